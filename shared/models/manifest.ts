@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * The model contract (DESIGN §3). A model is `<id>.onnx` plus this manifest as `<id>.json`.
+ * `ctmsr` graphs compute one consistency step (inputs lr, x0_prev, noise, sigma → x0);
+ * `feedforward` graphs map `input` → `output` directly.
+ */
+export const modelKinds = ['ctmsr', 'feedforward'] as const;
+export type ModelKind = (typeof modelKinds)[number];
+
+export const modelOrigins = ['bundled', 'imported', 'fine-tuned'] as const;
+export type ModelOrigin = (typeof modelOrigins)[number];
+
+export const metricSchema = z.object({
+  psnr: z.number(),
+  ssim: z.number(),
+  lpips: z.number(),
+});
+
+export const modelManifestSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'id may hold letters, digits, dot, dash and underscore'),
+  name: z.string().min(1),
+  kind: z.enum(modelKinds),
+  scale: z.number().int().min(1).max(16),
+  /** Value range of the graph's image tensors; the app maps pixels [0,1] into it and back. */
+  inputRange: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'inputRange must be [low, high] with high > low'),
+  /** LR sides fed to the graph must be multiples of this (the engine pads by reflection). */
+  multiple: z.number().int().min(1).default(1),
+  /** Default sigma list for `ctmsr` sampling: one entry per step, first is σ_max. */
+  steps: z.array(z.number().positive()).default([1]),
+  params: z.number().int().nonnegative().optional(),
+  trainedOn: z.string().optional(),
+  metrics: z.record(z.string(), metricSchema).default({}),
+  license: z.string().default('unknown'),
+  createdBy: z.enum(modelOrigins),
+  description: z.string().optional(),
+  /** Free-form provenance written by the trainer (config, iterations, warm start…). */
+  training: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type ModelManifest = z.infer<typeof modelManifestSchema>;
+export type ModelManifestInput = z.input<typeof modelManifestSchema>;
+
+/** Parses a manifest, turning schema errors into one readable sentence naming the file. */
+export function parseModelManifest(json: unknown, source = 'manifest'): ModelManifest {
+  const result = modelManifestSchema.safeParse(json);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new Error(`${source} is not a valid model manifest (${problems}). Fix or re-export the model.`);
+}
