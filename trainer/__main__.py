@@ -1,0 +1,91 @@
+"""CLI: python -m trainer train|export|evaluate|make-test-model (see trainer/README.md)."""
+import argparse
+import sys
+
+from . import protocol
+
+
+def _cmd_make_test_model(a):
+    from .export import make_test_model
+    onnx, man = make_test_model(a.kind, a.scale, a.out, a.seed)
+    protocol.emit("exported", onnx=onnx, manifest=man)
+
+
+def _cmd_train(a):
+    from .train import main as train_main
+    return train_main(a)
+
+
+def _cmd_export(a):
+    from .export_cli import main as export_main
+    return export_main(a)
+
+
+def _cmd_evaluate(a):
+    from .evaluate import main as evaluate_main
+    return evaluate_main(a)
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="python -m trainer", description="CTMSR trainer")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    t = sub.add_parser("train", help="train (CT, then CT+DTM) from a JSON/YAML config")
+    t.add_argument("--config", help="JSON or YAML config file")
+    t.add_argument("--out", help="run folder (checkpoints, exports); overrides config 'out'")
+    t.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config field, e.g. --set iterations=2000 --set net.model_channels=32")
+    t.set_defaults(fn=_cmd_train)
+
+    e = sub.add_parser("export", help="export a checkpoint (EMA weights) to ONNX + manifest")
+    e.add_argument("--checkpoint", help="checkpoint.pt written by train")
+    e.add_argument("--out", required=True, help="output .onnx path; the manifest is written beside it")
+    e.add_argument("--preset", help="export a freshly initialised net of this preset instead of a checkpoint")
+    e.add_argument("--scale", type=int, default=4)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--raw", action="store_true", help="export the online weights instead of the EMA")
+    e.add_argument("--name")
+    e.add_argument("--metrics", help="JSON file of metrics ({set: {psnr, ssim, lpips}}) to put in the manifest")
+    e.add_argument("--reference", help="also write reference inputs/outputs (raw float32 + JSON) to this folder")
+    e.add_argument("--created-by", default="fine-tuned", choices=["bundled", "imported", "fine-tuned"])
+    e.set_defaults(fn=_cmd_export)
+
+    v = sub.add_parser("evaluate", help="PSNR/SSIM (Y, shave=scale) and LPIPS with bicubic beside, as a table")
+    v.add_argument("--checkpoint", help="checkpoint.pt (EMA weights); omit to evaluate bicubic only")
+    v.add_argument("--sets", nargs="+", default=["Set5", "Set14"], help="set names under --eval-root, or folders")
+    v.add_argument("--eval-root", help="folder holding <set>/HR and <set>/LR_x4 (default ../shared/data/eval)")
+    v.add_argument("--lpips", help="folder with the LPIPS squeeze weights (default ../shared/weights/lpips-squeeze)")
+    v.add_argument("--steps", type=float, nargs="+", default=[1.0], help="sigma list for sampling")
+    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("--raw", action="store_true", help="evaluate the online weights instead of the EMA")
+    v.add_argument("--max-images", type=int, default=0)
+    v.add_argument("--json", help="write the results here as well")
+    v.set_defaults(fn=_cmd_evaluate)
+
+    m = sub.add_parser("make-test-model", help="small random-weight model + manifest for the app's tests")
+    m.add_argument("--kind", choices=["ctmsr", "feedforward"], required=True)
+    m.add_argument("--scale", type=int, default=4)
+    m.add_argument("--out", required=True, help="DIR/ID.onnx")
+    m.add_argument("--seed", type=int, default=0)
+    m.set_defaults(fn=_cmd_make_test_model)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        rc = args.fn(args)
+    except KeyboardInterrupt:
+        protocol.emit("stopped", reason="interrupted")
+        return 0
+    except Exception as exc:  # the app shows this line to the user; the traceback goes to stderr
+        import traceback
+        traceback.print_exc(file=sys.stderr)
+        protocol.emit("error", message=f"{type(exc).__name__}: {exc}")
+        return 1
+    return rc or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
