@@ -1,0 +1,69 @@
+import type { Migration } from './migration.js';
+
+/** Batches of enhancement work, one item per input image, and saved presets. */
+export const queueMigration: Migration = {
+  version: 2,
+  name: 'queue',
+  up(db) {
+    db.exec(`
+      CREATE TABLE presets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        options TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        options TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        paused INTEGER NOT NULL DEFAULT 0,
+        pause_reason TEXT,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+
+      CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        input_path TEXT NOT NULL,
+        -- the folder the input was found under; the mirrored output tree is relative to it
+        source_root TEXT,
+        image_id INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'skipped', 'cancelled')),
+        held INTEGER NOT NULL DEFAULT 0,
+        -- set when an attempt resolves its output name, before anything is written, so that a
+        -- restart recognises a file at this path as this item's own output and not a collision
+        output_path TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error_code TEXT,
+        error TEXT,
+        pixels INTEGER,
+        started_at INTEGER,
+        finished_at INTEGER,
+        decode_ms REAL,
+        enhance_ms REAL,
+        write_ms REAL
+      );
+      CREATE INDEX items_batch ON items(batch_id, position);
+      CREATE INDEX items_state ON items(state, batch_id);
+      CREATE INDEX items_output ON items(output_path);
+
+      -- one row per attempt: timings and the error of each failure survive retries
+      CREATE TABLE item_attempts (
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        outcome TEXT,
+        error_code TEXT,
+        error TEXT,
+        PRIMARY KEY (item_id, attempt)
+      );
+    `);
+  },
+};
