@@ -1,0 +1,254 @@
+import * as ort from 'onnxruntime-node';
+import { StudioError } from '../../shared/errors.js';
+import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
+import type { LoadedModel } from '../models/registry.js';
+import { RowBlender } from './blend.js';
+import type { PlanarImage, Rgb16Image } from './image.js';
+import { fillNoise } from './noise.js';
+import { defaultProviderOrder, executionProvider, providerUnavailableReason } from './providers.js';
+import { sigmaSchedule } from './schedule.js';
+import { axisWeights, extractTile, planTiles, type TileGrid } from './tiling.js';
+
+export interface EngineOptions {
+  /** Providers in order of preference; CPU is always the last resort. Default: best for this platform. */
+  providers?: ProviderName[];
+  deviceId?: number;
+  /** Intra-op threads for ONNX Runtime; 0 lets it decide. */
+  threads?: number;
+  /** Working memory the engine may use for one model run, which sets the tile size. Default 1024 MB. */
+  memoryBudgetMB?: number;
+}
+
+export interface ModelSession {
+  session: ort.InferenceSession;
+  choice: ProviderChoice;
+}
+
+export interface TileProgress {
+  done: number;
+  total: number;
+}
+
+export interface EnhanceOptions {
+  seed?: number;
+  /** Sampling steps for `ctmsr` models; feed-forward models ignore it. */
+  steps?: number;
+  /** LR tile side; default from the memory budget. */
+  tileSize?: number;
+  overlap?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: TileProgress) => void;
+}
+
+export interface EnhanceStats {
+  tiles: number;
+  tileSize: number;
+  batches: number;
+  /** Time spent inside session.run, in ms. */
+  runMs: number;
+  /** Tile size halvings after allocation failures. */
+  retries: number;
+  provider: ProviderChoice;
+}
+
+export interface EnhanceResult {
+  image: Rgb16Image;
+  stats: EnhanceStats;
+}
+
+/** Rough working memory of a run per LR pixel (activations at LR and HR resolution), measured on CPU. */
+function bytesPerLrPixel(model: LoadedModel): number {
+  return model.manifest.kind === 'ctmsr' ? 48 * 1024 : 24 * 1024;
+}
+
+function isAllocationFailure(e: unknown): boolean {
+  return /bad_alloc|alloc(ate|ation)? fail|out of memory|OOM|failed to allocate/i.test(String((e as Error)?.message ?? e));
+}
+
+export function cancelledError(): StudioError {
+  return new StudioError('cancelled', 'Cancelled by the user.');
+}
+
+/**
+ * Runs models over images of any size: tiles, seeded noise, batched ONNX Runtime calls and smooth
+ * blending. Sessions are cached per model, provider list, device and thread count.
+ */
+export class Engine {
+  private readonly sessions = new Map<string, Promise<ModelSession>>();
+  readonly options: Required<EngineOptions>;
+
+  constructor(options: EngineOptions = {}) {
+    this.options = {
+      providers: options.providers ?? defaultProviderOrder(),
+      deviceId: options.deviceId ?? 0,
+      threads: options.threads ?? 0,
+      memoryBudgetMB: options.memoryBudgetMB ?? 1024,
+    };
+  }
+
+  open(model: LoadedModel): Promise<ModelSession> {
+    const { providers, deviceId, threads } = this.options;
+    const key = JSON.stringify([model.onnxPath, providers, deviceId, threads]);
+    let entry = this.sessions.get(key);
+    if (!entry) {
+      entry = this.createSession(model);
+      this.sessions.set(key, entry);
+      entry.catch(() => this.sessions.delete(key));
+    }
+    return entry;
+  }
+
+  private async createSession(model: LoadedModel): Promise<ModelSession> {
+    const { providers, deviceId, threads } = this.options;
+    const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
+    const requested = order[0];
+    const reasons: string[] = [];
+    for (const name of order) {
+      const unavailable = providerUnavailableReason(name);
+      if (unavailable) {
+        reasons.push(unavailable);
+        continue;
+      }
+      try {
+        const session = await ort.InferenceSession.create(model.onnxPath, {
+          executionProviders: [executionProvider(name, deviceId)],
+          intraOpNumThreads: threads,
+          graphOptimizationLevel: 'all',
+        });
+        const choice: ProviderChoice = { provider: name, requested };
+        if (reasons.length > 0) choice.fallbackReason = reasons.join('; ');
+        return { session, choice };
+      } catch (e) {
+        reasons.push(`${providerLabels[name]} could not start: ${String((e as Error).message).split('\n')[0]}`);
+      }
+    }
+    throw new StudioError('model-invalid', `Model ${model.manifest.id} (${model.onnxPath}) could not be opened on any provider: ${reasons.join('; ')}.`, { file: model.onnxPath });
+  }
+
+  /** Largest tile side (LR px, before rounding to the model's multiple) that fits the memory budget. */
+  autoTileSize(model: LoadedModel): number {
+    const side = Math.floor(Math.sqrt((this.options.memoryBudgetMB * 2 ** 20) / bytesPerLrPixel(model)));
+    return Math.max(64, Math.min(1024, side));
+  }
+
+  async enhance(model: LoadedModel, image: PlanarImage, options: EnhanceOptions = {}): Promise<EnhanceResult> {
+    const { session, choice } = await this.open(model);
+    let tileSize = options.tileSize ?? this.autoTileSize(model);
+    let retries = 0;
+    for (;;) {
+      try {
+        const result = await this.enhanceTiled(model, session, image, tileSize, options);
+        return { image: result.image, stats: { ...result.stats, retries, provider: choice } };
+      } catch (e) {
+        if (!isAllocationFailure(e) || tileSize <= 32) throw e;
+        tileSize = Math.floor(tileSize / 2);
+        retries++;
+      }
+    }
+  }
+
+  private async enhanceTiled(
+    model: LoadedModel,
+    session: ort.InferenceSession,
+    image: PlanarImage,
+    tileSize: number,
+    options: EnhanceOptions,
+  ): Promise<{ image: Rgb16Image; stats: Omit<EnhanceStats, 'retries' | 'provider'> }> {
+    const { scale, multiple, inputRange } = model.manifest;
+    const grid = planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
+    const out: Rgb16Image = { width: image.width * scale, height: image.height * scale, data: new Uint16Array(image.width * scale * image.height * scale * 3) };
+    const blender = new RowBlender(out);
+    const batchSize = this.batchSize(model, grid);
+    const total = grid.xs.length * grid.ys.length;
+    const runner = new TileRunner(model, session, grid, options);
+    let done = 0;
+    let batches = 0;
+
+    for (let r = 0; r < grid.ys.length; r++) {
+      const top = grid.ys[r];
+      blender.extendTo((top + grid.tileHeight) * scale);
+      const wy = axisWeights(grid.tileHeight, scale, grid.overlap, r > 0, r < grid.ys.length - 1);
+      for (let c0 = 0; c0 < grid.xs.length; c0 += batchSize) {
+        if (options.signal?.aborted) throw cancelledError();
+        const lefts = grid.xs.slice(c0, c0 + batchSize);
+        const output = await runner.run(image, lefts, top);
+        batches++;
+        const hrTile = { width: grid.tileWidth * scale, height: grid.tileHeight * scale };
+        lefts.forEach((left, i) => {
+          const c = c0 + i;
+          const wx = axisWeights(grid.tileWidth, scale, grid.overlap, c > 0, c < grid.xs.length - 1);
+          blender.add(output, i * 3 * hrTile.width * hrTile.height, { left: left * scale, top: top * scale, ...hrTile }, wx, wy);
+        });
+        done += lefts.length;
+        options.onProgress?.({ done, total });
+      }
+      const nextTop = r + 1 < grid.ys.length ? grid.ys[r + 1] * scale : Infinity;
+      blender.flush(nextTop, inputRange);
+    }
+    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches, runMs: runner.runMs } };
+  }
+
+  private batchSize(model: LoadedModel, grid: TileGrid): number {
+    const perTile = grid.tileWidth * grid.tileHeight * bytesPerLrPixel(model);
+    return Math.max(1, Math.min(8, Math.floor((this.options.memoryBudgetMB * 2 ** 20) / perTile)));
+  }
+
+  async close(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.session.release()));
+  }
+}
+
+/** Builds the input tensors for a batch of same-shaped tiles and runs the model's step(s) on them. */
+export class TileRunner {
+  runMs = 0;
+  private readonly sigmas: number[];
+
+  constructor(
+    private readonly model: LoadedModel,
+    private readonly session: ort.InferenceSession,
+    private readonly grid: TileGrid,
+    private readonly options: Pick<EnhanceOptions, 'seed' | 'steps'>,
+  ) {
+    this.sigmas = sigmaSchedule(model.manifest, options.steps ?? 1);
+  }
+
+  /** Planar output [n, 3, th·s, tw·s] in the model's range for the tiles at `lefts` on row `top`. */
+  async run(image: PlanarImage, lefts: number[], top: number): Promise<Float32Array> {
+    const { tileWidth: tw, tileHeight: th } = this.grid;
+    const { scale, inputRange, kind } = this.model.manifest;
+    const n = lefts.length;
+    const lr = new Float32Array(n * 3 * tw * th);
+    lefts.forEach((left, i) => extractTile(image, { left, top, width: tw, height: th }, lr, i * 3 * tw * th, inputRange));
+    const lrTensor = new ort.Tensor('float32', lr, [n, 3, th, tw]);
+    if (kind === 'feedforward') return this.timedRun({ [this.session.inputNames[0]]: lrTensor });
+
+    const hw = th * scale * tw * scale;
+    let estimate: Float32Array = new Float32Array(n * 3 * hw);
+    for (let step = 0; step < this.sigmas.length; step++) {
+      const noise = new Float32Array(n * 3 * hw);
+      lefts.forEach((left, i) =>
+        fillNoise(noise, i * 3 * hw, { left: left * scale, top: top * scale, width: tw * scale, height: th * scale }, this.options.seed ?? 0, step),
+      );
+      const hrShape = [n, 3, th * scale, tw * scale];
+      estimate = await this.timedRun({
+        lr: lrTensor,
+        x0_prev: new ort.Tensor('float32', estimate, hrShape),
+        noise: new ort.Tensor('float32', noise, hrShape),
+        sigma: new ort.Tensor('float32', new Float32Array(n).fill(this.sigmas[step]), [n]),
+      });
+    }
+    return estimate;
+  }
+
+  private async timedRun(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+    const t0 = performance.now();
+    const result = await this.session.run(feeds);
+    this.runMs += performance.now() - t0;
+    const output = result[this.session.outputNames[0]];
+    const data = output.data as Float32Array;
+    for (const t of Object.values(result)) if (t !== output) t.dispose();
+    return data;
+  }
+}

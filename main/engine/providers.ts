@@ -1,0 +1,48 @@
+import * as ort from 'onnxruntime-node';
+import { providerLabels, providerNames, type ProviderName, type ProviderStatus } from '../../shared/engine/providers.js';
+
+/** Providers worth trying on this platform, best first (DESIGN §4). */
+export function defaultProviderOrder(platform: NodeJS.Platform = process.platform): ProviderName[] {
+  if (platform === 'win32') return ['cuda', 'dml', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  return ['cuda', 'cpu'];
+}
+
+const platformOnly: Partial<Record<ProviderName, NodeJS.Platform>> = { dml: 'win32', coreml: 'darwin' };
+
+/**
+ * Why a provider cannot be used here, or undefined when ONNX Runtime has it built in. CUDA is listed
+ * by onnxruntime-node everywhere but its libraries are a separate download, so "listed, not bundled"
+ * is not a verdict: the session creation decides.
+ */
+export function providerUnavailableReason(name: ProviderName): string | undefined {
+  const only = platformOnly[name];
+  if (only && only !== process.platform) return `${providerLabels[name]} exists only on ${only === 'win32' ? 'Windows' : 'macOS'}`;
+  const backends = ort.listSupportedBackends();
+  if (!backends.some((b) => b.name === name)) return `${providerLabels[name]} is not built into this ONNX Runtime (${process.platform}-${process.arch})`;
+  return undefined;
+}
+
+export function listProviders(): ProviderStatus[] {
+  const backends = ort.listSupportedBackends();
+  return providerNames.map((name) => {
+    const reason = providerUnavailableReason(name);
+    const backend = backends.find((b) => b.name === name);
+    return {
+      name,
+      label: providerLabels[name],
+      available: reason === undefined,
+      note: reason ?? (backend && !backend.bundled ? 'needs its GPU libraries installed (CUDA 12 + cuDNN 9)' : undefined),
+    };
+  });
+}
+
+export function executionProvider(name: ProviderName, deviceId: number): ort.InferenceSession.ExecutionProviderConfig {
+  switch (name) {
+    case 'cuda':
+    case 'dml':
+      return { name, deviceId };
+    default:
+      return name;
+  }
+}

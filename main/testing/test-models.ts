@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModel, type LoadedModel } from '../models/registry.js';
+
+/** Python with torch that runs the trainer; CI installs Debian's python3-torch for /usr/bin/python3. */
+export const testPython = process.env.CTMSR_PYTHON ?? '/usr/bin/python3';
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type TestModelKind = 'ctmsr' | 'feedforward';
+
+/**
+ * A small random-weight model made by the project's own trainer (`make-test-model`), cached per
+ * kind, scale and seed for the life of the temp folder so the suite builds each only once.
+ */
+export async function makeTestModel(kind: TestModelKind, options: { scale?: number; seed?: number; dir?: string } = {}): Promise<LoadedModel> {
+  const scale = options.scale ?? 4;
+  const seed = options.seed ?? 0;
+  const dir = options.dir ?? join(tmpdir(), 'ctmsr-test-models');
+  const id = `test-${kind}-x${scale}-s${seed}`;
+  const onnx = join(dir, `${id}.onnx`);
+  if (!existsSync(onnx) || !existsSync(join(dir, `${id}.json`))) {
+    mkdirSync(dir, { recursive: true });
+    try {
+      execFileSync(testPython, ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(scale), '--seed', String(seed), '--out', onnx], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+    } catch (e) {
+      const stderr = String((e as { stderr?: Buffer }).stderr ?? '');
+      throw new Error(`Could not make the ${kind} test model with ${testPython} -m trainer (needs PyTorch; set CTMSR_PYTHON): ${stderr.slice(-600)}`);
+    }
+  }
+  return loadModel(onnx);
+}
