@@ -25,11 +25,13 @@ class NetConfig:
     attention: bool = False      # window attention at every level (official model)
     window: int = 8
     num_heads: int = 6
+    attn_dim: int = 0            # width inside the Swin layer (0: model_channels)
+    mlp_ratio: int = 4
     norm: str = "group"          # "group" | "none" ("none" keeps the net purely local: tiles == whole image)
     dropout: float = 0.0
     emb_mult: int = 4            # time-embedding width = model_channels * emb_mult
     head: str = "shuffle"        # "shuffle" (cheap: conv + PixelShuffle) | "upconv" (official: nearest x2 + conv, twice)
-    head_ch: int = 64            # width of the "upconv" head
+    head_ch: int = 0             # width of the "upconv" head (0: model_channels, as the official code)
     zero_init: bool = True       # residual branches start at zero so a fresh net is a stable near-identity
 
     @property
@@ -41,11 +43,12 @@ class NetConfig:
 
 PRESETS = {
     # Shipped CPU default: a few million parameters, no attention, LR sides multiple of 8.
-    "S": dict(model_channels=64, channel_mult=[1, 2, 2, 2], num_blocks=1, mid_blocks=2, attention=False,
+    "S": dict(model_channels=48, channel_mult=[1, 2, 2, 2], num_blocks=1, mid_blocks=2, attention=False,
               norm="group", dropout=0.0, emb_mult=4, head="shuffle"),
     # Official CTMSR configuration (≈171.5 M parameters at scale 4).
     "L": dict(model_channels=192, channel_mult=[1, 2, 2, 2], num_blocks=4, mid_blocks=2, attention=True,
-              window=8, num_heads=6, norm="group", dropout=0.13, emb_mult=4, head="upconv", head_ch=64),
+              window=8, num_heads=6, attn_dim=192, mlp_ratio=4, norm="group", dropout=0.13, emb_mult=4,
+              head="upconv"),
     # Tiny model for the app's tests: no normalisation and no downsampling, so every output pixel depends only
     # on a few LR pixels around it (receptive field radius 4 LR px + bicubic) and tiling cannot change it.
     "T": dict(model_channels=16, channel_mult=[1], num_blocks=0, mid_blocks=0, attention=False,
@@ -84,13 +87,19 @@ def c_noise(sigma):
 def norm_layer(cfg, ch):
     if cfg.norm == "none":
         return nn.Identity()
-    return nn.GroupNorm(num_groups=min(32, ch // 4), num_channels=ch, eps=1e-5)
+    groups = min(32, ch // 4)  # EDM: 32 groups of at least 4 channels...
+    while ch % groups:
+        groups -= 1            # ...lowered to a divisor for widths like 144 that 32 does not divide
+    return nn.GroupNorm(num_groups=groups, num_channels=ch, eps=1e-6)
 
 
-def zero_(module):
-    nn.init.zeros_(module.weight)
-    if module.bias is not None:
-        nn.init.zeros_(module.bias)
+def small_(module, scale=1e-5):
+    """EDM's init_zero: residual branches start (almost) at zero so a fresh net is a near-identity; not exactly
+    zero, so gradients reach the layers before it from the first step."""
+    with torch.no_grad():
+        module.weight.mul_(scale)
+        if module.bias is not None:
+            module.bias.zero_()
     return module
 
 
@@ -105,17 +114,17 @@ class PositionalEmbedding(nn.Module):
 
     def forward(self, x):
         x = x[:, None] * self.freqs[None, :]
-        return torch.cat([x.cos(), x.sin()], dim=1)
+        return torch.cat([x.sin(), x.cos()], dim=1)  # SongUNet swaps to (sin, cos)
 
 
 class WindowAttention(nn.Module):
-    """Swin-style multi-head attention inside non-overlapping w×w windows (no shift), relative position bias."""
+    """Swin multi-head self-attention inside non-overlapping w×w windows (no shift), relative position bias."""
 
     def __init__(self, ch, num_heads, window):
         super().__init__()
         assert ch % num_heads == 0, f"channels {ch} not divisible by {num_heads} heads"
         self.heads, self.window = num_heads, window
-        self.qkv = nn.Conv2d(ch, ch * 3, 1)
+        self.qkv = nn.Conv2d(ch, ch * 3, 1)  # a 1×1 conv is the per-token Linear of Swin, without the transposes
         self.proj = nn.Conv2d(ch, ch, 1)
         self.rel_bias = nn.Parameter(torch.zeros((2 * window - 1) ** 2, num_heads))
         nn.init.trunc_normal_(self.rel_bias, std=0.02)
@@ -136,6 +145,29 @@ class WindowAttention(nn.Module):
         return self.proj(out)
 
 
+class SwinLayer(nn.Module):
+    """The official model's attention: 1×1 embed to attn_dim, one Swin block (W-MSA + MLP, GroupNorm),
+    1×1 unembed, 3×3 conv, residual. Needs feature sides that are multiples of the window."""
+
+    def __init__(self, cfg, ch):
+        super().__init__()
+        e = cfg.attn_dim or cfg.model_channels
+        self.embed = nn.Conv2d(ch, e, 1)
+        self.norm1, self.attn = norm_layer(cfg, e), WindowAttention(e, cfg.num_heads, cfg.window)
+        self.norm2 = norm_layer(cfg, e)
+        self.mlp = nn.Sequential(nn.Conv2d(e, e * cfg.mlp_ratio, 1), nn.GELU(), nn.Conv2d(e * cfg.mlp_ratio, e, 1))
+        self.unembed = nn.Conv2d(e, ch, 1)
+        self.conv = nn.Conv2d(ch, ch, 3, padding=1)
+        if cfg.zero_init:
+            small_(self.conv)
+
+    def forward(self, x):
+        h = self.embed(x)
+        h = h + self.attn(self.norm1(h))
+        h = h + self.mlp(self.norm2(h))
+        return x + self.conv(self.unembed(h))
+
+
 class Block(nn.Module):
     """EDM UNetBlock with additive time embedding (adaptive_scale=False), optional resampling and attention."""
 
@@ -148,13 +180,11 @@ class Block(nn.Module):
         self.norm1 = norm_layer(cfg, cout)
         self.dropout = nn.Dropout(cfg.dropout)
         self.conv1 = nn.Conv2d(cout, cout, 3, padding=1)
-        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
-        self.attn = WindowAttention(cout, cfg.num_heads, cfg.window) if attention else None
-        self.norm2 = norm_layer(cfg, cout) if attention else None
+        # EDM's resample_proj: resampling blocks also get a 1×1 projection on the skip path
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout or up or down else None
+        self.attn = SwinLayer(cfg, cout) if attention else None
         if cfg.zero_init:
-            zero_(self.conv1)
-            if self.attn is not None:
-                zero_(self.attn.proj)
+            small_(self.conv1)
 
     def resample(self, x):
         if self.up:
@@ -170,7 +200,7 @@ class Block(nn.Module):
         x = self.conv1(self.dropout(x))
         x = (x + (self.skip(orig) if self.skip is not None else orig)) * self.skip_scale
         if self.attn is not None:
-            x = (x + self.attn(self.norm2(x))) * self.skip_scale
+            x = self.attn(x) * self.skip_scale
         return x
 
 
@@ -187,11 +217,14 @@ class Head(nn.Module):
         elif cfg.head == "upconv":
             factors = [2] * int(round(math.log2(s))) if s & (s - 1) == 0 else [s]
             self.factors = factors
-            self.conv = nn.Conv2d(cin, cfg.head_ch, 3, padding=1)
-            self.ups = nn.ModuleList(nn.Conv2d(cfg.head_ch, cfg.head_ch, 3, padding=1) for _ in factors)
-            self.last = nn.Conv2d(cfg.head_ch, 3, 3, padding=1)
+            ch = cfg.head_ch or cfg.model_channels
+            self.conv = nn.Conv2d(cin, ch, 3, padding=1)
+            self.ups = nn.ModuleList(nn.Conv2d(ch, ch, 3, padding=1) for _ in factors)
+            self.last = nn.Conv2d(ch, 3, 3, padding=1)
         else:
             raise ValueError(f"unknown head {cfg.head!r} (shuffle | upconv)")
+        if cfg.zero_init:
+            small_(self.conv)  # EDM's aux_conv init: the net starts out predicting ~0 for F
 
     def forward(self, x):
         x = self.conv(F.silu(self.norm(x)))

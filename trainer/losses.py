@@ -1,0 +1,110 @@
+"""Losses: Charbonnier, the CT distance, the CT loss (supplement Alg. 2) and the DTM loss (Alg. 3).
+
+Every loss returns per-sample values [N] so callers can weight samples; `.mean()` gives the batch loss.
+"""
+import copy
+
+import torch
+
+from . import forward, schedules
+
+
+def charbonnier(a, b, eps=1e-12):
+    """sqrt((a - b)² + eps), averaged per sample (official code's eps)."""
+    return torch.sqrt((a - b) ** 2 + eps).flatten(1).mean(1)
+
+
+class Distance:
+    """d(a, b) for CT: 'charbonnier', 'lpips' or 'lpips+charbonnier' (0.5/0.5 in the official code)."""
+
+    def __init__(self, kind="lpips+charbonnier", lpips=None, weights=(0.5, 0.5)):
+        if "lpips" in kind and lpips is None:
+            raise ValueError(f"distance {kind!r} needs LPIPS weights; give lpips_dir or use 'charbonnier'")
+        self.kind, self.lpips, self.weights = kind, lpips, weights
+
+    def __call__(self, a, b):
+        if self.kind == "charbonnier":
+            return charbonnier(a, b)
+        if self.kind == "lpips":
+            return self.lpips(a, b)
+        if self.kind == "lpips+charbonnier":
+            return self.weights[0] * self.lpips(a, b) + self.weights[1] * charbonnier(a, b)
+        raise ValueError(f"unknown distance {self.kind!r} (charbonnier | lpips | lpips+charbonnier)")
+
+
+def grid_point(i, n_intervals, sched, batch, ref):
+    """(sigma, alpha) at grid index i, as [N] tensors on ref's device."""
+    u = torch.full((batch,), i / n_intervals, device=ref.device, dtype=ref.dtype)
+    return schedules.sigma(u, sched["sigma_max"], sched["rho_n"]), schedules.alpha(u, sched["rho_r"])
+
+
+def ct_loss(net, target_net, x0, lr, y0, eps, n, n_intervals, sched, distance):
+    """Alg. 2: d(f_θ(x_{n+1}, σ_{n+1}), stopgrad f_θ⁻(x_n, σ_n)), one index n and one ε for the whole batch.
+
+    θ⁻ is the current weights without gradient (target_net is the same module, or its unwrapped copy under DDP).
+    Returns (per-sample loss, online output f_θ(x_{n+1})), the latter being x̂0 for the DTM loss.
+    """
+    b = x0.shape[0]
+    s1, a1 = grid_point(n + 1, n_intervals, sched, b, x0)
+    out = net(forward.x_t(x0, y0, eps, s1, a1), lr, s1)
+    with torch.no_grad():
+        if n == 0:
+            target = x0  # f(x_0, 0) = x_0 by the boundary condition; use the data itself
+        else:
+            s0, a0 = grid_point(n, n_intervals, sched, b, x0)
+            target = target_net(forward.x_t(x0, y0, eps, s0, a0), lr, s0)
+    return distance(out.float(), target.float()), out
+
+
+def supervised_loss(net, x0, lr, y0, eps, idx, n_intervals, sched, distance):
+    """Warm start (CTMSR.md §8): regress x0 from x_t at grid points idx [N] (σ > 0), one point per sample."""
+    u = idx.to(x0.dtype) / n_intervals
+    s, a = schedules.sigma(u, sched["sigma_max"], sched["rho_n"]), schedules.alpha(u, sched["rho_r"])
+    out = net(forward.x_t(x0, y0, eps, s, a), lr, s)
+    return distance(out.float(), x0.float()), out
+
+
+def dtm_weight(x0_hat, x0, floor=1e-8):
+    """ω = 1 / mean|x̂0 − x0| per sample ("improved" weighting); the floor keeps x̂0 = x0 at ω·0 = 0, not NaN."""
+    return 1.0 / (x0_hat - x0).abs().flatten(1).mean(1).clamp_min(floor)
+
+
+def dtm_loss(frozen, x0_hat, x0, lr, y0, eps, u, sched, lpips, weight=0.5):
+    """Alg. 3: grad = ω (f_θ'(x̂_t) − f_θ'(x_t)); L = weight · LPIPS(x̂0, stopgrad(x̂0 − grad)).
+
+    x_t is built from the data x0 and x̂_t from the online estimate x̂0 with the same ε and the same t (u = t/T, [N]).
+    The gradient of L with respect to x̂0 pushes x̂0's trajectory towards the data's trajectory under f_θ'.
+    """
+    s, a = schedules.sigma(u, sched["sigma_max"], sched["rho_n"]), schedules.alpha(u, sched["rho_r"])
+    with torch.no_grad():
+        real = frozen(forward.x_t(x0, y0, eps, s, a), lr, s)
+        fake = frozen(forward.x_t(x0_hat.detach(), y0, eps, s, a), lr, s)
+        grad = dtm_weight(x0_hat.detach(), x0).view(-1, 1, 1, 1) * (fake - real)
+        target = (x0_hat.detach() - grad).float()
+    return weight * lpips(x0_hat.float(), target)
+
+
+class FrozenCopy:
+    """f_θ': a frozen copy of the online net, refreshed from it every `every` DTM iterations (and at the start)."""
+
+    def __init__(self, net, every=1000):
+        self.net = copy.deepcopy(net).eval().requires_grad_(False)
+        self.every, self.last_refresh, self.refreshes = every, None, 0
+
+    def maybe_refresh(self, online, dtm_step):
+        """dtm_step counts iterations since DTM started (0-based); returns True when the weights were copied."""
+        if dtm_step % self.every != 0 or self.last_refresh == dtm_step:
+            return False
+        self.net.load_state_dict(online.state_dict())
+        self.last_refresh, self.refreshes = dtm_step, self.refreshes + 1
+        return True
+
+    def __call__(self, *args):
+        return self.net(*args)
+
+    def state_dict(self):
+        return {"net": self.net.state_dict(), "last_refresh": self.last_refresh, "refreshes": self.refreshes}
+
+    def load_state_dict(self, sd):
+        self.net.load_state_dict(sd["net"])
+        self.last_refresh, self.refreshes = sd["last_refresh"], sd["refreshes"]
