@@ -20,7 +20,8 @@ export const libraryMigration: Migration = {
         path TEXT NOT NULL UNIQUE,
         -- directory relative to the folder ('' at its top), so a folder's subtree is a prefix match
         dir TEXT NOT NULL,
-        name TEXT NOT NULL,
+        -- NOCASE: people expect 'b.jpg' between 'A.jpg' and 'C.jpg'
+        name TEXT NOT NULL COLLATE NOCASE,
         size INTEGER NOT NULL,
         mtime_ms INTEGER NOT NULL,
         format TEXT,
