@@ -1,0 +1,113 @@
+import { stat } from 'node:fs/promises';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { StudioError } from '../../shared/errors.js';
+import type { PlanarImage } from '../engine/image.js';
+
+export interface ImageMetadataSource {
+  /** The original file: encoders copy EXIF/XMP/IPTC from it. */
+  path: string;
+  /** Embedded ICC profile, when not plain sRGB. */
+  icc?: Buffer;
+  hasExif: boolean;
+  hasXmp: boolean;
+  hasIptc: boolean;
+  orientation?: number;
+}
+
+export interface DecodedImage {
+  path: string;
+  /** sharp's format id of the input (jpeg, png, webp, tiff, heif, gif…). */
+  format: string;
+  /** Size after EXIF orientation. */
+  width: number;
+  height: number;
+  /** Colour in [0, 1], converted to sRGB for the model (16-bit inputs stay in their own space: see notes). */
+  rgb: PlanarImage;
+  /** Alpha at input size, 8 or 16 bits per sample as `bitDepth`. */
+  alpha?: Uint8Array | Uint16Array;
+  bitDepth: 8 | 16;
+  grey: boolean;
+  metadata: ImageMetadataSource;
+}
+
+/** Above this an image is refused before decoding, so a bad file cannot exhaust memory. */
+export const maxInputPixels = 200_000_000;
+
+function readError(path: string, e: unknown): StudioError {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ENOENT') return new StudioError('not-found', `${path} does not exist. Check the path, or rescan the folder.`, { file: path, cause: e });
+  if (err?.code === 'EACCES' || err?.code === 'EPERM') return new StudioError('permission-denied', `${path} cannot be read (permission denied). Check the file's permissions.`, { file: path, cause: e });
+  const message = String(err?.message ?? e);
+  if (/unsupported image format/i.test(message))
+    return new StudioError('unsupported-format', `${path} is not an image format CTMSR Studio can read (JPEG, PNG, WebP, TIFF, AVIF, GIF). Convert it first.`, { file: path, cause: e });
+  if (/pixel limit/i.test(message))
+    return new StudioError('image-too-large', `${path} is larger than ${maxInputPixels / 1e6} megapixels. Downscale it before enhancing.`, { file: path, cause: e });
+  return new StudioError('unreadable-image', `${path} could not be decoded (${message.replace(/\s+/g, ' ').trim()}). The file may be corrupt or truncated; re-export or replace it.`, { file: path, cause: e });
+}
+
+/** The profile's text (description tags are often UTF-16: NULs dropped so names can be matched). */
+export function iccText(icc: Buffer): string {
+  return icc.toString('latin1').replace(/\0/g, '');
+}
+
+/**
+ * Reads an image for the model: first frame, EXIF orientation applied, colour as planar float.
+ * The file is only ever opened for reading.
+ */
+export async function decodeImage(path: string): Promise<DecodedImage> {
+  try {
+    await stat(path);
+  } catch (e) {
+    throw readError(path, e);
+  }
+  const input = () => sharp(path, { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1 });
+  let meta: Metadata;
+  try {
+    meta = await input().metadata();
+  } catch (e) {
+    throw readError(path, e);
+  }
+  const bitDepth: 8 | 16 = meta.depth === 'ushort' ? 16 : 8;
+  const grey = meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk';
+  const hasAlpha = meta.hasAlpha === true;
+  // 16-bit images keep their own colour space (sharp would move them to P3, not sRGB).
+  const iccIsSrgb = !meta.icc || /sRGB/i.test(iccText(meta.icc));
+  const icc = iccIsSrgb ? undefined : meta.icc;
+
+  let data: Buffer;
+  let info: OutputInfo;
+  try {
+    let pipeline = input().rotate();
+    if (bitDepth === 16) pipeline = pipeline.keepIccProfile().toColourspace('rgb16');
+    else pipeline = pipeline.toColourspace('srgb');
+    pipeline = hasAlpha ? pipeline.ensureAlpha() : pipeline.removeAlpha();
+    ({ data, info } = await pipeline.raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true }));
+  } catch (e) {
+    throw readError(path, e);
+  }
+
+  const { width, height, channels } = info;
+  const samples = bitDepth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const max = bitDepth === 16 ? 65535 : 255;
+  const rgb: PlanarImage = { width, height, data: new Float32Array(3 * width * height) };
+  const plane = width * height;
+  const alpha = hasAlpha ? (bitDepth === 16 ? new Uint16Array(plane) : new Uint8Array(plane)) : undefined;
+  for (let p = 0; p < plane; p++) {
+    const s = p * channels;
+    rgb.data[p] = samples[s] / max;
+    rgb.data[p + plane] = samples[s + 1] / max;
+    rgb.data[p + 2 * plane] = samples[s + 2] / max;
+    if (alpha) alpha[p] = samples[s + 3];
+  }
+  return {
+    path,
+    format: meta.format ?? 'unknown',
+    width,
+    height,
+    rgb,
+    alpha,
+    bitDepth,
+    grey,
+    metadata: { path, icc, hasExif: !!meta.exif, hasXmp: !!meta.xmp, hasIptc: !!meta.iptc, orientation: meta.orientation },
+  };
+}

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import type { CollisionPolicy, OutputFormat } from '../../shared/enhance/settings.js';
+import { outputExtension, resolveOutputFormat } from '../imaging/formats.js';
+
+export interface OutputPlanOptions {
+  outDir: string;
+  format: OutputFormat;
+  /** When set, each input's folder below this root is mirrored under `outDir`. */
+  inputRoot?: string;
+  /** File name without extension; tokens {name}, {model}, {scale}. Default "{name}". */
+  template?: string;
+  templateValues?: { model?: string; scale?: number | string };
+  collision: CollisionPolicy;
+  /** An existing output means "already done": the input is skipped whatever the policy. */
+  skipExisting: boolean;
+}
+
+export type PlannedOutput =
+  | { input: string; action: 'write'; output: string; replaces: boolean }
+  | { input: string; action: 'skip'; output: string; reason: string }
+  | { input: string; action: 'fail'; output: string; reason: string };
+
+export function applyTemplate(template: string, input: string, values: OutputPlanOptions['templateValues'] = {}): string {
+  const name = basename(input, extname(input));
+  const out = template
+    .replaceAll('{name}', name)
+    .replaceAll('{model}', values.model ?? '')
+    .replaceAll('{scale}', values.scale === undefined ? '' : String(values.scale));
+  // A template must not climb out of the output folder or name a hidden file.
+  const safe = out.replace(/[\\/]/g, '_').replace(/^\.+/, '');
+  return safe.length > 0 ? safe : name;
+}
+
+/** The path an input is written to before collisions are considered. */
+export function intendedOutputPath(input: string, options: OutputPlanOptions): string {
+  const folder = options.inputRoot ? join(options.outDir, relative(options.inputRoot, dirname(input))) : options.outDir;
+  const name = applyTemplate(options.template ?? '{name}', input, options.templateValues);
+  return join(folder, name + outputExtension(resolveOutputFormat(options.format, input)));
+}
+
+function renamed(path: string, n: number): string {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)} (${n})${ext}`);
+}
+
+/**
+ * Decides every output of a batch at once, so two inputs never claim one name (a.jpg and a.png
+ * both wanting a.png), an existing file is treated per policy, and no input is ever an output.
+ */
+export function planOutputs(inputs: string[], options: OutputPlanOptions): PlannedOutput[] {
+  const protectedPaths = new Set(inputs.map((i) => resolve(i)));
+  const claimed = new Set<string>();
+  const exists = (p: string) => claimed.has(p) || protectedPaths.has(p) || existsSync(p);
+  return inputs.map((input): PlannedOutput => {
+    const wanted = resolve(intendedOutputPath(input, options));
+    const onDisk = existsSync(wanted) || protectedPaths.has(wanted);
+    if (onDisk && options.skipExisting && !protectedPaths.has(wanted)) {
+      return { input, action: 'skip', output: wanted, reason: 'output already exists (skip existing is on)' };
+    }
+    const taken = claimed.has(wanted) || onDisk;
+    if (!taken) {
+      claimed.add(wanted);
+      return { input, action: 'write', output: wanted, replaces: false };
+    }
+    // Inputs are never overwritten, whatever the policy: fall back to a new name.
+    const policy = protectedPaths.has(wanted) && options.collision === 'overwrite' ? 'rename' : options.collision;
+    switch (policy) {
+      case 'overwrite':
+        if (claimed.has(wanted)) break; // another input of this batch already writes it
+        claimed.add(wanted);
+        return { input, action: 'write', output: wanted, replaces: true };
+      case 'skip':
+        return { input, action: 'skip', output: wanted, reason: `${wanted} already exists (collision policy: skip)` };
+      case 'fail':
+        return { input, action: 'fail', output: wanted, reason: `${wanted} already exists. Choose the rename or overwrite policy, or another output folder.` };
+      case 'rename':
+        break;
+    }
+    let n = 1;
+    while (exists(renamed(wanted, n))) n++;
+    const output = renamed(wanted, n);
+    claimed.add(output);
+    return { input, action: 'write', output, replaces: false };
+  });
+}
