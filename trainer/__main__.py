@@ -17,7 +17,7 @@ def _cmd_train(a):
 
 
 def _cmd_export(a):
-    from .export_cli import main as export_main
+    from .export import main as export_main
     return export_main(a)
 
 

@@ -1,0 +1,33 @@
+"""Checkpoints: one dict of plain data and tensors (loads with torch.load weights_only=True on PyTorch 2.x)."""
+import os
+
+import torch
+
+from .network import build, make_config
+
+
+def save(path, state):
+    """Write atomically: a SIGKILL mid-write must not leave a truncated checkpoint behind."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load(path):
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"checkpoint not found: {path}")
+    return torch.load(path, map_location="cpu")
+
+
+def net_config(cfg):
+    return make_config(cfg["preset"], cfg["scale"], **cfg.get("net", {}))
+
+
+def load_for_inference(path, ema=True):
+    """(net in eval mode, schedule dict) from a training checkpoint; EMA weights unless ema=False."""
+    ck = load(path)
+    net = build(net_config(ck["config"]))
+    net.load_state_dict(ck["ema" if ema else "net"])
+    sched = ck["config"]["schedule"]
+    return net.eval(), {k: sched[k] for k in ("sigma_max", "rho_n", "rho_r")}

@@ -1,0 +1,370 @@
+"""Training loop: [supervised warm start] -> stage 1 CT -> stage 2 CT + DTM (supplement Alg. 2).
+
+AdamW with step decay, EMA weights (exported), gradient clipping, AMP on CUDA, DDP under torchrun,
+deterministic per-step randomness, checkpoints with exact resume, SIGTERM -> checkpoint -> `stopped` -> exit 0.
+"""
+import contextlib
+import copy
+import json
+import math
+import os
+import random
+import signal
+import time
+
+import numpy as np
+import torch
+
+from . import checkpoint, config as config_mod, forward, protocol, schedules
+from .data import BatchMaker, loader, make_source
+from .losses import Distance, FrozenCopy, ct_loss, dtm_loss, supervised_loss
+from .network import build, count_params
+from .protocol import emit, log
+
+
+# ---------------------------------------------------------------- small helpers
+
+def pick_device(name):
+    if name == "dml":
+        import torch_directml  # optional; only for Windows users who installed it
+        return torch_directml.device()
+    if name != "auto":
+        return torch.device(name)
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def dist_setup(device_name):
+    """torchrun sets WORLD_SIZE/RANK/LOCAL_RANK; without them this is a single process."""
+    if int(os.environ.get("WORLD_SIZE", "1")) <= 1:
+        return 0, 1, pick_device(device_name)
+    import torch.distributed as dist
+    local = int(os.environ.get("LOCAL_RANK", "0"))
+    if torch.cuda.is_available():
+        torch.cuda.set_device(local)
+        device = torch.device("cuda", local)
+    else:
+        device = torch.device("cpu")
+    dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return dist.get_rank(), dist.get_world_size(), device
+
+
+def make_scaler(enabled):
+    try:
+        return torch.amp.GradScaler("cuda", enabled=enabled)  # PyTorch >= 2.3
+    except (AttributeError, TypeError):
+        return torch.cuda.amp.GradScaler(enabled=enabled)
+
+
+def amp_dtype(mode, device):
+    if device.type != "cuda" or mode == "off":
+        return None
+    if mode == "bf16" or (mode == "auto" and torch.cuda.is_bf16_supported()):
+        return torch.bfloat16
+    return torch.float16
+
+
+def lr_at(step, optim):
+    """Step decay: lr · gamma^(number of milestones passed) (official: halved at 50k)."""
+    return optim["lr"] * optim["gamma"] ** sum(step >= m for m in optim["milestones"])
+
+
+def step_seed(seed, step, rank, stream):
+    return int(np.random.default_rng([seed, step, rank, stream]).integers(2 ** 62))
+
+
+@torch.no_grad()
+def ema_update(ema, net, decay, step, warmup):
+    # warm-up of the decay, min(decay, (1+k)/(10+k)): a fresh EMA would otherwise sit near the random init
+    # for ~1/(1-decay) steps, which is most of a short fine-tuning run
+    d = min(decay, (1 + step) / (10 + step)) if warmup else decay
+    for pe, pn in zip(ema.parameters(), net.parameters()):
+        pe.lerp_(pn.detach(), 1 - d)
+    for be, bn in zip(ema.buffers(), net.buffers()):
+        be.copy_(bn)
+
+
+def stage_at(step, cfg):
+    w, c = cfg["warmup_iterations"], cfg["ct_iterations"]
+    return "warmup" if step < w else "ct" if step < w + c else "dtm"
+
+
+def trained_on(cfg):
+    if cfg["export"]["trained_on"]:
+        return cfg["export"]["trained_on"]
+    d = cfg["data"]
+    name = lambda p: "/".join(os.path.normpath(p).split(os.sep)[-2:])  # noqa: E731
+    if d["kind"] == "pairs":
+        return f"pairs {name(d['hr_dir'])} (scale {cfg['scale']})"
+    dirs = [name(x if isinstance(x, str) else x["path"]) for x in d["hr_dirs"]]
+    return f"{' + '.join(dirs)} with {d['degradation']} degradation ×{cfg['scale']}"
+
+
+# ---------------------------------------------------------------- the trainer
+
+class Trainer:
+    def __init__(self, cfg, resume=False):
+        self.cfg, self.out = cfg, cfg["out"]
+        self.rank, self.world, self.device = dist_setup(cfg["device"])
+        self.main = self.rank == 0
+        if cfg["threads"]:
+            torch.set_num_threads(cfg["threads"])
+        torch.manual_seed(cfg["seed"] + self.rank)
+        random.seed(cfg["seed"] + self.rank)
+        self.sched = {k: cfg["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}
+        self.total = config_mod.total_iterations(cfg)
+
+        self.net = build(checkpoint.net_config(cfg)).to(self.device)
+        self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
+        o = cfg["optim"]
+        self.opt = torch.optim.AdamW(self.net.parameters(), lr=o["lr"], betas=tuple(o["betas"]),
+                                     weight_decay=o["weight_decay"])
+        self.amp = amp_dtype(cfg["amp"], self.device)
+        self.scaler = make_scaler(self.amp == torch.float16)
+        self.lpips = self._lpips()
+        self.ct_dist = Distance(cfg["ct"]["distance"], self.lpips, tuple(cfg["ct"]["weights"]))
+        self.warm_dist = Distance(cfg["warmup"]["distance"], self.lpips, tuple(cfg["ct"]["weights"]))
+        self.frozen, self.step, self.history = None, 0, {}
+        self.stop_requested = False
+
+        if resume:
+            self._load(os.path.join(self.out, "checkpoint.pt"))
+        elif cfg["init_from"]:
+            ck = checkpoint.load(cfg["init_from"])
+            self.net.load_state_dict(ck["ema"])
+            self.ema.load_state_dict(ck["ema"])
+            self.history["init_from"] = {"checkpoint": os.path.abspath(cfg["init_from"]), "step": ck["step"],
+                                         "history": ck.get("history", {})}
+        self.model = self.net
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.model = torch.nn.parallel.DistributedDataParallel(self.net, device_ids=ids)
+
+        source = make_source(cfg["data"], cfg["scale"])
+        self.maker = BatchMaker(source, max(1, cfg["data"]["batch"] // self.world), cfg["seed"], self.rank,
+                                self.total)
+        if self.main:
+            log(f"train: preset {cfg['preset']} ({count_params(self.net):,} parameters), {len(source)} images, "
+                f"device {self.device}, {self.world} process(es), stages warmup {cfg['warmup_iterations']} / "
+                f"CT {cfg['ct_iterations']} / DTM {cfg['dtm_iterations']}, starting at step {self.step}")
+
+    def _lpips(self):
+        c = self.cfg
+        needs = "lpips" in c["ct"]["distance"] or "lpips" in c["warmup"]["distance"] or c["dtm_iterations"] > 0
+        if not needs:
+            return None
+        from .lpips import LPIPS
+        return LPIPS(c["lpips"]["net"], c["lpips"]["dir"]).to(self.device)
+
+    # ------------------------------------------------------------ checkpoints
+
+    def state(self):
+        return {"step": self.step, "config": self.cfg, "net": self.net.state_dict(), "ema": self.ema.state_dict(),
+                "opt": self.opt.state_dict(), "scaler": self.scaler.state_dict(),
+                "frozen": self.frozen.state_dict() if self.frozen else None, "history": self.history,
+                "params": count_params(self.net),
+                "rng": {"torch": torch.get_rng_state(), "python": random.getstate(),
+                        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}}
+
+    def save(self):
+        if self.main:
+            path = os.path.join(self.out, "checkpoint.pt")
+            checkpoint.save(path, self.state())
+            emit("checkpoint", path=os.path.abspath(path), step=self.step)
+        self._barrier()
+
+    def _load(self, path):
+        ck = checkpoint.load(path)
+        self.net.load_state_dict(ck["net"])
+        self.ema.load_state_dict(ck["ema"])
+        self.opt.load_state_dict(ck["opt"])
+        self.scaler.load_state_dict(ck["scaler"])
+        if ck["frozen"] is not None:
+            self.frozen = FrozenCopy(self.net, self.cfg["dtm"]["refresh_every"])
+            self.frozen.load_state_dict(ck["frozen"])
+        self.step, self.history = ck["step"], ck.get("history", {})
+        torch.set_rng_state(ck["rng"]["torch"])
+        random.setstate(ck["rng"]["python"])
+        if ck["rng"]["cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(ck["rng"]["cuda"])
+        if self.main:
+            log(f"train: resumed from {path} at step {self.step}")
+
+    def _barrier(self):
+        if self.world > 1:
+            torch.distributed.barrier()
+
+    # ------------------------------------------------------------ one iteration
+
+    def train_step(self, step, batch):
+        c, dev = self.cfg, self.device
+        x0, lr = batch["hr"].to(dev, non_blocking=True), batch["lr"].to(dev, non_blocking=True)
+        b = x0.shape[0]
+        rng = np.random.default_rng([c["seed"], step, self.rank, 1])   # scalar draws (index n, t)
+        gdev = dev if dev.type == "cuda" else torch.device("cpu")
+        g = torch.Generator(device=gdev).manual_seed(step_seed(c["seed"], step, self.rank, 2))
+        randn = lambda: torch.randn(x0.shape, generator=g, device=gdev).to(dev)  # noqa: E731
+        stage = stage_at(step, c)
+        for group in self.opt.param_groups:
+            base = c["warmup"]["lr"] if stage == "warmup" and c["warmup"]["lr"] else None
+            group["lr"] = base if base else lr_at(step, c["optim"])
+        self.net.train()
+        logs = {}
+        ctx = torch.autocast(device_type="cuda", dtype=self.amp) if self.amp else contextlib.nullcontext()
+        with ctx:
+            y0 = forward.upsample(lr, c["scale"])
+            if stage == "warmup":
+                n_int = c["warmup"]["intervals"]
+                idx = torch.from_numpy(rng.integers(1, n_int + 1, size=b)).to(dev)
+                l_sup, _ = supervised_loss(self.model, x0, lr, y0, randn(), idx, n_int, self.sched, self.warm_dist)
+                loss = l_sup.mean()
+                logs["sup"] = loss.item()
+            else:
+                k = step - c["warmup_iterations"]
+                n_int = schedules.curriculum(k, c["ct_iterations"], c["schedule"]["s0"], c["schedule"]["s1"])
+                n = int(rng.integers(0, n_int))
+                l_ct, x0_hat = ct_loss(self.model, self.net, x0, lr, y0, randn(), n, n_int, self.sched,
+                                       self.ct_dist)
+                loss = c["dtm"]["lambda_ct"] * l_ct.mean() if stage == "dtm" else l_ct.mean()
+                logs["ct"], logs["N"] = l_ct.mean().item(), n_int
+                if stage == "dtm":
+                    if self.frozen is None:
+                        self.frozen = FrozenCopy(self.net, c["dtm"]["refresh_every"])
+                    if self.frozen.maybe_refresh(self.net, k - c["ct_iterations"]) and self.main:
+                        log(f"train: f_θ' refreshed from the online weights at step {step}")
+                    u = torch.from_numpy(rng.uniform(c["dtm"]["t_min"], c["dtm"]["t_max"], size=b)).float().to(dev)
+                    l_dtm = dtm_loss(self.frozen, x0_hat, x0, lr, y0, randn(), u, self.sched, self.lpips,
+                                     c["dtm"]["weight"])
+                    loss = loss + c["dtm"]["lambda_dtm"] * l_dtm.mean()
+                    logs["dtm"] = l_dtm.mean().item()
+        if not torch.isfinite(loss):
+            logs["skipped"] = 1  # a non-finite loss would poison Adam's moments; drop this batch
+            return logs
+        self.opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.opt)
+        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c["optim"]["grad_clip"])
+        self.scaler.step(self.opt)
+        self.scaler.update()
+        ema_update(self.ema, self.net, c["ema"]["decay"], step, c["ema"]["warmup"])
+        logs["total"], logs["gradNorm"] = loss.item(), float(gn)
+        return logs
+
+    # ------------------------------------------------------------ loop
+
+    def _should_stop(self):
+        if self.world > 1:
+            flag = torch.tensor([1.0 if self.stop_requested or _STOP[0] else 0.0], device=self.device)
+            torch.distributed.all_reduce(flag, op=torch.distributed.ReduceOp.MAX)
+            return bool(flag.item())
+        return self.stop_requested or _STOP[0]
+
+    def run(self):
+        c = self.cfg
+        os.makedirs(self.out, exist_ok=True)
+        if self.main:
+            with open(os.path.join(self.out, "config.json"), "w") as f:
+                json.dump(c, f, indent=2)
+        window, t_last, n_last = {}, time.time(), 0
+        it_per_sec = None
+        if self._should_stop():
+            return self._stop()
+        for step, batch in loader(self.maker, self.step, self.total, c["data"]["workers"]):
+            logs = self.train_step(step, batch)
+            self.step = step + 1
+            for k, v in logs.items():
+                window.setdefault(k, []).append(v)
+            n_last += 1
+            if self.main and (self.step % c["log_every"] == 0 or self.step == self.total or n_last == 1
+                              and self.step == 1):
+                now = time.time()
+                rate = n_last / max(now - t_last, 1e-9)
+                it_per_sec = rate if it_per_sec is None else 0.7 * it_per_sec + 0.3 * rate
+                losses = {k: float(np.mean(v)) for k, v in window.items()}
+                protocol.progress(self.step, self.total, losses, self.opt.param_groups[0]["lr"],
+                                  round(it_per_sec, 4), round((self.total - self.step) / it_per_sec, 1))
+                window, t_last, n_last = {}, now, 0
+            if c["preview_every"] and self.step % c["preview_every"] == 0 and self.main:
+                self.preview(batch)
+            if self._should_stop():
+                return self._stop()
+            if c["checkpoint_every"] and self.step % c["checkpoint_every"] == 0 and self.step < self.total:
+                self.save()
+        self.save()
+        if self.main and c["export"]["enabled"]:
+            self.export()
+        return 0
+
+    def _stop(self):
+        self.save()
+        if self.main:
+            emit("stopped", step=self.step)
+        return 0
+
+    # ------------------------------------------------------------ preview, export
+
+    @torch.no_grad()
+    def preview(self, batch):
+        from PIL import Image
+        from .evaluate import evaluate, super_resolve
+        from .export import ConsistencyStep
+        c = self.cfg
+        self.ema.eval()
+        lr = batch["lr"][:1].to(self.device)
+        sr = super_resolve(ConsistencyStep(self.ema, **self.sched), lr, c["val"]["steps"], 0, self.ema.cfg.multiple)
+        tiles = [forward.upsample(lr, c["scale"]).clamp(-1, 1), sr.clamp(-1, 1), batch["hr"][:1].to(self.device)]
+        img = torch.cat([forward.to_pixel_range(t)[0] for t in tiles], dim=2)
+        path = os.path.join(self.out, "previews", f"step_{self.step:07d}.png")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        Image.fromarray((img.permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)).save(path)
+        metrics = {}
+        if c["val"]["sets"]:
+            res = evaluate(self.ema, c["val"]["sets"], c["val"]["root"], None, c["val"]["steps"], 0,
+                           c["val"]["max_images"], device=self.device, sched=self.sched)
+            metrics = {k: {"psnr": v["model"]["psnr"], "bicubicPsnr": v["bicubic"]["psnr"]} for k, v in res.items()}
+        emit("preview", step=self.step, path=os.path.abspath(path), metrics=metrics)
+
+    def export(self):
+        from .export import export_trained
+        e = self.cfg["export"]
+        name = e["id"] or f"ctmsr-{self.cfg['preset'].lower()}-x{self.cfg['scale']}-{os.path.basename(os.path.normpath(self.out))}"
+        onnx_path = os.path.join(self.out, "export", f"{name}.onnx")
+        ck = self.state()
+        export_trained(ck, onnx_path, lpips=self.lpips)
+
+
+def training_info(ck):
+    """The manifest's free-form `training` object."""
+    c = ck["config"]
+    info = {"preset": c["preset"], "params": ck.get("params"), "stepsDone": ck["step"],
+            "iterations": {"warmup": c["warmup_iterations"], "ct": c["ct_iterations"], "dtm": c["dtm_iterations"]},
+            "weights": "ema", "emaDecay": c["ema"]["decay"], "config": c}
+    if c["warmup_iterations"]:
+        info["warmStart"] = {"kind": "supervised", "iterations": c["warmup_iterations"],
+                             "note": "target x0 at every grid sigma before CT (CTMSR.md §8: naive CT from scratch "
+                                     "oscillates on small compute)"}
+    if ck.get("history", {}).get("init_from"):
+        info["initFrom"] = ck["history"]["init_from"]
+    return info
+
+
+_STOP = [False]
+
+
+def _on_signal(signum, frame):
+    # finish the current iteration, then checkpoint and exit cleanly (the app sends SIGTERM to stop);
+    # a signal during start-up is honoured at the first check, before any iteration
+    _STOP[0] = True
+
+
+def main(args):
+    cfg = config_mod.load(args.config, args.set, args.out, args.resume)
+    if args.resume and not os.path.isfile(os.path.join(cfg["out"], "checkpoint.pt")):
+        raise FileNotFoundError(f"nothing to resume: {os.path.join(cfg['out'], 'checkpoint.pt')} does not exist")
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    return Trainer(cfg, resume=args.resume).run()
