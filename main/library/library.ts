@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { StudioDatabase } from '../store/db.js';
 import { StudioError } from '../../shared/errors.js';
-import type { ImagePage, ImageQueryInput, LibraryFolder, LibraryImage, ScanResult } from '../../shared/library/types.js';
+import type { FolderNode } from '../../shared/api/types.js';
+import type { ImageQueryInput, LibraryFolder, LibraryImage, LibraryImagePage, ScanResult } from '../../shared/library/types.js';
+import { folderTree } from './folder-tree.js';
 import { countImages, getImage, queryImages } from './query.js';
 import { scanFolder, type ScanOptions } from './scan.js';
 import { ThumbnailCache } from './thumbnails.js';
@@ -13,7 +15,8 @@ export interface NewImagesEvent {
   imageIds: number[];
 }
 
-const folderColumns = `id, path, recursive, watch, auto_preset_id AS autoPresetId, added_at AS addedAt, last_scan_at AS lastScanAt`;
+const selectFolders = `SELECT f.id, f.path, f.recursive, f.watch, p.name AS autoPreset, f.added_at AS addedAt, f.last_scan_at AS lastScanAt
+  FROM folders f LEFT JOIN presets p ON p.id = f.auto_preset_id`;
 type FolderRow = Omit<LibraryFolder, 'recursive' | 'watch'> & { recursive: number; watch: number };
 const toFolder = (r: FolderRow): LibraryFolder => ({ ...r, recursive: r.recursive === 1, watch: r.watch === 1 });
 
@@ -38,11 +41,11 @@ export class Library {
   }
 
   listFolders(): LibraryFolder[] {
-    return (this.db.prepare(`SELECT ${folderColumns} FROM folders ORDER BY path`).all() as FolderRow[]).map(toFolder);
+    return (this.db.prepare(`${selectFolders} ORDER BY f.path`).all() as FolderRow[]).map(toFolder);
   }
 
   getFolder(id: number): LibraryFolder {
-    const row = this.db.prepare(`SELECT ${folderColumns} FROM folders WHERE id = ?`).get(id) as FolderRow | undefined;
+    const row = this.db.prepare(`${selectFolders} WHERE f.id = ?`).get(id) as FolderRow | undefined;
     if (!row) throw new StudioError('not-found', `Folder #${id} is not in the library. Refresh the folder list.`);
     return toFolder(row);
   }
@@ -51,7 +54,7 @@ export class Library {
    * Adds a folder (not scanned yet: call scanFolder). A folder already covered by a recursive one
    * is refused; adding the parent of folders already present takes their place.
    */
-  addFolder(folderPath: string, options: { recursive?: boolean; watch?: boolean; autoPresetId?: number | null } = {}): LibraryFolder {
+  addFolder(folderPath: string, options: { recursive?: boolean; watch?: boolean; autoPreset?: string | null } = {}): LibraryFolder {
     const root = path.resolve(folderPath);
     if (!fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
       throw new StudioError('not-found', `${root} is not a folder that can be opened. Check the path, or reconnect its drive.`, { file: root });
@@ -69,7 +72,7 @@ export class Library {
       }
       return this.db
         .prepare('INSERT INTO folders (path, recursive, watch, auto_preset_id, added_at) VALUES (?, ?, ?, ?, ?)')
-        .run(root, recursive ? 1 : 0, options.watch ? 1 : 0, options.autoPresetId ?? null, Date.now()).lastInsertRowid as number;
+        .run(root, recursive ? 1 : 0, options.watch ? 1 : 0, this.presetId(options.autoPreset ?? null), Date.now()).lastInsertRowid as number;
     })();
     const folder = this.getFolder(id);
     if (folder.watch) this.watch(folder);
@@ -82,16 +85,27 @@ export class Library {
     this.db.prepare('DELETE FROM folders WHERE id = ?').run(id);
   }
 
-  /** Turns watching on or off, or changes the preset new images are enqueued with. */
-  updateFolder(id: number, changes: { watch?: boolean; autoPresetId?: number | null }): LibraryFolder {
+  /** Turns watching on or off, or changes the preset (by name) new images are enqueued with. */
+  updateFolder(id: number, changes: { watch?: boolean; autoPreset?: string | null }): LibraryFolder {
     const current = this.getFolder(id);
-    this.db
-      .prepare('UPDATE folders SET watch = ?, auto_preset_id = ? WHERE id = ?')
-      .run((changes.watch ?? current.watch) ? 1 : 0, changes.autoPresetId === undefined ? current.autoPresetId : changes.autoPresetId, id);
+    const preset = changes.autoPreset === undefined ? current.autoPreset : changes.autoPreset;
+    this.db.prepare('UPDATE folders SET watch = ?, auto_preset_id = ? WHERE id = ?').run((changes.watch ?? current.watch) ? 1 : 0, this.presetId(preset), id);
     const folder = this.getFolder(id);
     if (folder.watch && !this.watchers.has(id)) this.watch(folder);
     if (!folder.watch) this.unwatch(id);
     return folder;
+  }
+
+  private presetId(name: string | null): number | null {
+    if (name === null) return null;
+    const id = this.db.prepare('SELECT id FROM presets WHERE name = ?').pluck().get(name) as number | undefined;
+    if (id === undefined) throw new StudioError('invalid-settings', `There is no saved preset called "${name}". Save the preset first, or pick another.`);
+    return id;
+  }
+
+  /** The folder's subfolders that hold images, with counts. */
+  folderTree(id: number): FolderNode {
+    return folderTree(this.db, this.getFolder(id));
   }
 
   /** Incremental scan; see scanFolder. Concurrent requests for one folder share a scan. */
@@ -106,7 +120,7 @@ export class Library {
     return scan;
   }
 
-  queryImages(query: ImageQueryInput): ImagePage {
+  queryImages(query: ImageQueryInput): LibraryImagePage {
     return queryImages(this.db, query);
   }
 

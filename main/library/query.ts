@@ -2,57 +2,54 @@ import type { StudioDatabase } from '../store/db.js';
 import { StudioError } from '../../shared/errors.js';
 import {
   imageQuerySchema,
-  type ImagePage,
   type ImageQuery,
   type ImageQueryInput,
   type ImageSortKey,
   type LibraryImage,
+  type LibraryImagePage,
 } from '../../shared/library/types.js';
 
 const sortColumns: Record<ImageSortKey, string> = { name: 'name', date: 'date_ms', size: 'size' };
 
-export const imageColumns = `id, folder_id AS folderId, path, dir, name, size, mtime_ms AS mtimeMs, format, width, height,
-  orientation, camera, taken_at AS takenAt, date_ms AS dateMs, error`;
+const imageColumns = `id, folder_id AS rootId, path, name, dir, width, height, size AS bytes, format, date_ms AS dateMs,
+  error, thumb_key AS version, camera, taken_at AS takenAt, orientation, mtime_ms AS modifiedMs`;
 
-/** Filters shared by queries and counts, as SQL conditions with their parameters. */
+/** Filters shared by pages and counts, as SQL conditions with their parameters. */
 function filterClause(q: ImageQuery): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (q.folderId !== undefined) {
+  if (q.rootId !== undefined) {
     where.push('folder_id = ?');
-    params.push(q.folderId);
-    if (q.dir !== undefined && q.dir !== '') {
-      const dir = q.dir.replace(/^\/+|\/+$/g, '');
+    params.push(q.rootId);
+    const dir = q.dir.replace(/^\/+|\/+$/g, '');
+    if (dir !== '') {
       where.push('(dir = ? OR substr(dir, 1, ?) = ?)');
       params.push(dir, dir.length + 1, `${dir}/`);
     }
   }
-  if (q.nameContains) {
+  if (q.search !== '') {
     where.push("name LIKE ? ESCAPE '\\'");
-    params.push(`%${q.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
-  if (q.dateFrom !== undefined) {
-    where.push('date_ms >= ?');
-    params.push(q.dateFrom);
+  const ranges: [string, string, number | undefined][] = [
+    ['date_ms', '>=', q.dateFrom],
+    ['date_ms', '<=', q.dateTo],
+    ['size', '>=', q.minBytes],
+    ['size', '<=', q.maxBytes],
+  ];
+  for (const [column, op, value] of ranges) {
+    if (value === undefined) continue;
+    where.push(`${column} ${op} ?`);
+    params.push(value);
   }
-  if (q.dateTo !== undefined) {
-    where.push('date_ms <= ?');
-    params.push(q.dateTo);
-  }
-  if (q.minSize !== undefined) {
-    where.push('size >= ?');
-    params.push(q.minSize);
-  }
-  if (q.maxSize !== undefined) {
-    where.push('size <= ?');
-    params.push(q.maxSize);
-  }
-  if (q.formats !== undefined) {
-    where.push(`format IN (${q.formats.map(() => '?').join(', ') || 'NULL'})`);
+  if (q.formats.length > 0) {
+    where.push(`format IN (${q.formats.map(() => '?').join(', ')})`);
     params.push(...q.formats);
   }
   return { where, params };
 }
+
+const whereSql = (where: string[]) => (where.length ? `WHERE ${where.join(' AND ')}` : '');
 
 /** The SQL of one page (limit + 1 rows, to learn whether another page follows) and its parameters. */
 export function imagePageSql(q: ImageQuery): { sql: string; params: unknown[] } {
@@ -64,30 +61,36 @@ export function imagePageSql(q: ImageQuery): { sql: string; params: unknown[] } 
     params.push(value, id);
   }
   const direction = q.descending ? 'DESC' : 'ASC';
-  const sql = `SELECT ${imageColumns} FROM images ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
-  return { sql, params: [...params, q.limit + 1] };
+  const sql = `SELECT ${imageColumns} FROM images ${whereSql(where)}
+    ORDER BY ${column} ${direction}, id ${direction} LIMIT ? OFFSET ?`;
+  return { sql, params: [...params, q.limit + 1, q.cursor === undefined ? q.offset : 0] };
 }
 
 /**
- * One page of images. Paging is by keyset (the last row's sort value and id), and every sort order
- * has an index ending in id, so page 500 of a 100,000-image folder costs what page 1 does.
+ * One page of images. Every sort order has an index ending in id, so rows come out of an index in
+ * order. Paging by `cursor` (keyset) costs the same on page 500 as on page 1; `offset` paging
+ * skips index entries, which stays in the milliseconds at 100,000 images.
  */
-export function queryImages(db: StudioDatabase, input: ImageQueryInput): ImagePage {
+export function queryImages(db: StudioDatabase, input: ImageQueryInput): LibraryImagePage {
   const q = imageQuerySchema.parse(input);
   const { sql, params } = imagePageSql(q);
   const rows = db.prepare(sql).all(...params) as LibraryImage[];
   const more = rows.length > q.limit;
-  const images = more ? rows.slice(0, q.limit) : rows;
-  const last = images[images.length - 1];
-  const sortValue = (img: LibraryImage) => (q.sort === 'name' ? img.name : q.sort === 'date' ? img.dateMs : img.size);
-  return { images, nextCursor: more && last ? encodeCursor(sortValue(last), last.id) : null };
+  const items = more ? rows.slice(0, q.limit) : rows;
+  const last = items[items.length - 1];
+  const sortValue = (img: LibraryImage) => (q.sort === 'name' ? img.name : q.sort === 'date' ? img.dateMs : img.bytes);
+  return {
+    total: countImages(db, q),
+    offset: q.offset,
+    items,
+    nextCursor: more && last ? encodeCursor(sortValue(last), last.id) : null,
+  };
 }
 
 /** How many images match the query's filters (paging and sort ignored). */
 export function countImages(db: StudioDatabase, input: ImageQueryInput): number {
   const { where, params } = filterClause(imageQuerySchema.parse(input));
-  return db.prepare(`SELECT count(*) FROM images ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).pluck().get(...params) as number;
+  return db.prepare(`SELECT count(*) FROM images ${whereSql(where)}`).pluck().get(...params) as number;
 }
 
 export function getImage(db: StudioDatabase, id: number): LibraryImage | undefined {

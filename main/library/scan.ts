@@ -52,7 +52,7 @@ export async function scanFolder(db: StudioDatabase, folder: LibraryFolder, opti
       date_ms = excluded.date_ms, thumb_key = excluded.thumb_key, error = excluded.error, scan_gen = excluded.scan_gen
     RETURNING id`);
 
-  const progress: ScanProgress = { folderId: folder.id, seen: 0, added: 0, updated: 0, unchanged: 0, removed: 0, done: false };
+  const progress: ScanProgress = { rootId: folder.id, seen: 0, added: 0, updated: 0, unchanged: 0, removed: 0, done: false };
   const addedIds: number[] = [];
   type Write = { unchanged: number } | { row: Record<string, unknown>; isNew: boolean };
   let writes: Write[] = [];

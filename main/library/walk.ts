@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isImageFileName } from '../../shared/library/formats.js';
+import { isReadableImagePath } from '../imaging/formats.js';
 
 export interface FoundImage {
   path: string;
@@ -32,7 +32,7 @@ export async function* walkImages(root: string, recursive: boolean, signal?: Abo
       const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
         if (recursive) pending.push(rel);
-      } else if (entry.isFile() && isImageFileName(entry.name)) {
+      } else if (entry.isFile() && isReadableImagePath(entry.name)) {
         yield { path: path.join(root, rel), dir, name: entry.name };
       }
     }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { isImageFileName } from '../../shared/library/formats.js';
+import { isReadableImagePath } from '../imaging/formats.js';
 
 /**
  * Calls `onSettled` once a folder has been quiet for `quietMs` after changes that may concern
@@ -39,5 +39,5 @@ function concernsImages(name: string | Buffer | null): boolean {
   if (name === null) return true;
   const base = String(name).split(/[\\/]/).pop() ?? '';
   if (base.startsWith('.') || base.endsWith('.tmp')) return false;
-  return isImageFileName(base) || !base.includes('.');
+  return isReadableImagePath(base) || !base.includes('.');
 }

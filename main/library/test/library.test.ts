@@ -28,7 +28,7 @@ afterEach(() => {
 });
 
 const byName = (images: LibraryImage[]) => Object.fromEntries(images.map((i) => [i.name, i]));
-const all = (query: Parameters<Library['queryImages']>[0] = {}) => library.queryImages({ limit: 1000, ...query }).images;
+const all = (query: Parameters<Library['queryImages']>[0] = {}) => library.queryImages({ limit: 1000, ...query }).items;
 
 async function makeTree(): Promise<void> {
   await writeTestImage(path.join(photos, 'canon.jpg'), {
@@ -109,7 +109,7 @@ describe('library scan', () => {
     await expect(library.scanFolder(folder.id)).rejects.toSatisfy(
       (e: unknown) => isStudioError(e, 'not-found') && (e as Error).message.includes(photos),
     );
-    expect(library.countImages({ folderId: folder.id })).toBe(4);
+    expect(library.countImages({ rootId: folder.id })).toBe(4);
   });
 
   it('never writes to the originals', async () => {
@@ -139,7 +139,7 @@ describe('library folders', () => {
     expect(library.listFolders().map((f) => f.path)).toEqual([photos]);
     expect(library.countImages({})).toBe(0);
     await library.scanFolder(parent.id);
-    expect(library.countImages({ folderId: parent.id })).toBe(4);
+    expect(library.countImages({ rootId: parent.id })).toBe(4);
 
     library.removeFolder(parent.id);
     expect(library.countImages({})).toBe(0);
@@ -162,19 +162,19 @@ describe('library queries', () => {
   });
 
   it('filters by folder subtree, name, date, size and format', () => {
-    const folderId = library.listFolders()[0].id;
+    const rootId = library.listFolders()[0].id;
     const names = (q: Parameters<Library['queryImages']>[0]) => all(q).map((i) => i.name).sort();
-    expect(names({ folderId, dir: 'trip' })).toEqual(['beach2.jpg', 'broken.jpg', 'x.webp']);
-    expect(names({ folderId, dir: 'trip/day1' })).toEqual(['x.webp']);
-    expect(names({ folderId, dir: 'tri' })).toEqual([]);
-    expect(names({ nameContains: 'BEACH' })).toEqual(['Beach.png', 'beach2.jpg']);
-    expect(names({ nameContains: '%' })).toEqual([]);
+    expect(names({ rootId, dir: 'trip' })).toEqual(['beach2.jpg', 'broken.jpg', 'x.webp']);
+    expect(names({ rootId, dir: 'trip/day1' })).toEqual(['x.webp']);
+    expect(names({ rootId, dir: 'tri' })).toEqual([]);
+    expect(names({ search: 'BEACH' })).toEqual(['Beach.png', 'beach2.jpg']);
+    expect(names({ search: '%' })).toEqual([]);
     const y2020 = new Date(2020, 0, 1).getTime();
     expect(names({ dateFrom: new Date(2019, 0, 1).getTime(), dateTo: y2020 })).toEqual(['beach2.jpg']);
     expect(names({ formats: ['png', 'webp'] })).toEqual(['Beach.png', 'x.webp']);
-    const sizes = all().map((i) => i.size).sort((a, b) => a - b);
-    expect(all({ minSize: sizes[1], maxSize: sizes[3] })).toHaveLength(3);
-    expect(library.countImages({ folderId, dir: 'trip' })).toBe(3);
+    const sizes = all().map((i) => i.bytes).sort((a, b) => a - b);
+    expect(all({ minBytes: sizes[1], maxBytes: sizes[3] })).toHaveLength(3);
+    expect(library.countImages({ rootId, dir: 'trip' })).toBe(3);
   });
 
   it('sorts case-insensitively by name, by date and by size, both ways', () => {
@@ -183,7 +183,7 @@ describe('library queries', () => {
     const byDate = all({ sort: 'date' });
     expect(byDate[0].name).toBe('beach2.jpg');
     expect(byDate.map((i) => i.dateMs)).toEqual([...byDate.map((i) => i.dateMs)].sort((a, b) => a - b));
-    const bySize = all({ sort: 'size', descending: true }).map((i) => i.size);
+    const bySize = all({ sort: 'size', descending: true }).map((i) => i.bytes);
     expect(bySize).toEqual([...bySize].sort((a, b) => b - a));
   });
 
@@ -192,12 +192,27 @@ describe('library queries', () => {
     let cursor: string | undefined;
     do {
       const page = library.queryImages({ sort: 'size', limit: 2, cursor });
-      expect(page.images.length).toBeLessThanOrEqual(2);
-      seen.push(...page.images.map((i) => i.name));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      expect(page.total).toBe(5);
+      seen.push(...page.items.map((i) => i.name));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(all({ sort: 'size' }).map((i) => i.name));
     expect(() => library.queryImages({ cursor: 'garbage' })).toThrow(/cursor/);
+    const byOffset = [0, 2, 4].flatMap((offset) => library.queryImages({ sort: 'size', limit: 2, offset }).items.map((i) => i.name));
+    expect(byOffset).toEqual(seen);
+  });
+
+  it('lists the folder tree with counts, folders holding only folders included', () => {
+    const root = library.listFolders()[0];
+    const tree = library.folderTree(root.id);
+    const flat = (n: ReturnType<Library['folderTree']>): [string, number, number][] => [[n.dir, n.imageCount, n.totalCount], ...n.children.flatMap(flat)];
+    expect(flat(tree)).toEqual([
+      ['', 2, 5],
+      ['trip', 2, 3],
+      ['trip/day1', 1, 1],
+    ]);
+    expect(tree.children[0].children[0]).toMatchObject({ name: 'day1', path: path.join(photos, 'trip', 'day1'), rootId: root.id });
   });
 });
 

@@ -52,7 +52,7 @@ describe('library at scale', () => {
     expect(reports.at(-1)).toMatchObject({ seen: total, done: true });
     // the heap must not hold the scan: rows go to SQLite in chunks of 256
     expect(peak).toBeLessThan(32 * 1024 * 1024);
-    expect(library.countImages({ folderId: folder.id, formats: ['jpeg'] })).toBe(50);
+    expect(library.countImages({ rootId: folder.id, formats: ['jpeg'] })).toBe(50);
 
     const again = await library.scanFolder(folder.id);
     expect(again).toMatchObject({ seen: total, added: 0, updated: 0, unchanged: total, removed: 0 });
@@ -82,12 +82,12 @@ describe('library at scale', () => {
     it('every sort, in each direction, with and without a folder, reads an index in order', () => {
       for (const sort of ['name', 'date', 'size'] as const) {
         for (const descending of [false, true]) {
-          for (const folderId of [undefined, 1]) {
-            const first = library.queryImages({ sort, descending, folderId, limit: 100 });
-            const { sql, params } = imagePageSql(imageQuerySchema.parse({ sort, descending, folderId, limit: 100, cursor: first.nextCursor }));
+          for (const rootId of [undefined, 1]) {
+            const first = library.queryImages({ sort, descending, rootId, limit: 100 });
+            const { sql, params } = imagePageSql(imageQuerySchema.parse({ sort, descending, rootId, limit: 100, cursor: first.nextCursor }));
             const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
-            expect(plan, `${sort} ${descending} ${folderId}`).toMatch(/USING (COVERING )?INDEX/);
-            expect(plan, `${sort} ${descending} ${folderId}`).not.toMatch(/TEMP B-TREE/);
+            expect(plan, `${sort} ${descending} ${rootId}`).toMatch(/USING (COVERING )?INDEX/);
+            expect(plan, `${sort} ${descending} ${rootId}`).not.toMatch(/TEMP B-TREE/);
           }
         }
       }
@@ -101,13 +101,13 @@ describe('library at scale', () => {
       let cursor: string | undefined;
       const pages: number[][] = [];
       do {
-        const page = library.queryImages({ folderId: 2, sort: 'size', descending: true, limit: 400, cursor });
-        pages.push(page.images.map((i) => i.id));
+        const page = library.queryImages({ rootId: 2, sort: 'size', descending: true, limit: 400, cursor });
+        pages.push(page.items.map((i) => i.id));
         cursor = page.nextCursor ?? undefined;
       } while (cursor && pages.length < 200);
       expect(pages).toHaveLength(125);
       expect(pages.flat()).toEqual(reference);
-      expect(library.countImages({ folderId: 2, formats: ['png'] })).toBe(16_667);
+      expect(library.countImages({ rootId: 2, formats: ['png'] })).toBe(16_667);
     });
   });
 });

@@ -44,6 +44,7 @@ export const libraryMigration: Migration = {
       CREATE INDEX images_name ON images(name, id);
       CREATE INDEX images_date ON images(date_ms, id);
       CREATE INDEX images_size ON images(size, id);
+      CREATE INDEX images_folder_dir ON images(folder_id, dir);
       CREATE INDEX images_thumb_key ON images(thumb_key);
 
       CREATE TABLE settings (
