@@ -78,6 +78,8 @@ export class Engine {
   readonly options: Required<EngineOptions>;
 
   constructor(options: EngineOptions = {}) {
+    // Failed provider probes are reported in ProviderChoice; ORT's own log would repeat them noisily.
+    ort.env.logLevel = 'fatal';
     this.options = {
       providers: options.providers ?? defaultProviderOrder(),
       deviceId: options.deviceId ?? 0,

@@ -33,6 +33,12 @@ export interface DecodedImage {
 /** Above this an image is refused before decoding, so a bad file cannot exhaust memory. */
 export const maxInputPixels = 200_000_000;
 
+/** libvips repeats its decoder's complaints; keep each once. */
+function condense(message: string): string {
+  const parts = message.split(/\n|(?=Vips\w+:)/).map((p) => p.trim()).filter(Boolean);
+  return [...new Set(parts)].join(' ');
+}
+
 function readError(path: string, e: unknown): StudioError {
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'ENOENT') return new StudioError('not-found', `${path} does not exist. Check the path, or rescan the folder.`, { file: path, cause: e });
@@ -42,7 +48,7 @@ function readError(path: string, e: unknown): StudioError {
     return new StudioError('unsupported-format', `${path} is not an image format CTMSR Studio can read (JPEG, PNG, WebP, TIFF, AVIF, GIF). Convert it first.`, { file: path, cause: e });
   if (/pixel limit/i.test(message))
     return new StudioError('image-too-large', `${path} is larger than ${maxInputPixels / 1e6} megapixels. Downscale it before enhancing.`, { file: path, cause: e });
-  return new StudioError('unreadable-image', `${path} could not be decoded (${message.replace(/\s+/g, ' ').trim()}). The file may be corrupt or truncated; re-export or replace it.`, { file: path, cause: e });
+  return new StudioError('unreadable-image', `${path} could not be decoded (${condense(message)}). The file may be corrupt or truncated; re-export or replace it.`, { file: path, cause: e });
 }
 
 /** The profile's text (description tags are often UTF-16: NULs dropped so names can be matched). */

@@ -6,14 +6,18 @@ import { outputExtension, resolveOutputFormat } from '../imaging/formats.js';
 export interface OutputPlanOptions {
   outDir: string;
   format: OutputFormat;
-  /** When set, each input's folder below this root is mirrored under `outDir`. */
-  inputRoot?: string;
   /** File name without extension; tokens {name}, {model}, {scale}. Default "{name}". */
   template?: string;
   templateValues?: { model?: string; scale?: number | string };
   collision: CollisionPolicy;
   /** An existing output means "already done": the input is skipped whatever the policy. */
   skipExisting: boolean;
+}
+
+/** An input file, and the folder it was found under when its tree is mirrored. */
+export interface OutputRequest {
+  path: string;
+  root?: string;
 }
 
 export type PlannedOutput =
@@ -33,8 +37,8 @@ export function applyTemplate(template: string, input: string, values: OutputPla
 }
 
 /** The path an input is written to before collisions are considered. */
-export function intendedOutputPath(input: string, options: OutputPlanOptions): string {
-  const folder = options.inputRoot ? join(options.outDir, relative(options.inputRoot, dirname(input))) : options.outDir;
+export function intendedOutputPath({ path: input, root }: OutputRequest, options: OutputPlanOptions): string {
+  const folder = root ? join(options.outDir, relative(root, dirname(input))) : options.outDir;
   const name = applyTemplate(options.template ?? '{name}', input, options.templateValues);
   return join(folder, name + outputExtension(resolveOutputFormat(options.format, input)));
 }
@@ -48,12 +52,13 @@ function renamed(path: string, n: number): string {
  * Decides every output of a batch at once, so two inputs never claim one name (a.jpg and a.png
  * both wanting a.png), an existing file is treated per policy, and no input is ever an output.
  */
-export function planOutputs(inputs: string[], options: OutputPlanOptions): PlannedOutput[] {
-  const protectedPaths = new Set(inputs.map((i) => resolve(i)));
+export function planOutputs(requests: OutputRequest[], options: OutputPlanOptions): PlannedOutput[] {
+  const protectedPaths = new Set(requests.map((r) => resolve(r.path)));
   const claimed = new Set<string>();
   const exists = (p: string) => claimed.has(p) || protectedPaths.has(p) || existsSync(p);
-  return inputs.map((input): PlannedOutput => {
-    const wanted = resolve(intendedOutputPath(input, options));
+  return requests.map((request): PlannedOutput => {
+    const input = request.path;
+    const wanted = resolve(intendedOutputPath(request, options));
     const onDisk = existsSync(wanted) || protectedPaths.has(wanted);
     if (onDisk && options.skipExisting && !protectedPaths.has(wanted)) {
       return { input, action: 'skip', output: wanted, reason: 'output already exists (skip existing is on)' };

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import sharp from 'sharp';
+import { collisionPolicies, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
+import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
+import { Engine } from '../engine/engine.js';
+import { bundledModelsDir, defaultModelId, resolveModel } from '../models/registry.js';
+import { collectInputs } from '../pipeline/collect-inputs.js';
+import { planOutputs } from '../pipeline/output-path.js';
+import { progressReporter } from './progress.js';
+import { runBatch } from './run-batch.js';
+import { summaryTable } from './summary.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`${name} must be a whole number.`);
+  return n;
+};
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('must be a positive number.');
+  return n;
+};
+const providerList = (v: string): ProviderName[] => {
+  const list = v.split(',').map((s) => s.trim());
+  const bad = list.filter((p) => !(providerNames as readonly string[]).includes(p));
+  if (bad.length) throw new InvalidArgumentError(`unknown provider ${bad.join(', ')} (choose from ${providerNames.join(', ')}).`);
+  return list as ProviderName[];
+};
+
+export function buildProgram(): Command {
+  return new Command('enhance')
+    .description('Enhance photos with a CTMSR super-resolution model. Inputs are files and folders; originals are never modified.')
+    .argument('<inputs...>', 'image files and/or folders')
+    .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
+    .option('-m, --model <id|path>', `model id from the models folder, or a path to an .onnx file`, defaultModelId)
+    .option('-r, --recursive', 'include subfolders, mirroring the folder tree under --out', false)
+    .option('-s, --scale <n>', 'output scale (e.g. 2, 3, 4; at most the model\'s own)', positive)
+    .option('-W, --width <px>', 'exact output width (height follows the aspect unless given)', int('width'))
+    .option('-H, --height <px>', 'exact output height', int('height'))
+    .option('--steps <n>', 'sampling steps for CTMSR models (1 = one-step)', int('steps'), 1)
+    .option('--seed <n>', 'noise seed; the same seed gives the same result', int('seed'), 0)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(outputFormats).default('same'))
+    .option('-q, --quality <1-100>', 'JPEG/WebP/AVIF/TIFF quality', int('quality'), 92)
+    .option('--compression <0-9>', 'PNG compression level', int('compression'), 6)
+    .option('--no-metadata', 'drop EXIF, XMP, IPTC and the ICC profile')
+    .option('--name <template>', 'output file name without extension; tokens {name}, {model}, {scale}', '{name}')
+    .option('--skip-existing', 'skip images whose output already exists', false)
+    .addOption(new Option('--on-conflict <policy>', 'when an output exists: rename, overwrite, skip or fail (inputs are never overwritten)').choices(collisionPolicies).default('rename'))
+    .option('--tile-size <px>', 'LR tile side (default: from the memory budget)', int('tile size'))
+    .option('--memory <MB>', 'working memory budget for the model', int('memory'), 1024)
+    .option('--provider <list>', `execution providers in order of preference (${providerNames.join(', ')}); CPU is the fallback`, providerList)
+    .option('--device <id>', 'GPU device id', int('device'), 0)
+    .option('--threads <n>', 'CPU threads for ONNX Runtime (0 = automatic)', int('threads'), 0);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.parse(argv);
+  const opts = program.opts();
+  const settingsInput: EnhanceSettingsInput = {
+    scale: opts.scale,
+    width: opts.width,
+    height: opts.height,
+    steps: opts.steps,
+    seed: opts.seed,
+    format: opts.format,
+    quality: opts.quality,
+    compression: opts.compression,
+    keepMetadata: opts.metadata,
+    tileSize: opts.tileSize,
+  };
+  const parsed = enhanceSettingsSchema.safeParse(settingsInput);
+  if (!parsed.success) {
+    console.error(`error: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`);
+    return 2;
+  }
+  const settings = parsed.data;
+
+  let model;
+  try {
+    model = await resolveModel(opts.model, [bundledModelsDir()]);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 2;
+  }
+  settings.modelId = model.manifest.id;
+
+  const { inputs, problems } = await collectInputs(program.args, { recursive: opts.recursive });
+  for (const p of problems) console.error(`warning: ${p}`);
+  if (inputs.length === 0) {
+    console.error('error: no images to enhance.');
+    return 2;
+  }
+  const plan = planOutputs(inputs, {
+    outDir: resolve(opts.out),
+    format: settings.format,
+    template: opts.name,
+    templateValues: { model: model.manifest.id, scale: settings.scale ?? model.manifest.scale },
+    collision: opts.onConflict,
+    skipExisting: opts.skipExisting,
+  });
+
+  const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory });
+  try {
+    const { choice } = await engine.open(model);
+    console.error(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`);
+  } catch (e) {
+    console.error(`error: ${(e as Error).message}`);
+    return 2;
+  }
+
+  const pixels = await Promise.all(
+    plan.map(async (p) => {
+      const m = await sharp(p.input).metadata().catch(() => undefined);
+      return { input: p.input, pixels: m?.width && m.height ? m.width * m.height : 0 };
+    }),
+  );
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    console.error('\nStopping after the current tile (press Ctrl+C again to quit at once)…');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reporter = progressReporter(pixels);
+  let outcomes;
+  try {
+    outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter });
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await engine.close();
+  }
+  console.log(summaryTable(outcomes));
+  if (outcomes.some((o) => o.status === 'cancelled')) return 130;
+  return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+}
+
+const invokedDirectly = process.argv[1] && /enhance\.(ts|js)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(`error: ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}

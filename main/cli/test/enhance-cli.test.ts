@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LoadedModel } from '../../models/registry.js';
+import { makePhotoFolder, writePhoto, type PhotoFolder } from '../../testing/photos.js';
+import { makeTestModel } from '../../testing/test-models.js';
+
+const cli = join(import.meta.dirname, '../enhance.ts');
+
+function runCli(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: join(import.meta.dirname, '../../..') });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, () => child.kill('SIGINT'));
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+}
+
+let folder: PhotoFolder;
+let work: string;
+let model: LoadedModel;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'ctmsr-cli-'));
+  folder = await makePhotoFolder(join(work, 'photos'));
+  model = await makeTestModel('ctmsr');
+});
+
+describe('npm run enhance', () => {
+  it('turns a nested folder into a mirrored tree, reporting the corrupt file by name', async () => {
+    const out = join(work, 'out');
+    const { code, stdout } = await runCli([folder.root, '--out', out, '--recursive', '--model', model.onnxPath]);
+    expect(code).toBe(1); // one image failed
+    expect(await listFiles(out)).toEqual([
+      'logo.png',
+      'scans/grey.png',
+      'scans/print.tif',
+      'scans/scan16.png',
+      'trip/day1/portrait.jpg',
+      'trip/day1/street.webp',
+      'trip/p3-sunset.jpg',
+    ]);
+    expect(stdout).toMatch(/done\s+7/);
+    expect(stdout).toMatch(/failed\s+1/);
+    expect(stdout).toContain(`${folder.files.corrupt} | failed |`);
+    expect(stdout).toMatch(/corrupt or truncated/);
+
+    const portrait = await sharp(join(out, 'trip/day1/portrait.jpg')).metadata();
+    expect([portrait.width, portrait.height, portrait.orientation ?? 1]).toEqual([120, 160, 1]);
+    expect(portrait.exif?.toString('latin1')).toContain('CTMSRTestCam');
+    expect((await sharp(join(out, 'trip/p3-sunset.jpg')).metadata()).icc).toBeDefined();
+    expect(await sharp(join(out, 'logo.png')).metadata()).toMatchObject({ width: 128, height: 96, channels: 4 });
+    expect(await sharp(join(out, 'scans/scan16.png')).metadata()).toMatchObject({ width: 120, height: 80, depth: 'ushort' });
+    expect(await sharp(join(out, 'scans/grey.png')).metadata()).toMatchObject({ width: 136, height: 104, channels: 1 });
+    expect(await sharp(join(out, 'scans/print.tif')).metadata()).toMatchObject({ width: 120, height: 120, format: 'tiff' });
+    expect(await sharp(join(out, 'trip/day1/street.webp')).metadata()).toMatchObject({ width: 152, height: 120, format: 'webp' });
+
+    // A second run: skip-existing skips them all; rename writes beside them; inputs are untouched.
+    const again = await runCli([folder.root, '--out', out, '--recursive', '--model', model.onnxPath, '--skip-existing']);
+    expect(again.stdout).toMatch(/skipped\s+7/);
+    const renamed = await runCli([folder.files.webp, '--out', join(out, 'trip/day1'), '--model', model.onnxPath, '--format', 'png', '--scale', '2']);
+    expect(renamed.code).toBe(0);
+    expect(await listFiles(join(out, 'trip/day1'))).toEqual(['portrait.jpg', 'street.png', 'street.webp']);
+    const intoSource = await runCli([folder.files.grey, '--out', join(folder.root, 'scans'), '--model', model.onnxPath, '--on-conflict', 'overwrite']);
+    expect(intoSource.code).toBe(0);
+    expect(await listFiles(join(folder.root, 'scans'))).toEqual(['grey (1).png', 'grey.png', 'print.tif', 'scan16.png']);
+    expect(await sharp(folder.files.grey).metadata()).toMatchObject({ width: 34, height: 26 });
+  });
+
+  it('stops on Ctrl+C between tiles and leaves no partial output', async () => {
+    const input = join(work, 'big');
+    await mkdir(input);
+    for (let i = 0; i < 4; i++) await writePhoto(join(input, `p${i}.png`), 160, 120, 'png', i);
+    const out = join(work, 'cancelled');
+    const result = await runCli([input, '--out', out, '--model', model.onnxPath, '--tile-size', '32', '--threads', '1'], (text, kill) => {
+      if (text.includes('[1/4] done')) kill();
+    });
+    expect(result.code).toBe(130);
+    expect(result.stdout).toMatch(/cancelled\s+[1-3]/);
+    const files = await listFiles(out);
+    expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
+    expect(files.length).toBeLessThan(4);
+    for (const f of files) expect(await sharp(join(out, f)).metadata()).toMatchObject({ width: 640, height: 480 });
+  });
+
+  it('exits with a clear message for a missing model or folder', async () => {
+    const r = await runCli([join(work, 'nope'), '--out', join(work, 'x'), '--model', model.onnxPath]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nope does not exist');
+    const m = await runCli([folder.root, '--out', join(work, 'x'), '--model', 'no-such-model']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/Model "no-such-model" not found/);
+  });
+});
