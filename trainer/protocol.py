@@ -20,8 +20,10 @@ def emit(kind, **fields):
     sys.stdout.flush()
 
 
-def progress(step, total, losses, lr, it_per_sec, eta_sec):
-    emit("progress", step=step, total=total, losses=losses, lr=lr, itPerSec=it_per_sec, etaSec=eta_sec)
+def progress(step, total, losses, lr, it_per_sec, eta_sec, **extra):
+    """Extra fields (stage, intervals, gradNorm, skipped) are informative; the app needs the named ones."""
+    emit("progress", step=step, total=total, losses=losses, lr=lr, itPerSec=it_per_sec, etaSec=eta_sec,
+         **{k: v for k, v in extra.items() if v is not None})
 
 
 def log(*args):

@@ -213,7 +213,7 @@ class Trainer:
             base = c["warmup"]["lr"] if stage == "warmup" and c["warmup"]["lr"] else None
             group["lr"] = base if base else lr_at(step, c["optim"])
         self.net.train()
-        logs = {}
+        logs, info = {}, {"stage": stage}
         ctx = torch.autocast(device_type="cuda", dtype=self.amp) if self.amp else contextlib.nullcontext()
         with ctx:
             y0 = forward.upsample(lr, c["scale"])
@@ -230,7 +230,8 @@ class Trainer:
                 l_ct, x0_hat = ct_loss(self.model, self.net, x0, lr, y0, randn(), n, n_int, self.sched,
                                        self.ct_dist)
                 loss = c["dtm"]["lambda_ct"] * l_ct.mean() if stage == "dtm" else l_ct.mean()
-                logs["ct"], logs["N"] = l_ct.mean().item(), n_int
+                logs["ct"] = l_ct.mean().item()
+                info["intervals"] = n_int
                 if stage == "dtm":
                     if self.frozen is None:
                         self.frozen = FrozenCopy(self.net, c["dtm"]["refresh_every"])
@@ -242,8 +243,8 @@ class Trainer:
                     loss = loss + c["dtm"]["lambda_dtm"] * l_dtm.mean()
                     logs["dtm"] = l_dtm.mean().item()
         if not torch.isfinite(loss):
-            logs["skipped"] = 1  # a non-finite loss would poison Adam's moments; drop this batch
-            return logs
+            info["skipped"] = 1  # a non-finite loss would poison Adam's moments; drop this batch
+            return logs, info
         self.opt.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(self.opt)
@@ -251,8 +252,8 @@ class Trainer:
         self.scaler.step(self.opt)
         self.scaler.update()
         ema_update(self.ema, self.net, c["ema"]["decay"], step, c["ema"]["warmup"])
-        logs["total"], logs["gradNorm"] = loss.item(), float(gn)
-        return logs
+        logs["total"], info["gradNorm"] = loss.item(), float(gn)
+        return logs, info
 
     # ------------------------------------------------------------ loop
 
@@ -269,15 +270,16 @@ class Trainer:
         if self.main:
             with open(os.path.join(self.out, "config.json"), "w") as f:
                 json.dump(c, f, indent=2)
-        window, t_last, n_last = {}, time.time(), 0
+        window, t_last, n_last, skipped = {}, time.time(), 0, 0
         it_per_sec = None
         if self._should_stop():
             return self._stop()
         for step, batch in loader(self.maker, self.step, self.total, c["data"]["workers"]):
-            logs = self.train_step(step, batch)
+            logs, info = self.train_step(step, batch)
             self.step = step + 1
             for k, v in logs.items():
                 window.setdefault(k, []).append(v)
+            skipped += info.get("skipped", 0)
             n_last += 1
             if self.main and (self.step % c["log_every"] == 0 or self.step == self.total or n_last == 1
                               and self.step == 1):
@@ -286,7 +288,9 @@ class Trainer:
                 it_per_sec = rate if it_per_sec is None else 0.7 * it_per_sec + 0.3 * rate
                 losses = {k: float(np.mean(v)) for k, v in window.items()}
                 protocol.progress(self.step, self.total, losses, self.opt.param_groups[0]["lr"],
-                                  round(it_per_sec, 4), round((self.total - self.step) / it_per_sec, 1))
+                                  round(it_per_sec, 4), round((self.total - self.step) / it_per_sec, 1),
+                                  stage=info["stage"], intervals=info.get("intervals"),
+                                  gradNorm=info.get("gradNorm"), skipped=skipped)
                 window, t_last, n_last = {}, now, 0
             if c["preview_every"] and self.step % c["preview_every"] == 0 and self.main:
                 self.preview(batch)

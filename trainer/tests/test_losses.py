@@ -1,0 +1,115 @@
+import torch
+
+from trainer import forward
+from trainer.losses import Distance, FrozenCopy, charbonnier, ct_loss, dtm_loss, dtm_weight
+from trainer.network import build, make_config
+
+SCHED = {"sigma_max": 1.0, "rho_n": 1.0, "rho_r": 1.0}
+
+
+def _net(seed=0):
+    torch.manual_seed(seed)
+    return build(make_config("S", model_channels=16, zero_init=False))
+
+
+def _batch(seed=0, n=2, h=32, w=32):
+    g = torch.Generator().manual_seed(seed)
+    x0 = torch.rand(n, 3, h, w, generator=g) * 2 - 1
+    lr = torch.nn.functional.avg_pool2d(x0, 4)
+    return x0, lr, forward.upsample(lr, 4), torch.randn(n, 3, h, w, generator=g)
+
+
+def test_charbonnier():
+    a = torch.zeros(2, 3, 4, 4)
+    assert torch.allclose(charbonnier(a, a), torch.full((2,), 1e-6))
+    assert torch.allclose(charbonnier(a, a + 0.5), torch.full((2,), 0.5), atol=1e-6)
+
+
+def test_ct_target_is_x0_at_n0_and_stopgrad_otherwise():
+    net = _net()
+    x0, lr, y0, eps = _batch()
+    seen = []
+    dist = lambda a, b: (seen.append(b) or charbonnier(a, b))  # noqa: E731
+    loss, out = ct_loss(net, net, x0, lr, y0, eps, 0, 4, SCHED, dist)
+    assert torch.equal(seen[-1], x0)
+    loss.mean().backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in net.parameters())
+    loss, out = ct_loss(net, net, x0, lr, y0, eps, 2, 4, SCHED, dist)
+    assert not seen[-1].requires_grad and out.requires_grad
+    xn = forward.x_t(x0, y0, eps, torch.full((2,), 0.5), torch.full((2,), 0.5))
+    with torch.no_grad():
+        assert torch.allclose(seen[-1], net(xn, lr, torch.full((2,), 0.5)))
+
+
+class _Dist:
+    """Stand-in for LPIPS in the zero test, with the same signature: per-sample distance."""
+
+    def __call__(self, a, b):
+        return ((a - b) ** 2).flatten(1).mean(1)
+
+
+def _dtm(x0_hat, x0, lr, y0, eps, lpips):
+    frozen = FrozenCopy(_net(1), every=1000)
+    u = torch.full((x0.shape[0],), 1 / 3)
+    return dtm_loss(frozen, x0_hat, x0, lr, y0, eps, u, SCHED, lpips)
+
+
+def _check_dtm(lpips):
+    x0, lr, y0, eps = _batch()
+    # x̂0 = x0: the two trajectories coincide -> loss 0 and gradient 0 (no NaN from ω = 1/0)
+    x0_hat = x0.clone().requires_grad_(True)
+    loss = _dtm(x0_hat, x0, lr, y0, eps, lpips)
+    loss.sum().backward()
+    assert torch.all(loss == 0), loss
+    assert torch.isfinite(x0_hat.grad).all() and x0_hat.grad.abs().max() == 0
+    # x̂0 != x0: positive loss, non-zero gradient
+    x0_hat = (x0 + 0.3 * torch.randn_like(x0)).clamp(-1, 1).requires_grad_(True)
+    loss = _dtm(x0_hat, x0, lr, y0, eps, lpips)
+    loss.sum().backward()
+    assert torch.all(loss > 0) and x0_hat.grad.abs().max() > 0
+
+
+def test_dtm_zero_iff_equal_with_stand_in_distance():
+    _check_dtm(_Dist())
+
+
+def test_dtm_zero_iff_equal_with_lpips():
+    from .conftest import LPIPS_DIR, needs_lpips  # noqa: F401
+    import os
+    import pytest
+    if not os.path.isfile(os.path.join(LPIPS_DIR, "squeezenet1_1_features.pth")):
+        pytest.skip(f"LPIPS weights absent in {LPIPS_DIR}")
+    from trainer.lpips import LPIPS
+    _check_dtm(LPIPS("squeeze", LPIPS_DIR))
+
+
+def test_dtm_weight():
+    a = torch.zeros(2, 3, 4, 4)
+    b = a.clone()
+    b[1] += 0.5
+    w = dtm_weight(b, a)
+    assert w[1].item() == 2.0 and w[0].item() == 1e8  # floored, finite
+
+
+def test_frozen_copy_refreshed_exactly_every_n():
+    online = _net()
+    frozen = FrozenCopy(online, every=5)
+    refreshed = []
+    opt = torch.optim.SGD(online.parameters(), lr=0.1)
+    for k in range(23):
+        if frozen.maybe_refresh(online, k):
+            refreshed.append(k)
+        same = all(torch.equal(a, b) for a, b in zip(frozen.net.parameters(), online.parameters()))
+        assert same == (k % 5 == 0), k  # equal right after a refresh, stale in between
+        online.zero_grad()
+        sum(p.sum() for p in online.parameters()).backward()
+        opt.step()
+    assert refreshed == [0, 5, 10, 15, 20] and frozen.refreshes == 5
+    assert not any(p.requires_grad for p in frozen.net.parameters())
+
+
+def test_distance_kinds():
+    a, b = torch.zeros(2, 3, 8, 8), torch.ones(2, 3, 8, 8)
+    assert torch.allclose(Distance("charbonnier")(a, b), torch.ones(2))
+    both = Distance("lpips+charbonnier", lpips=lambda x, y: torch.full((2,), 0.2))
+    assert torch.allclose(both(a, b), torch.full((2,), 0.6))
