@@ -1,0 +1,41 @@
+/** Builds the typed StudioApi over any transport that can send one named request. */
+import { StudioError, errorCodes, type ErrorCode } from '../errors.js';
+import { contract, type MethodName, type ServiceName, type StudioApi } from './contract.js';
+import type { EventName, StudioEvents, Unsubscribe } from './events.js';
+import type { WireError, WireResult } from './types.js';
+
+/** What the renderer sees as `window.studio`, whichever transport carries it. */
+export type StudioBridge = StudioApi & {
+  on<K extends EventName>(name: K, handler: (payload: StudioEvents[K]) => void): Unsubscribe;
+  /** The URL under which a media path (see media.ts) is served. */
+  mediaUrl(path: string): string;
+};
+
+export type Invoke = (method: MethodName, input: unknown) => Promise<unknown>;
+
+export function createApi(invoke: Invoke): StudioApi {
+  const api: Record<string, Record<string, (input?: unknown) => Promise<unknown>>> = {};
+  for (const service of Object.keys(contract) as ServiceName[]) {
+    api[service] = {};
+    for (const m of Object.keys(contract[service])) {
+      api[service][m] = (input?: unknown) => invoke(`${service}.${m}` as MethodName, input ?? {});
+    }
+  }
+  return api as unknown as StudioApi;
+}
+
+export function toWireError(e: unknown): WireError {
+  if (e instanceof StudioError) return e.file ? { code: e.code, message: e.message, file: e.file } : { code: e.code, message: e.message };
+  const detail = e instanceof Error ? e.message : String(e);
+  return { code: 'internal', message: `Something went wrong inside CTMSR Studio: ${detail}` };
+}
+
+export function fromWireError(w: WireError): StudioError {
+  const code: ErrorCode = (errorCodes as readonly string[]).includes(w.code) ? w.code : 'internal';
+  return new StudioError(code, w.message, w.file ? { file: w.file } : {});
+}
+
+export function unwrap<T>(result: WireResult<T>): T {
+  if (result.ok) return result.result;
+  throw fromWireError(result.error);
+}

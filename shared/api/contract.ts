@@ -1,0 +1,127 @@
+/**
+ * The StudioApi contract: every request the renderer can make, grouped by service, with the schema
+ * main validates its payload against. Both transports are built from this one table, so they
+ * cannot drift apart.
+ */
+import type { z } from 'zod';
+import * as rq from './requests.js';
+import { settingsPatchSchema, type AppSettings } from './settings.js';
+import type {
+  BatchItem,
+  BatchSummary,
+  EngineStatus,
+  FolderNode,
+  ImageDetails,
+  ImagePage,
+  ItemPage,
+  ModelInfo,
+  Preset,
+  PreviewResult,
+  RevealResult,
+  SystemInfo,
+} from './types.js';
+
+declare const resultType: unique symbol;
+
+export interface MethodSpec<S extends z.ZodType = z.ZodType, R = unknown> {
+  input: S;
+  /** Filesystem paths a payload names. Hosts that limit file access check these before calling. */
+  paths?: (input: z.output<S>) => string[];
+  /** Type-level only: what the method resolves to. */
+  readonly [resultType]?: R;
+}
+
+function method<R>() {
+  return <S extends z.ZodType>(input: S, paths?: (input: z.output<S>) => string[]): MethodSpec<S, R> =>
+    paths ? { input, paths } : { input };
+}
+
+export const contract = {
+  library: {
+    folders: method<FolderNode[]>()(rq.empty),
+    addFolder: method<FolderNode>()(rq.addFolderRequest, (i) => [i.path]),
+    removeFolder: method<void>()(rq.byRootId),
+    rescan: method<void>()(rq.byRootId),
+    query: method<ImagePage>()(rq.queryImagesRequest),
+    image: method<ImageDetails>()(rq.byImageId),
+  },
+  queue: {
+    enqueue: method<BatchSummary>()(rq.enqueueRequest, (i) => [...i.paths, i.output.folder]),
+    batches: method<BatchSummary[]>()(rq.empty),
+    items: method<ItemPage>()(rq.listItemsRequest),
+    pause: method<void>()(rq.batchTarget),
+    resume: method<void>()(rq.batchTarget),
+    cancel: method<void>()(rq.batchTarget),
+    retry: method<void>()(rq.batchTarget),
+    remove: method<void>()(rq.byBatchId),
+    presets: method<Preset[]>()(rq.empty),
+    savePreset: method<Preset>()(rq.savePresetRequest),
+    deletePreset: method<void>()(rq.byPresetName),
+  },
+  models: {
+    list: method<ModelInfo[]>()(rq.empty),
+    import: method<ModelInfo>()(rq.importModelRequest, (i) => [i.path]),
+    remove: method<void>()(rq.byModelId),
+  },
+  engine: {
+    status: method<EngineStatus>()(rq.empty),
+  },
+  preview: {
+    region: method<PreviewResult>()(rq.previewRequest),
+  },
+  settings: {
+    get: method<AppSettings>()(rq.empty),
+    update: method<AppSettings>()(settingsPatchSchema, (i) => (i.defaultOutputFolder ? [i.defaultOutputFolder] : [])),
+  },
+  system: {
+    info: method<SystemInfo>()(rq.empty),
+    /** Native pickers; resolve to null when cancelled. Hosts without them reject. */
+    pickFolder: method<string | null>()(rq.dialogRequest),
+    pickFile: method<string | null>()(rq.dialogRequest),
+    /** Shows a batch's output folder (or one output file) in the system's file manager, where the host can. */
+    revealOutput: method<RevealResult>()(rq.revealRequest),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type ServiceName = keyof Contract;
+export type MethodName = { [S in ServiceName]: `${S}.${keyof Contract[S] & string}` }[ServiceName];
+
+type SpecOf<N extends MethodName> = N extends `${infer S extends ServiceName}.${infer M}`
+  ? M extends keyof Contract[S]
+    ? Contract[S][M]
+    : never
+  : never;
+type InputOf<T> = T extends MethodSpec<infer S> ? z.input<S> : never;
+type ParsedOf<T> = T extends MethodSpec<infer S> ? z.output<S> : never;
+type ResultOf<T> = T extends MethodSpec<z.ZodType, infer R> ? R : never;
+
+export type MethodInput<N extends MethodName> = InputOf<SpecOf<N>>;
+export type MethodResult<N extends MethodName> = ResultOf<SpecOf<N>>;
+
+/** What the renderer calls: payloads as the caller writes them (defaults may be left out). */
+export type StudioApi = {
+  [S in ServiceName]: {
+    [M in keyof Contract[S]]: {} extends InputOf<Contract[S][M]>
+      ? (input?: InputOf<Contract[S][M]>) => Promise<ResultOf<Contract[S][M]>>
+      : (input: InputOf<Contract[S][M]>) => Promise<ResultOf<Contract[S][M]>>;
+  };
+};
+
+/** What main implements: payloads after validation, defaults filled in. */
+export type StudioHandlers = {
+  [S in ServiceName]: {
+    [M in keyof Contract[S]]: (input: ParsedOf<Contract[S][M]>) => Promise<ResultOf<Contract[S][M]>> | ResultOf<Contract[S][M]>;
+  };
+};
+
+export const methodNames: readonly MethodName[] = (Object.keys(contract) as ServiceName[]).flatMap((service) =>
+  Object.keys(contract[service]).map((m) => `${service}.${m}` as MethodName),
+);
+
+export function specOf(name: string): MethodSpec | undefined {
+  const [service, m, ...rest] = name.split('.');
+  if (rest.length > 0 || !service || !m || !Object.hasOwn(contract, service)) return undefined;
+  const group = contract[service as ServiceName] as Record<string, MethodSpec>;
+  return Object.hasOwn(group, m) ? group[m] : undefined;
+}

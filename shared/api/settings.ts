@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { providerNames } from '../engine/providers.js';
+
+export const languages = ['en', 'de'] as const;
+export type Language = (typeof languages)[number];
+
+export const themes = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof themes)[number];
+
+/** The app's preferences, stored by main and edited in the Settings screen. */
+export const appSettingsSchema = z.object({
+  language: z.enum(languages).default('en'),
+  theme: z.enum(themes).default('system'),
+  /** `auto` tries the providers in the engine's order of preference, then CPU. */
+  provider: z.enum(['auto', ...providerNames]).default('auto'),
+  deviceId: z.number().int().min(0).max(64).default(0),
+  /** LR tile side; null lets the engine choose from the memory budget. */
+  tileSize: z.number().int().min(32).max(4096).nullable().default(null),
+  memoryBudgetMB: z.number().int().min(256).max(262_144).default(2048),
+  /** 0 lets ONNX Runtime choose. */
+  threads: z.number().int().min(0).max(256).default(0),
+  /** Interpreter with torch for training; empty: found on PATH. */
+  pythonPath: z.string().max(4096).default(''),
+  defaultModelId: z.string().max(200).nullable().default(null),
+  /** Output folder the batch panel starts with; empty: next to the inputs in an "enhanced" folder. */
+  defaultOutputFolder: z.string().max(4096).default(''),
+});
+
+export type AppSettings = z.infer<typeof appSettingsSchema>;
+
+/** A settings change: any subset of fields, nothing else. */
+export const settingsPatchSchema = appSettingsSchema.partial().strict();
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
+
+export const defaultAppSettings: AppSettings = appSettingsSchema.parse({});
