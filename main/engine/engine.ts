@@ -163,34 +163,45 @@ export class Engine {
     const batchSize = this.batchSize(model, grid);
     const total = grid.xs.length * grid.ys.length;
     const runner = new TileRunner(model, session, grid, options);
+    const work: { row: number; c0: number; lefts: number[] }[] = [];
+    grid.ys.forEach((_, row) => {
+      for (let c0 = 0; c0 < grid.xs.length; c0 += batchSize) work.push({ row, c0, lefts: grid.xs.slice(c0, c0 + batchSize) });
+    });
+    const hrTile = { width: grid.tileWidth * scale, height: grid.tileHeight * scale };
     let done = 0;
-    let batches = 0;
 
-    for (let r = 0; r < grid.ys.length; r++) {
-      const top = grid.ys[r];
+    const blend = (k: number, output: Float32Array) => {
+      const { row, c0, lefts } = work[k];
+      const top = grid.ys[row];
       blender.extendTo((top + grid.tileHeight) * scale);
-      const wy = axisWeights(grid.tileHeight, scale, grid.overlap, r > 0, r < grid.ys.length - 1);
-      for (let c0 = 0; c0 < grid.xs.length; c0 += batchSize) {
-        if (options.signal?.aborted) throw cancelledError();
-        const lefts = grid.xs.slice(c0, c0 + batchSize);
-        const output = await runner.run(image, lefts, top);
-        batches++;
-        const hrTile = { width: grid.tileWidth * scale, height: grid.tileHeight * scale };
-        lefts.forEach((left, i) => {
-          const c = c0 + i;
-          const wx = axisWeights(grid.tileWidth, scale, grid.overlap, c > 0, c < grid.xs.length - 1);
-          blender.add(output, i * 3 * hrTile.width * hrTile.height, { left: left * scale, top: top * scale, ...hrTile }, wx, wy);
-        });
-        done += lefts.length;
-        options.onProgress?.({ done, total });
-      }
-      const nextTop = r + 1 < grid.ys.length ? grid.ys[r + 1] * scale : Infinity;
-      blender.flush(nextTop, inputRange);
+      const wy = axisWeights(grid.tileHeight, scale, grid.overlap, row > 0, row < grid.ys.length - 1);
+      lefts.forEach((left, i) => {
+        const c = c0 + i;
+        const wx = axisWeights(grid.tileWidth, scale, grid.overlap, c > 0, c < grid.xs.length - 1);
+        blender.add(output, i * 3 * hrTile.width * hrTile.height, { left: left * scale, top: top * scale, ...hrTile }, wx, wy);
+      });
+      const rowFinished = k + 1 === work.length || work[k + 1].row !== row;
+      if (rowFinished) blender.flush(row + 1 < grid.ys.length ? grid.ys[row + 1] * scale : Infinity, inputRange);
+    };
+
+    // While ONNX Runtime works on batch k (off the JS thread), the inputs of batch k+1 are built and
+    // the output of batch k-1 is blended, so the model rarely waits for JavaScript.
+    let prepared = runner.prepare(image, work[0].lefts, grid.ys[work[0].row]);
+    let previous: { k: number; output: Float32Array } | undefined;
+    for (let k = 0; k < work.length; k++) {
+      if (options.signal?.aborted) throw cancelledError();
+      const running = runner.execute(prepared);
+      if (k + 1 < work.length) prepared = runner.prepare(image, work[k + 1].lefts, grid.ys[work[k + 1].row]);
+      if (previous) blend(previous.k, previous.output);
+      previous = { k, output: await running };
+      done += work[k].lefts.length;
+      options.onProgress?.({ done, total });
     }
-    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches, runMs: runner.runMs } };
+    if (previous) blend(previous.k, previous.output);
+    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runner.runMs } };
   }
 
-  private batchSize(model: LoadedModel, grid: TileGrid): number {
+  batchSize(model: LoadedModel, grid: TileGrid): number {
     const perTile = grid.tileWidth * grid.tileHeight * bytesPerLrPixel(model);
     return Math.max(1, Math.min(8, Math.floor((this.options.memoryBudgetMB * 2 ** 20) / perTile)));
   }
@@ -202,10 +213,17 @@ export class Engine {
   }
 }
 
+export interface PreparedBatch {
+  lefts: number[];
+  top: number;
+  lr: ort.Tensor;
+  first: Record<string, ort.Tensor>;
+}
+
 /** Builds the input tensors for a batch of same-shaped tiles and runs the model's step(s) on them. */
 export class TileRunner {
   runMs = 0;
-  private readonly sigmas: number[];
+  readonly sigmas: number[];
 
   constructor(
     private readonly model: LoadedModel,
@@ -216,35 +234,50 @@ export class TileRunner {
     this.sigmas = sigmaSchedule(model.manifest, options.steps ?? 1);
   }
 
-  /** Planar output [n, 3, th·s, tw·s] in the model's range for the tiles at `lefts` on row `top`. */
-  async run(image: PlanarImage, lefts: number[], top: number): Promise<Float32Array> {
+  /** The LR tiles at `lefts` on row `top`, as one [n, 3, th, tw] tensor in the model's range. */
+  lrTensor(image: PlanarImage, lefts: number[], top: number): ort.Tensor {
     const { tileWidth: tw, tileHeight: th } = this.grid;
-    const { scale, inputRange, kind } = this.model.manifest;
-    const n = lefts.length;
-    const lr = new Float32Array(n * 3 * tw * th);
-    lefts.forEach((left, i) => extractTile(image, { left, top, width: tw, height: th }, lr, i * 3 * tw * th, inputRange));
-    const lrTensor = new ort.Tensor('float32', lr, [n, 3, th, tw]);
-    if (kind === 'feedforward') return this.timedRun({ [this.session.inputNames[0]]: lrTensor });
+    const lr = new Float32Array(lefts.length * 3 * tw * th);
+    lefts.forEach((left, i) => extractTile(image, { left, top, width: tw, height: th }, lr, i * 3 * tw * th, this.model.manifest.inputRange));
+    return new ort.Tensor('float32', lr, [lefts.length, 3, th, tw]);
+  }
 
+  /** Feeds of one `ctmsr` step: the previous estimate (ignored at σ_max), seeded noise and σ. */
+  stepFeeds(lr: ort.Tensor, estimate: Float32Array, lefts: number[], top: number, step: number): Record<string, ort.Tensor> {
+    const { tileWidth: tw, tileHeight: th } = this.grid;
+    const { scale } = this.model.manifest;
+    const n = lefts.length;
     const hw = th * scale * tw * scale;
-    let estimate: Float32Array = new Float32Array(n * 3 * hw);
-    for (let step = 0; step < this.sigmas.length; step++) {
-      const noise = new Float32Array(n * 3 * hw);
-      lefts.forEach((left, i) =>
-        fillNoise(noise, i * 3 * hw, { left: left * scale, top: top * scale, width: tw * scale, height: th * scale }, this.options.seed ?? 0, step),
-      );
-      const hrShape = [n, 3, th * scale, tw * scale];
-      estimate = await this.timedRun({
-        lr: lrTensor,
-        x0_prev: new ort.Tensor('float32', estimate, hrShape),
-        noise: new ort.Tensor('float32', noise, hrShape),
-        sigma: new ort.Tensor('float32', new Float32Array(n).fill(this.sigmas[step]), [n]),
-      });
-    }
+    const noise = new Float32Array(n * 3 * hw);
+    lefts.forEach((left, i) =>
+      fillNoise(noise, i * 3 * hw, { left: left * scale, top: top * scale, width: tw * scale, height: th * scale }, this.options.seed ?? 0, step),
+    );
+    const hrShape = [n, 3, th * scale, tw * scale];
+    return {
+      lr,
+      x0_prev: new ort.Tensor('float32', estimate, hrShape),
+      noise: new ort.Tensor('float32', noise, hrShape),
+      sigma: new ort.Tensor('float32', new Float32Array(n).fill(this.sigmas[step]), [n]),
+    };
+  }
+
+  /** Everything the first run of a batch needs, built before the model is free. */
+  prepare(image: PlanarImage, lefts: number[], top: number): PreparedBatch {
+    const lr = this.lrTensor(image, lefts, top);
+    if (this.model.manifest.kind === 'feedforward') return { lefts, top, lr, first: { [this.session.inputNames[0]]: lr } };
+    const { tileWidth: tw, tileHeight: th } = this.grid;
+    const estimate = new Float32Array(lefts.length * 3 * th * this.model.manifest.scale ** 2 * tw);
+    return { lefts, top, lr, first: this.stepFeeds(lr, estimate, lefts, top, 0) };
+  }
+
+  /** Planar output [n, 3, th·s, tw·s] in the model's range: one run, or one per `ctmsr` step. */
+  async execute(batch: PreparedBatch): Promise<Float32Array> {
+    let estimate = await this.timedRun(batch.first);
+    for (let step = 1; step < this.sigmas.length; step++) estimate = await this.timedRun(this.stepFeeds(batch.lr, estimate, batch.lefts, batch.top, step));
     return estimate;
   }
 
-  private async timedRun(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+  async timedRun(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
     const t0 = performance.now();
     const result = await this.session.run(feeds);
     this.runMs += performance.now() - t0;

@@ -1,0 +1,22 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundledModelsDir, defaultModelId, loadModel, resolveModel, type LoadedModel } from '../../models/registry.js';
+import { testPython } from '../../testing/test-models.js';
+
+/**
+ * The model a benchmark measures: the one named, else the shipped default, else a freshly
+ * initialised S-preset network exported by the trainer (same graph and cost as a trained one).
+ */
+export async function benchModel(idOrPath: string | undefined): Promise<{ model: LoadedModel; note: string }> {
+  if (idOrPath) return { model: await resolveModel(idOrPath, [bundledModelsDir()]), note: idOrPath };
+  if (existsSync(join(bundledModelsDir(), `${defaultModelId}.onnx`))) {
+    return { model: await resolveModel(defaultModelId, [bundledModelsDir()]), note: `${defaultModelId} (shipped)` };
+  }
+  const onnx = join(tmpdir(), 'ctmsr-bench', 'ctmsr-s-random.onnx');
+  if (!existsSync(onnx)) {
+    execFileSync(testPython, ['-m', 'trainer', 'export', '--preset', 'S', '--out', onnx], { cwd: join(import.meta.dirname, '../../..'), stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return { model: await loadModel(onnx), note: 'S preset, random weights (no shipped model found)' };
+}
