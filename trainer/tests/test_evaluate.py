@@ -1,0 +1,52 @@
+import os
+
+import torch
+from PIL import Image
+
+from trainer import evaluate
+from trainer.network import build, make_config
+
+from .conftest import EVAL_ROOT, needs_shared, synthetic_image
+
+
+def test_psnr_ssim_identities():
+    g = torch.Generator().manual_seed(0)
+    a = torch.rand(3, 32, 32, generator=g)
+    assert evaluate.psnr_y(a, a, 4) == float("inf")
+    assert abs(evaluate.ssim_y(a, a, 4) - 1.0) < 1e-9
+    b = (a + 0.05 * torch.randn(a.shape, generator=g)).clamp(0, 1)
+    assert 20 < evaluate.psnr_y(a, b, 4) < 40 and evaluate.ssim_y(a, b, 4) < 1
+
+
+def test_y_channel_bt601():
+    white, black = torch.ones(3, 1, 1) * 255, torch.zeros(3, 1, 1)
+    assert abs(evaluate.rgb_to_y(white).item() - 235.0) < 1e-3
+    assert abs(evaluate.rgb_to_y(black).item() - 16.0) < 1e-6
+
+
+def _tiny_set(tmp_path):
+    base = tmp_path / "Tiny"
+    (base / "HR").mkdir(parents=True)
+    for i in range(2):
+        Image.fromarray(synthetic_image(64, 48, i)).save(base / "HR" / f"{i}.png")  # no LR_x4: made by bicubic
+    return str(base)
+
+
+def test_evaluate_model_and_bicubic_on_generated_set(tmp_path):
+    torch.manual_seed(0)
+    net = build(make_config("S", model_channels=16)).eval()
+    res = evaluate.evaluate(net, [_tiny_set(tmp_path)], lpips=None)
+    r = res["Tiny"]
+    assert r["images"] == 2 and set(r) == {"model", "bicubic", "images"}
+    assert r["bicubic"]["psnr"] > 20 and 0 < r["bicubic"]["ssim"] <= 1
+    table = evaluate.table(res)
+    assert "bicubic" in table and "model" in table
+    assert evaluate.manifest_metrics(res)["Tiny"]["lpips"] == -1.0
+
+
+@needs_shared
+def test_bicubic_on_set5_matches_known_value():
+    res = evaluate.evaluate(None, ["Set5"], EVAL_ROOT, None)
+    # ×4 bicubic on Set5 (Y, shave 4): 28.6 dB on this data (CTMSR.md §8); papers report 28.42 with MATLAB
+    assert 28.3 < res["Set5"]["bicubic"]["psnr"] < 28.9, res
+    assert os.path.isdir(os.path.join(EVAL_ROOT, "Set14"))

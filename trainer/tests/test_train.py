@@ -1,0 +1,119 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import torch
+
+from trainer import forward
+from trainer.losses import Distance, ct_loss
+from trainer.train import Trainer
+
+from .conftest import REPO, tiny_config
+
+SCHED = {"sigma_max": 1.0, "rho_n": 1.0, "rho_r": 1.0}
+
+
+@torch.no_grad()
+def ct_loss_all_indices(net, batch, n_int=4):
+    """The CT loss averaged over every grid index with a fixed ε: a noise-free yardstick of training."""
+    x0, lr = batch["hr"], batch["lr"]
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(123))
+    y0 = forward.upsample(lr, 4)
+    d = Distance("charbonnier")
+    return sum(ct_loss(net, net, x0, lr, y0, eps, n, n_int, SCHED, d)[0].mean().item() for n in range(n_int)) / n_int
+
+
+def test_tiny_ct_run_lowers_the_loss(tmp_path, hr_folder, capsys):
+    # random (not near-zero) residual branches and a high lr: a clear signal within 60 tiny iterations
+    cfg = tiny_config(tmp_path / "run", hr_folder, ct_iterations=60, optim={"lr": 2e-3}, ema={"decay": 0.9},
+                      net={"model_channels": 16, "zero_init": False})
+    tr = Trainer(cfg)
+    probe = tr.maker[10_000]  # a batch the run never trains on
+    before = ct_loss_all_indices(tr.net.eval(), probe)
+    assert tr.run() == 0
+    after = ct_loss_all_indices(tr.net.eval(), probe)
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    print(f"\nCT loss over all indices: {before:.4f} -> {after:.4f}")
+    assert after < 0.7 * before
+    progress = [x for x in lines if x["type"] == "progress"]
+    assert progress[-1]["step"] == 60 and progress[-1]["total"] == 60
+    assert {"step", "total", "losses", "lr", "itPerSec", "etaSec"} <= set(progress[0])
+    assert lines[-1]["type"] == "checkpoint" and lines[-1]["step"] == 60
+
+
+def test_warm_start_then_ct_then_dtm_and_export(tmp_path, hr_folder, capsys):
+    from .conftest import LPIPS_DIR
+    lpips_ok = os.path.isfile(os.path.join(LPIPS_DIR, "squeezenet1_1_features.pth"))
+    out = tmp_path / "run"
+    cfg = tiny_config(out, hr_folder, warmup_iterations=4, ct_iterations=4, dtm_iterations=6 if lpips_ok else 0,
+                      dtm={"refresh_every": 3}, export={"enabled": True, "id": "tiny-test"})
+    tr = Trainer(cfg)
+    assert tr.run() == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    stages = [x["stage"] for x in lines if x["type"] == "progress"]
+    assert stages[:4] == ["warmup"] * 4 and stages[4:8] == ["ct"] * 4
+    if lpips_ok:
+        assert stages[8:] == ["dtm"] * 6
+        assert tr.frozen.refreshes == 2 and tr.frozen.last_refresh == 3
+        assert all("dtm" in x["losses"] for x in lines if x["type"] == "progress" and x["stage"] == "dtm")
+    exported = [x for x in lines if x["type"] == "exported"][-1]
+    man = json.load(open(exported["manifest"]))
+    assert man["id"] == "tiny-test" and man["kind"] == "ctmsr" and man["createdBy"] == "fine-tuned"
+    assert man["multiple"] == 8 and man["inputRange"] == [-1, 1] and man["steps"] == [1.0]
+    assert man["training"]["warmStart"]["kind"] == "supervised" and man["training"]["iterations"]["warmup"] == 4
+    assert os.path.getsize(exported["onnx"]) > 10_000
+
+
+def _spawn(args):
+    return subprocess.Popen([sys.executable, "-m", "trainer", *args], cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _losses_by_step(lines):
+    return {x["step"]: x["losses"]["total"] for x in lines if x["type"] == "progress"}
+
+
+def test_sigterm_checkpoints_and_resume_continues_from_the_same_step(tmp_path, hr_folder):
+    base = tiny_config(tmp_path / "unused", hr_folder, ct_iterations=40)
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps({k: v for k, v in base.items() if k != "out"}))
+
+    # reference: the same run, uninterrupted
+    ref = _spawn(["train", "--config", str(cfg_path), "--out", str(tmp_path / "ref")])
+    out, err = ref.communicate(timeout=300)
+    assert ref.returncode == 0, err[-2000:]
+    reference = _losses_by_step([json.loads(x) for x in out.splitlines()])
+    assert len(reference) == 40
+
+    # interrupted with a real SIGTERM after a few steps
+    run_dir = tmp_path / "run"
+    p = _spawn(["train", "--config", str(cfg_path), "--out", str(run_dir)])
+    first = []
+    for line in p.stdout:
+        first.append(json.loads(line))
+        if first[-1]["type"] == "progress" and first[-1]["step"] >= 3:
+            p.send_signal(signal.SIGTERM)
+            break
+    rest, err = p.communicate(timeout=120)
+    first += [json.loads(x) for x in rest.splitlines()]
+    assert p.returncode == 0, err[-2000:]
+    ck = [x for x in first if x["type"] == "checkpoint"]
+    stopped = [x for x in first if x["type"] == "stopped"]
+    assert ck and stopped and first[-1]["type"] == "stopped"
+    k = ck[-1]["step"]
+    assert stopped[-1]["step"] == k and 3 <= k < 40
+    assert max(x["step"] for x in first if x["type"] == "progress") == k  # nothing trained after the checkpoint
+
+    # resume: continues at step k + 1 with the exact batches, noise and weights of the uninterrupted run
+    r = _spawn(["train", "--resume", "--out", str(run_dir)])
+    out, err = r.communicate(timeout=300)
+    assert r.returncode == 0, err[-2000:]
+    resumed = [json.loads(x) for x in out.splitlines()]
+    steps = [x["step"] for x in resumed if x["type"] == "progress"]
+    assert steps[0] == k + 1 and steps[-1] == 40
+    got = _losses_by_step(resumed)
+    for s in (k + 1, k + 2, 40):
+        assert abs(got[s] - reference[s]) <= 1e-5 * max(1.0, abs(reference[s])), (s, got[s], reference[s])
+    assert torch.load(run_dir / "checkpoint.pt", map_location="cpu")["step"] == 40
