@@ -1,0 +1,55 @@
+/**
+ * `npm run serve`: the app's services and UI over HTTP on 127.0.0.1, for headless machines and the
+ * end-to-end tests. Prints the address to open (it carries the session token).
+ *
+ *   npm run serve -- [--data-dir DIR] [--port N] [--models-dir DIR]... [--renderer-dir DIR]
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDispatch } from '../services/dispatch.js';
+import { appRoot, appVersion, defaultDataDir } from '../services/app-info.js';
+import { openStudio } from '../services/studio.js';
+import { startServer } from './http-server.js';
+import { httpSystem } from './system.js';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      'models-dir': { type: 'string', multiple: true },
+      'renderer-dir': { type: 'string' },
+    },
+  });
+  const root = appRoot();
+  const studio = await openStudio({
+    dataDir: path.resolve(values['data-dir'] ?? process.env.CTMSR_DATA_DIR ?? defaultDataDir()),
+    bundledModelDirs: values['models-dir']?.map((d) => path.resolve(d)),
+  });
+  const dispatch = createDispatch({ ...studio.handlers, system: httpSystem(studio, appVersion(root)) });
+  const server = await startServer({
+    dispatch,
+    events: studio.events,
+    media: studio.media,
+    rendererDir: path.resolve(values['renderer-dir'] ?? path.join(root, 'dist-renderer')),
+    port: values.port ? Number(values.port) : 0,
+  });
+  console.log(`CTMSR Studio is ready at ${server.launchUrl}`);
+  console.log(`Data: ${studio.dataDir}. Press Ctrl+C to stop.`);
+
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    await server.close();
+    await studio.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { StudioHandlers } from '../../shared/api/contract.js';
+import { StudioError } from '../../shared/errors.js';
+import type { Library } from '../library/library.js';
+import type { EventHub } from './events.js';
+
+/** Scan progress goes out every this many files; a folder of 10,000 sends 40 events, not 10,000. */
+const progressEvery = 250;
+
+/** The library requests: folders as trees, paged queries, and scans that report as they go. */
+export function libraryHandlers(library: Library, events: EventHub, onError: (e: unknown) => void): StudioHandlers['library'] {
+  function scan(rootId: number): void {
+    library
+      .scanFolder(rootId, {
+        progressEvery,
+        onProgress: (p) => {
+          events.emit('library.scan', { rootId, seen: p.seen, added: p.added, done: p.done });
+          if (p.done) events.emit('library.changed', { rootId });
+        },
+      })
+      .catch((e: unknown) => {
+        events.emit('library.scan', { rootId, seen: 0, added: 0, done: true });
+        onError(e);
+      });
+  }
+
+  return {
+    folders: () => library.listFolders().map((f) => library.folderTree(f.id)),
+    addFolder: async ({ path: wanted }) => {
+      const folder = path.resolve(wanted);
+      const info = await stat(folder).catch(() => null);
+      if (!info?.isDirectory()) throw new StudioError('not-found', `${folder} is not a folder that can be opened. Check the path.`, { file: folder });
+      const root = library.addFolder(folder, { recursive: true });
+      events.emit('library.changed', { rootId: root.id });
+      scan(root.id);
+      return library.folderTree(root.id);
+    },
+    removeFolder: ({ rootId }) => {
+      library.removeFolder(rootId);
+      events.emit('library.changed', { rootId });
+    },
+    rescan: ({ rootId }) => {
+      library.getFolder(rootId);
+      scan(rootId);
+    },
+    query: (query) => {
+      const page = library.queryImages(query);
+      return { total: page.total, offset: page.offset, items: page.items };
+    },
+    image: ({ id }) => {
+      const image = library.getImage(id);
+      if (!image) throw new StudioError('not-found', `Image #${id} is no longer in the library. Refresh the view.`);
+      return image;
+    },
+  };
+}

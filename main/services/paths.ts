@@ -1,0 +1,14 @@
+import path from 'node:path';
+
+/** Where the app keeps its data inside one folder (Electron's userData, or --data-dir for serve). */
+export function studioPaths(dataDir: string) {
+  return {
+    dataDir,
+    database: path.join(dataDir, 'studio.db'),
+    thumbnails: path.join(dataDir, 'thumbnails'),
+    /** Imported and fine-tuned models; bundled ones live with the app. */
+    models: path.join(dataDir, 'models'),
+  };
+}
+
+export type StudioPaths = ReturnType<typeof studioPaths>;

@@ -1,0 +1,150 @@
+/**
+ * The composition root: opens the database and builds the library, queue, engine, models,
+ * settings and preview services, and exposes them as the StudioApi handlers both transports
+ * serve. Hosts add the `system` group (dialogs, revealing files), which differs between them.
+ */
+import type { StudioHandlers } from '../../shared/api/contract.js';
+import { StudioError } from '../../shared/errors.js';
+import { Library } from '../library/library.js';
+import { bundledModelsDir } from '../models/registry.js';
+import { JobQueue } from '../queue/job-queue.js';
+import { openDatabase } from '../store/db.js';
+import { EngineHolder } from './engine-service.js';
+import { EventHub } from './events.js';
+import { acquireInstanceLock } from './instance-lock.js';
+import { libraryHandlers } from './library-service.js';
+import type { MediaSource } from './media.js';
+import { mediaSource } from './media-service.js';
+import { ModelsService } from './models-service.js';
+import { studioPaths } from './paths.js';
+import { PreviewService } from './preview-service.js';
+import { queueProcessor } from './queue-processor.js';
+import { presetHandlers } from './presets.js';
+import { SettingsService } from './settings-service.js';
+
+export interface StudioOptions {
+  dataDir: string;
+  /** Folders of the models that come with the app; default: the repository's models/. */
+  bundledModelDirs?: string[];
+  /** Where problems that no request is waiting for go (a failed background scan). */
+  onBackgroundError?: (e: unknown) => void;
+}
+
+export interface Studio {
+  handlers: Omit<StudioHandlers, 'system'>;
+  events: EventHub;
+  media: MediaSource;
+  /** A batch's output folder, or one of its items' output file. */
+  outputOf(batchId: number, itemId?: number): string;
+  /** Folders the user chose in earlier sessions: library roots, batch outputs, the default output. */
+  chosenPaths(): string[];
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function openStudio(options: StudioOptions): Promise<Studio> {
+  const paths = studioPaths(options.dataDir);
+  const releaseLock = acquireInstanceLock(paths.dataDir);
+  const db = openDatabase(paths.database);
+  const events = new EventHub();
+  const onBackgroundError = options.onBackgroundError ?? ((e: unknown) => console.error(e instanceof Error ? e.message : e));
+
+  const settings = new SettingsService(db);
+  const engines = new EngineHolder(settings.get());
+  const models = new ModelsService(options.bundledModelDirs ?? [bundledModelsDir()], paths.models, () => settings.get().defaultModelId);
+  const library = new Library(db, { thumbnailDir: paths.thumbnails });
+  const previews = new PreviewService(() => engines.current);
+  const recordChoice = (choice: Parameters<EngineHolder['recordChoice']>[0]) => {
+    if (engines.recordChoice(choice)) events.emit('engine.changed', engines.status());
+  };
+  const queue = new JobQueue(db, queueProcessor({ engine: () => engines.current, resolveModel: (id) => models.resolve(id), onRun: recordChoice }));
+  queue.subscribe((event) => events.publish(event));
+  settings.onChange((next, previous) => {
+    events.emit('settings.changed', next);
+    if (engines.settingsChanged(next, previous)) events.emit('engine.changed', engines.status());
+    if (next.defaultModelId !== previous.defaultModelId) events.emit('models.changed', {});
+  });
+  queue.start();
+  library.startWatching();
+
+  const itemPath = (itemId: number, which: 'input' | 'output') => {
+    try {
+      const item = queue.item(itemId);
+      return (which === 'input' ? item.input : item.output) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const handlers: Omit<StudioHandlers, 'system'> = {
+    library: libraryHandlers(library, events, onBackgroundError),
+    queue: {
+      enqueue: (request) => queue.enqueue(request),
+      batches: () => queue.batches(),
+      items: (request) => queue.items(request),
+      pause: (target) => queue.pause(target),
+      resume: (target) => queue.resume(target),
+      cancel: (target) => queue.cancel(target),
+      retry: (target) => queue.retry(target),
+      remove: (target) => queue.remove(target),
+      ...presetHandlers(db),
+    },
+    models: {
+      list: () => models.list(),
+      import: async (request) => {
+        const model = await models.import(request);
+        events.emit('models.changed', {});
+        return model;
+      },
+      remove: async ({ id }) => {
+        await models.remove(id);
+        if (settings.get().defaultModelId === id) settings.update({ defaultModelId: null });
+        events.emit('models.changed', {});
+      },
+    },
+    engine: { status: () => engines.status() },
+    preview: {
+      region: async ({ imageId, itemId, modelId, rect, steps, seed }) => {
+        const file = imageId !== undefined ? library.getImage(imageId)?.path : itemPath(itemId!, 'input');
+        if (!file) throw new StudioError('not-found', 'That image is no longer available. Refresh the view.');
+        const { result, choice } = await previews.region({ path: file, model: await models.resolve(modelId), rect, steps, seed });
+        recordChoice(choice);
+        return result;
+      },
+    },
+    settings: {
+      get: () => settings.get(),
+      update: (patch) => settings.update(patch),
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    dataDir: paths.dataDir,
+    media: mediaSource({
+      thumbnail: (id) => library.thumbnail(id),
+      imagePath: (id) => library.getImage(id)?.path,
+      itemInput: (id) => itemPath(id, 'input'),
+      itemOutput: (id) => itemPath(id, 'output'),
+      preview: (key) => previews.get(key),
+    }),
+    outputOf(batchId, itemId) {
+      if (itemId === undefined) return queue.batch(batchId).output.folder;
+      const output = itemPath(itemId, 'output');
+      if (!output) throw new StudioError('not-found', 'This image has no output yet.');
+      return output;
+    },
+    chosenPaths: () => [
+      ...library.listFolders().map((f) => f.path),
+      ...queue.batches().map((b) => b.output.folder),
+      ...(settings.get().defaultOutputFolder ? [settings.get().defaultOutputFolder] : []),
+    ],
+    async close() {
+      library.stopWatching();
+      await queue.stop();
+      db.close();
+      releaseLock();
+    },
+  };
+}

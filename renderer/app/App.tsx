@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { BatchItem, ImageSummary } from '../../shared/api/types';
+import { LibraryView } from '../library/LibraryView';
+import { ModelsView } from '../models/ModelsView';
+import { QueueView } from '../queue/QueueView';
+import { SettingsView } from '../settings/SettingsView';
+import { Viewer, type ViewerSource } from '../viewer/Viewer';
+import { StatusBar } from './StatusBar';
+
+const views = ['library', 'queue', 'models', 'settings'] as const;
+type ViewName = (typeof views)[number];
+const icons: Record<ViewName, string> = { library: '▦', queue: '☰', models: '◈', settings: '⚙' };
+
+/** The window: an activity bar to switch screens, the screen, a status bar, and the viewer on top. */
+export function App() {
+  const { t } = useTranslation();
+  const [view, setView] = useState<ViewName>('library');
+  const [viewer, setViewer] = useState<ViewerSource | null>(null);
+
+  const openImage = (image: ImageSummary) => setViewer({ kind: 'image', image });
+  const compareItem = (item: BatchItem) => setViewer({ kind: 'item', item });
+
+  return (
+    <div className="app">
+      <nav className="activity-bar" aria-label={t('nav.label')}>
+        {views.map((v) => (
+          <button key={v} type="button" className="activity" aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
+            <span className="activity-icon" aria-hidden="true">
+              {icons[v]}
+            </span>
+            <span className="activity-label">{t(`nav.${v}`)}</span>
+          </button>
+        ))}
+      </nav>
+      <main className="workbench" aria-label={t(`nav.${view}`)} hidden={viewer !== null}>
+        {view === 'library' && <LibraryView onOpenImage={openImage} onBatchStarted={() => setView('queue')} />}
+        {view === 'queue' && <QueueView onCompare={compareItem} />}
+        {view === 'models' && <ModelsView />}
+        {view === 'settings' && <SettingsView />}
+      </main>
+      {viewer && <Viewer source={viewer} onClose={() => setViewer(null)} />}
+      <StatusBar onOpenQueue={() => setView('queue')} />
+    </div>
+  );
+}

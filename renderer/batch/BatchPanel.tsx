@@ -1,0 +1,217 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { collisionPolicies, outputFormats } from '../../shared/enhance/settings';
+import type { BatchSummary } from '../../shared/api/types';
+import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { useSettings } from '../settings/settings-context';
+import { useNotify } from '../ui/notices';
+import { Check, clampInt, Field } from '../ui/fields';
+import { PathField } from '../ui/PathField';
+import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
+
+const storageKey = 'ctmsr-studio-batch-form';
+
+interface BatchPanelProps {
+  inputs: BatchInputs;
+  /** What the inputs are, for the heading ("3 images", "Holiday 2024 and subfolders"). */
+  description: string;
+  /** Whether the inputs include folders (recursion and mirroring apply). */
+  hasFolders: boolean;
+  onEnqueued: (batch: BatchSummary) => void;
+  onClose: () => void;
+}
+
+/** Everything about a batch before it starts: model, size, sampling, output file and folder, presets. */
+export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClose }: BatchPanelProps) {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const notify = useNotify();
+  const { settings } = useSettings();
+  const [form, setForm] = useState<BatchForm>(() => initialForm(settings.defaultOutputFolder, settings.defaultModelId));
+  const [busy, setBusy] = useState(false);
+  const [presetName, setPresetName] = useState('');
+  const models = useLoad(() => studio.models.list(), []);
+  const presets = useLoad(() => studio.queue.presets(), []);
+  useStudioEvent('models.changed', models.reload);
+  const problems = formProblems(form);
+  const set = <K extends keyof BatchForm>(key: K, value: BatchForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+
+  useEffect(() => localStorage.setItem(storageKey, JSON.stringify(form)), [form]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (problems.length > 0) return;
+    setBusy(true);
+    try {
+      const batch = await studio.queue.enqueue(requestFromForm(form, inputs, description));
+      notify.info(t('batch.started', { name: batch.name, count: batch.total }));
+      onEnqueued(batch);
+    } catch (err) {
+      notify.error(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function savePreset() {
+    try {
+      await studio.queue.savePreset({
+        name: presetName,
+        settings: settingsFromForm(form),
+        output: { folder: form.outputFolder || undefined, naming: form.naming, collision: form.collision, skipExisting: form.skipExisting, mirrorTree: form.recursive },
+      });
+      presets.reload();
+      notify.info(t('batch.presetSaved', { name: presetName }));
+    } catch (err) {
+      notify.error(err);
+    }
+  }
+
+  const selectedModel = models.data?.find((m) => m.manifest.id === form.modelId) ?? models.data?.find((m) => m.isDefault);
+
+  return (
+    <form className="batch-panel" aria-labelledby="batch-heading" onSubmit={(e) => void submit(e)}>
+      <header className="panel-header">
+        <h2 id="batch-heading">{t('batch.title')}</h2>
+        <button type="button" className="icon-button" onClick={onClose} aria-label={t('common.close')}>
+          ×
+        </button>
+      </header>
+      <p className="batch-inputs">{description}</p>
+
+      <Field label={t('batch.preset')}>
+        {(id) => (
+          <select
+            id={id}
+            value=""
+            onChange={(e) => {
+              const preset = presets.data?.find((p) => p.name === e.target.value);
+              if (preset) {
+                setForm((f) => formFromPreset(preset, f));
+                setPresetName(preset.name);
+              }
+            }}
+          >
+            <option value="">{t('batch.choosePreset')}</option>
+            {presets.data?.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+
+      <fieldset>
+        <legend>{t('batch.model')}</legend>
+        <Field label={t('batch.model')}>
+          {(id) => (
+            <select id={id} value={form.modelId} onChange={(e) => set('modelId', e.target.value)}>
+              <option value="">{t('batch.defaultModel', { name: models.data?.find((m) => m.isDefault)?.manifest.name ?? '—' })}</option>
+              {models.data?.map((m) => (
+                <option key={m.manifest.id} value={m.manifest.id}>
+                  {m.manifest.name} (×{m.manifest.scale})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('batch.size')}>
+          {(id) => (
+            <select id={id} value={form.sizeMode} onChange={(e) => set('sizeMode', e.target.value as BatchForm['sizeMode'])}>
+              {sizeModes.map((m) => (
+                <option key={m} value={m}>
+                  {m === 'exact' ? t('batch.exactSize') : `${m}×`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {form.sizeMode === 'exact' && (
+          <div className="field-pair">
+            <Field label={t('batch.width')}>{(id) => <input id={id} inputMode="numeric" value={form.width} onChange={(e) => set('width', e.target.value)} />}</Field>
+            <Field label={t('batch.height')}>{(id) => <input id={id} inputMode="numeric" value={form.height} onChange={(e) => set('height', e.target.value)} />}</Field>
+          </div>
+        )}
+        {selectedModel?.manifest.kind !== 'feedforward' && (
+          <div className="field-pair">
+            <Field label={t('batch.steps')}>
+              {(id) => <input id={id} type="number" min={1} max={8} value={form.steps} onChange={(e) => set('steps', clampInt(e.target.value, 1, 8))} />}
+            </Field>
+            <Field label={t('batch.seed')}>
+              {(id) => <input id={id} type="number" min={0} value={form.seed} onChange={(e) => set('seed', clampInt(e.target.value, 0, 2 ** 32 - 1))} />}
+            </Field>
+          </div>
+        )}
+      </fieldset>
+
+      <fieldset>
+        <legend>{t('batch.output')}</legend>
+        <PathField kind="folder" label={t('batch.outputFolder')} value={form.outputFolder} onChange={(v) => set('outputFolder', v)} />
+        <Field label={t('batch.naming')} hint={t('batch.namingHint')}>
+          {(id) => <input id={id} value={form.naming} spellCheck={false} onChange={(e) => set('naming', e.target.value)} />}
+        </Field>
+        <div className="field-pair">
+          <Field label={t('batch.format')}>
+            {(id) => (
+              <select id={id} value={form.format} onChange={(e) => set('format', e.target.value as BatchForm['format'])}>
+                {outputFormats.map((f) => (
+                  <option key={f} value={f}>
+                    {f === 'same' ? t('batch.sameFormat') : f.toUpperCase()}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('batch.quality')}>
+            {(id) => <input id={id} type="number" min={1} max={100} value={form.quality} onChange={(e) => set('quality', clampInt(e.target.value, 1, 100))} />}
+          </Field>
+        </div>
+        <Field label={t('batch.collision')}>
+          {(id) => (
+            <select id={id} value={form.collision} onChange={(e) => set('collision', e.target.value as BatchForm['collision'])}>
+              {collisionPolicies.map((c) => (
+                <option key={c} value={c}>
+                  {t(`batch.collisions.${c}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Check label={t('batch.keepMetadata')} checked={form.keepMetadata} onChange={(v) => set('keepMetadata', v)} />
+        <Check label={t('batch.skipExisting')} checked={form.skipExisting} onChange={(v) => set('skipExisting', v)} />
+        {hasFolders && <Check label={t('batch.recursive')} checked={form.recursive} onChange={(v) => set('recursive', v)} />}
+      </fieldset>
+
+      {problems.length > 0 && (
+        <ul className="problems" aria-live="polite">
+          {problems.map((p) => (
+            <li key={p}>{t(p)}</li>
+          ))}
+        </ul>
+      )}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy || problems.length > 0}>
+          {t('batch.start')}
+        </button>
+      </div>
+
+      <div className="preset-save">
+        <Field label={t('batch.presetName')}>{(id) => <input id={id} value={presetName} onChange={(e) => setPresetName(e.target.value)} />}</Field>
+        <button type="button" disabled={!presetName.trim()} onClick={() => void savePreset()}>
+          {t('batch.savePreset')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function initialForm(defaultOutputFolder: string, defaultModelId: string | null): BatchForm {
+  try {
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<BatchForm> | null;
+    if (saved) return { ...defaultBatchForm, ...saved };
+  } catch {
+    // a damaged saved form is simply forgotten
+  }
+  return { ...defaultBatchForm, outputFolder: defaultOutputFolder, modelId: defaultModelId ?? '' };
+}

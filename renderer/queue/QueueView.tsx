@@ -1,0 +1,188 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { itemStatuses, type BatchItem, type BatchSummary, type ItemStatus } from '../../shared/api/types';
+import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { Field, ProgressBar } from '../ui/fields';
+import { formatDuration, formatPercent } from '../ui/format';
+import { useNotify } from '../ui/notices';
+import { batchActions, type BatchAction } from './batch-actions';
+
+const pageSize = 200;
+
+/** Every batch with its progress and ETA, and the items of the one that is open. */
+export function QueueView({ onCompare }: { onCompare: (item: BatchItem) => void }) {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const batches = useLoad(() => studio.queue.batches(), []);
+  const [list, setList] = useState<BatchSummary[]>([]);
+  const [openId, setOpenId] = useState<number | null>(null);
+  useEffect(() => setList(batches.data ?? []), [batches.data]);
+  useStudioEvent('queue.batch', (batch) => setList((l) => upsert(l, batch, (a, b) => b.id - a.id)));
+  useStudioEvent('queue.removed', ({ batchId }) => setList((l) => l.filter((b) => b.id !== batchId)));
+
+  const open = list.find((b) => b.id === openId) ?? list[0];
+
+  return (
+    <div className="queue">
+      <section className="batch-list" aria-labelledby="queue-heading">
+        <h2 id="queue-heading">{t('queue.title')}</h2>
+        {batches.error && <p role="alert">{batches.error.message}</p>}
+        {list.length === 0 && <p className="empty">{t('queue.empty')}</p>}
+        <ul>
+          {list.map((batch) => (
+            <li key={batch.id}>
+              <BatchCard batch={batch} open={batch.id === open?.id} onOpen={() => setOpenId(batch.id)} />
+            </li>
+          ))}
+        </ul>
+      </section>
+      {open && <BatchItems key={open.id} batch={open} onCompare={onCompare} />}
+    </div>
+  );
+}
+
+function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean; onOpen: () => void }) {
+  const { t, i18n } = useTranslation();
+  const studio = useStudio();
+  const notify = useNotify();
+  const finished = batch.counts.done + batch.counts.failed + batch.counts.skipped + batch.counts.cancelled;
+
+  async function run(action: BatchAction) {
+    try {
+      if (action === 'reveal') {
+        const result = await studio.system.revealOutput({ batchId: batch.id });
+        if (!result.revealed) notify.info(t('queue.outputAt', { path: result.path }));
+        return;
+      }
+      await studio.queue[action]({ batchId: batch.id });
+    } catch (e) {
+      notify.error(e);
+    }
+  }
+
+  return (
+    <article className={`batch-card${open ? ' open' : ''}`} aria-label={batch.name} data-status={batch.status}>
+      <button type="button" className="batch-open" onClick={onOpen} aria-expanded={open}>
+        <span className="batch-name">{batch.name}</span>
+        <span className={`status status-${batch.status}`}>{t(`queue.batchStatus.${batch.status}`)}</span>
+      </button>
+      <ProgressBar value={batch.progress} label={t('queue.progressOf', { name: batch.name })} />
+      <p className="batch-line">
+        <span data-testid="batch-progress">{formatPercent(batch.progress, i18n.language)}</span>
+        {' · '}
+        {t('queue.finishedOf', { done: finished, total: batch.total })}
+        {batch.counts.failed > 0 && <span className="error-text"> · {t('queue.failedCount', { count: batch.counts.failed })}</span>}
+        {' · '}
+        <span data-testid="batch-eta">{batch.etaSeconds !== null && batch.status === 'running' ? t('queue.eta', { time: formatDuration(batch.etaSeconds) }) : t('queue.noEta')}</span>
+      </p>
+      {batch.pausedReason && (
+        <p className="error-text" role="note">
+          {batch.pausedReason}
+        </p>
+      )}
+      <div className="actions">
+        {batchActions(batch).map((action) => (
+          <button key={action} type="button" onClick={() => void run(action)}>
+            {t(`queue.action.${action}`)}
+          </button>
+        ))}
+      </div>
+    </article>
+  );
+}
+
+function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (item: BatchItem) => void }) {
+  const { t, i18n } = useTranslation();
+  const studio = useStudio();
+  const notify = useNotify();
+  const [status, setStatus] = useState<ItemStatus | ''>('');
+  const [limit, setLimit] = useState(pageSize);
+  const items = useLoad(() => studio.queue.items({ batchId: batch.id, ...(status ? { status } : {}), limit }), [batch.id, status, limit]);
+  const [list, setList] = useState<BatchItem[]>([]);
+  useEffect(() => setList(items.data?.items ?? []), [items.data]);
+  useStudioEvent('queue.item', (item) => {
+    if (item.batchId === batch.id) setList((l) => (l.some((i) => i.id === item.id) ? l.map((i) => (i.id === item.id ? item : i)) : l));
+  });
+
+  async function act(action: 'cancel' | 'retry', item: BatchItem) {
+    try {
+      await studio.queue[action]({ batchId: batch.id, itemId: item.id });
+    } catch (e) {
+      notify.error(e);
+    }
+  }
+
+  return (
+    <section className="batch-items" aria-labelledby="items-heading">
+      <header className="panel-header">
+        <h2 id="items-heading">{t('queue.itemsOf', { name: batch.name })}</h2>
+        <Field label={t('queue.show')}>
+          {(id) => (
+            <select id={id} value={status} onChange={(e) => setStatus(e.target.value as ItemStatus | '')}>
+              <option value="">{t('queue.allItems')}</option>
+              {itemStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {t(`queue.itemStatus.${s}`)} ({batch.counts[s]})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </header>
+      {items.error && <p role="alert">{items.error.message}</p>}
+      <table className="items-table">
+        <thead>
+          <tr>
+            <th scope="col">{t('queue.file')}</th>
+            <th scope="col">{t('queue.status')}</th>
+            <th scope="col">{t('queue.progress')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('queue.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {list.map((item) => (
+            <tr key={item.id} data-status={item.status}>
+              <td title={item.input}>
+                <div className="item-name">{item.input.split(/[\\/]/).pop()}</div>
+                {item.error && <div className="error-text item-error">{item.error}</div>}
+              </td>
+              <td>
+                <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>
+              </td>
+              <td>{item.status === 'running' ? formatPercent(item.progress, i18n.language) : item.status === 'done' ? formatPercent(1, i18n.language) : ''}</td>
+              <td className="actions">
+                {item.status === 'done' && item.output && (
+                  <button type="button" onClick={() => onCompare(item)}>
+                    {t('queue.compare')}
+                  </button>
+                )}
+                {(item.status === 'queued' || item.status === 'running') && (
+                  <button type="button" onClick={() => void act('cancel', item)}>
+                    {t('queue.action.cancel')}
+                  </button>
+                )}
+                {(item.status === 'failed' || item.status === 'cancelled') && (
+                  <button type="button" onClick={() => void act('retry', item)}>
+                    {t('queue.action.retry')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items.data && items.data.total > list.length && (
+        <button type="button" onClick={() => setLimit((l) => Math.min(1000, l + pageSize))} disabled={limit >= 1000}>
+          {t('queue.showMore', { count: items.data.total - list.length })}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function upsert<T extends { id: number }>(list: T[], item: T, order: (a: T, b: T) => number): T[] {
+  const next = list.some((x) => x.id === item.id) ? list.map((x) => (x.id === item.id ? item : x)) : [...list, item];
+  return next.sort(order);
+}

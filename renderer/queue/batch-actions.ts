@@ -1,0 +1,15 @@
+import type { BatchSummary } from '../../shared/api/types';
+
+export type BatchAction = 'pause' | 'resume' | 'cancel' | 'retry' | 'reveal' | 'remove';
+
+/** The buttons a batch offers in its current state, in display order. */
+export function batchActions(batch: Pick<BatchSummary, 'status' | 'counts'>): BatchAction[] {
+  const actions: BatchAction[] = [];
+  if (batch.status === 'running' || batch.status === 'queued') actions.push('pause');
+  if (batch.status === 'paused') actions.push('resume');
+  if (batch.status === 'running' || batch.status === 'queued' || batch.status === 'paused') actions.push('cancel');
+  if (batch.counts.failed + batch.counts.cancelled > 0 && batch.status !== 'running') actions.push('retry');
+  if (batch.counts.done > 0) actions.push('reveal');
+  if (batch.status === 'done' || batch.status === 'failed' || batch.status === 'cancelled') actions.push('remove');
+  return actions;
+}

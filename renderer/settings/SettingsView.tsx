@@ -1,0 +1,134 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { languages, themes, type SettingsPatch } from '../../shared/api/settings';
+import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { DraftNumber } from '../ui/DraftNumber';
+import { Field } from '../ui/fields';
+import { useNotify } from '../ui/notices';
+import { PathField } from '../ui/PathField';
+import { useSettings } from './settings-context';
+
+const languageNames: Record<(typeof languages)[number], string> = { en: 'English', de: 'Deutsch' };
+
+/** Engine (provider, device, tiles, memory, threads), training (Python), language and theme. */
+export function SettingsView() {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const notify = useNotify();
+  const { settings, update } = useSettings();
+  const engine = useLoad(() => studio.engine.status(), []);
+  useStudioEvent('engine.changed', engine.reload);
+  const save = (patch: SettingsPatch) => void update(patch).catch(notify.error);
+  const [outputDraft, setOutputDraft] = useDraft(settings.defaultOutputFolder);
+  const [pythonDraft, setPythonDraft] = useDraft(settings.pythonPath);
+
+  return (
+    <div className="settings page">
+      <h2>{t('settings.title')}</h2>
+
+      <section aria-labelledby="settings-engine">
+        <h3 id="settings-engine">{t('settings.engine')}</h3>
+        <Field label={t('settings.provider')} hint={t('settings.providerHint')}>
+          {(id, hint) => (
+            <select id={id} aria-describedby={hint} value={settings.provider} onChange={(e) => save({ provider: e.target.value as SettingsPatch['provider'] })}>
+              <option value="auto">{t('settings.auto')}</option>
+              {engine.data?.providers.map((p) => (
+                <option key={p.name} value={p.name} disabled={!p.available}>
+                  {p.label}
+                  {p.available ? '' : ` — ${t('settings.unavailable')}`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <ul className="provider-list" aria-label={t('settings.providers')}>
+          {engine.data?.providers.map((p) => (
+            <li key={p.name} data-available={p.available}>
+              <strong>{p.label}</strong>: {p.available ? t('settings.available') : t('settings.unavailable')}
+              {p.note && <span className="hint"> ({p.note})</span>}
+            </li>
+          ))}
+        </ul>
+        {engine.data?.lastChoice && (
+          <p role="status" className={engine.data.lastChoice.fallbackReason ? 'error-text' : ''}>
+            {t('settings.runningOn', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.provider)?.label ?? engine.data.lastChoice.provider })}
+            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fallback', { reason: engine.data.lastChoice.fallbackReason })}`}
+          </p>
+        )}
+        {engine.error && <p role="alert">{engine.error.message}</p>}
+        <div className="field-pair">
+          <Field label={t('settings.device')}>
+            {(id) => <DraftNumber id={id} min={0} max={64} value={settings.deviceId} onCommit={(v) => save({ deviceId: v ?? 0 })} />}
+          </Field>
+          <Field label={t('settings.threads')} hint={t('settings.threadsHint')}>
+            {(id, hint) => <DraftNumber id={id} aria-describedby={hint} min={0} max={256} value={settings.threads} onCommit={(v) => save({ threads: v ?? 0 })} />}
+          </Field>
+        </div>
+        <div className="field-pair">
+          <Field label={t('settings.tileSize')} hint={t('settings.tileSizeHint')}>
+            {(id, hint) => (
+              <DraftNumber id={id} aria-describedby={hint} min={32} max={4096} step={32} placeholder={t('settings.auto')} value={settings.tileSize} onCommit={(v) => save({ tileSize: v })} />
+            )}
+          </Field>
+          <Field label={t('settings.memoryBudget')}>
+            {(id) => (
+              <DraftNumber id={id} min={256} max={262144} step={256} value={settings.memoryBudgetMB} onCommit={(v) => save({ memoryBudgetMB: v ?? 2048 })} />
+            )}
+          </Field>
+        </div>
+      </section>
+
+      <section aria-labelledby="settings-output">
+        <h3 id="settings-output">{t('settings.output')}</h3>
+        <PathField
+          kind="folder"
+          label={t('settings.defaultOutput')}
+          value={outputDraft}
+          onChange={setOutputDraft}
+          commitTyped
+          onPicked={(v) => v !== settings.defaultOutputFolder && save({ defaultOutputFolder: v })}
+        />
+      </section>
+
+      <section aria-labelledby="settings-training">
+        <h3 id="settings-training">{t('settings.training')}</h3>
+        <PathField kind="file" label={t('settings.python')} value={pythonDraft} onChange={setPythonDraft} commitTyped onPicked={(v) => v !== settings.pythonPath && save({ pythonPath: v })} placeholder="python3" />
+      </section>
+
+      <section aria-labelledby="settings-appearance">
+        <h3 id="settings-appearance">{t('settings.appearance')}</h3>
+        <div className="field-pair">
+          <Field label={t('settings.language')}>
+            {(id) => (
+              <select id={id} value={settings.language} onChange={(e) => save({ language: e.target.value as SettingsPatch['language'] })}>
+                {languages.map((l) => (
+                  <option key={l} value={l}>
+                    {languageNames[l]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label={t('settings.theme')}>
+            {(id) => (
+              <select id={id} value={settings.theme} onChange={(e) => save({ theme: e.target.value as SettingsPatch['theme'] })}>
+                {themes.map((th) => (
+                  <option key={th} value={th}>
+                    {t(`settings.themes.${th}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+/** Local text that follows the saved value whenever that changes. */
+function useDraft(saved: string): [string, (v: string) => void] {
+  const [draft, setDraft] = useState(saved);
+  useEffect(() => setDraft(saved), [saved]);
+  return [draft, setDraft];
+}

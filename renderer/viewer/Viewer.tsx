@@ -1,0 +1,283 @@
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject, type WheelEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { mediaPath } from '../../shared/api/media';
+import type { BatchItem, ImageSummary, ModelInfo } from '../../shared/api/types';
+import { useLoad, useStudio } from '../app/studio-context';
+import { Field } from '../ui/fields';
+import { useNotify } from '../ui/notices';
+import { canvasTransform, clampView, fitView, panBy, previewRegion, visibleRect, zoomAt, type Rect, type Size, type View } from './viewport';
+
+export type ViewerSource = { kind: 'image'; image: ImageSummary } | { kind: 'item'; item: BatchItem };
+
+interface Patch {
+  url: string;
+  /** Where it goes, in canvas pixels. */
+  rect: Rect;
+}
+
+interface Layer {
+  label: string;
+  base: string;
+  patches: Patch[];
+}
+
+const maxPatchesPerModel = 6;
+const panStep = 64;
+
+/**
+ * Before/after of one image. For a library image, "after" is a quick preview of the visible region
+ * with one or two models (compare on the same crop); for a finished batch item, the real output.
+ * Slider or side-by-side; every pane shares one zoom/pan (up to 800 %).
+ */
+export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () => void }) {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const notify = useNotify();
+  const models = useLoad(() => studio.models.list(), []);
+  const [mode, setMode] = useState<'slider' | 'side'>('slider');
+  const [split, setSplit] = useState(0.5);
+  const [modelA, setModelA] = useState('');
+  const [modelB, setModelB] = useState('');
+  const [patches, setPatches] = useState<Record<string, Patch[]>>({});
+  const [busy, setBusy] = useState(false);
+  const stageRef = useRef<HTMLDivElement>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  const stage = useSize(stageRef);
+  const paneSize = mode === 'side' ? { width: Math.max(1, (stage.width - 4) / 2), height: stage.height } : stage;
+
+  const defaultModel = models.data?.find((m) => m.isDefault) ?? models.data?.[0];
+  const chosenA = models.data?.find((m) => m.manifest.id === modelA) ?? defaultModel;
+  const chosenB = models.data?.find((m) => m.manifest.id === modelB);
+
+  const inputUrl = source.kind === 'image' ? studio.mediaUrl(mediaPath({ kind: 'image', id: source.image.id, version: source.image.version })) : studio.mediaUrl(mediaPath({ kind: 'item-input', id: source.item.id }));
+  const outputUrl = source.kind === 'item' ? studio.mediaUrl(mediaPath({ kind: 'item-output', id: source.item.id, version: String(source.item.attempts) })) : null;
+  const inputSize = useImageSize(inputUrl, source.kind === 'image' && source.image.width && source.image.height ? { width: source.image.width, height: source.image.height } : null);
+  const outputSize = useImageSize(outputUrl, null);
+  const scale = source.kind === 'item' ? (inputSize && outputSize ? outputSize.width / inputSize.width : null) : (chosenA?.manifest.scale ?? null);
+  const canvas: Size | null = inputSize && scale ? (outputSize ?? { width: inputSize.width * scale, height: inputSize.height * scale }) : null;
+
+  const [view, setView] = useState<View | null>(null);
+  const fitted = useRef(false);
+  useEffect(() => {
+    if (canvas && paneSize.width > 1 && !fitted.current) {
+      fitted.current = true;
+      setView(fitView(canvas, paneSize));
+    }
+  }, [canvas, paneSize]);
+  useEffect(() => rootRef.current?.focus(), []);
+
+  const layers = buildLayers();
+  function buildLayers(): [Layer, Layer] {
+    if (source.kind === 'item') return [{ label: t('viewer.before'), base: inputUrl, patches: [] }, { label: t('viewer.after'), base: outputUrl ?? inputUrl, patches: [] }];
+    const a: Layer = { label: chosenA?.manifest.name ?? t('viewer.after'), base: inputUrl, patches: patches[chosenA?.manifest.id ?? ''] ?? [] };
+    if (chosenB) return [a, { label: chosenB.manifest.name, base: inputUrl, patches: patches[chosenB.manifest.id] ?? [] }];
+    return [{ label: t('viewer.before'), base: inputUrl, patches: [] }, a];
+  }
+
+  async function preview() {
+    if (source.kind !== 'image' || !canvas || !view || !inputSize || !scale || !chosenA) return;
+    const region = previewRegion(visibleRect(view, canvas, paneSize), scale, inputSize);
+    setBusy(true);
+    try {
+      const wanted: ModelInfo[] = chosenB ? [chosenA, chosenB] : [chosenA];
+      for (const model of wanted) {
+        const result = await studio.preview.region({ imageId: source.image.id, modelId: model.manifest.id, rect: region });
+        const ratio = canvas.width / inputSize.width;
+        const patch: Patch = {
+          url: studio.mediaUrl(result.media),
+          rect: { x: result.rect.x * ratio, y: result.rect.y * ratio, width: result.rect.width * ratio, height: result.rect.height * ratio },
+        };
+        setPatches((p) => ({ ...p, [model.manifest.id]: [...(p[model.manifest.id] ?? []).slice(-(maxPatchesPerModel - 1)), patch] }));
+      }
+    } catch (e) {
+      notify.error(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const update = (next: (v: View) => View) => canvas && setView((v) => (v ? clampView(next(v), canvas, paneSize) : v));
+  const zoomBy = (factor: number) => canvas && update((v) => zoomAt(v, factor, { x: paneSize.width / 2, y: paneSize.height / 2 }, canvas, paneSize));
+
+  function onKeyDown(e: KeyboardEvent) {
+    if (!canvas) return;
+    const keys: Record<string, () => void> = {
+      Escape: onClose,
+      '+': () => zoomBy(1.25),
+      '=': () => zoomBy(1.25),
+      '-': () => zoomBy(0.8),
+      '0': () => setView(fitView(canvas, paneSize)),
+      '1': () => update((v) => ({ ...v, zoom: 1 })),
+      ArrowLeft: () => update((v) => panBy(v, panStep, 0, canvas, paneSize)),
+      ArrowRight: () => update((v) => panBy(v, -panStep, 0, canvas, paneSize)),
+      ArrowUp: () => update((v) => panBy(v, 0, panStep, canvas, paneSize)),
+      ArrowDown: () => update((v) => panBy(v, 0, -panStep, canvas, paneSize)),
+      p: () => void preview(),
+    };
+    const action = (e.target as HTMLElement).tagName === 'SELECT' || (e.target as HTMLElement).tagName === 'INPUT' ? (e.key === 'Escape' ? keys.Escape : undefined) : keys[e.key];
+    if (action) {
+      e.preventDefault();
+      action();
+    }
+  }
+
+  const drag = useRef<{ x: number; y: number } | null>(null);
+  const pointer = {
+    onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
+      drag.current = { x: e.clientX, y: e.clientY };
+      e.currentTarget.setPointerCapture(e.pointerId);
+    },
+    onPointerMove: (e: PointerEvent<HTMLDivElement>) => {
+      if (!drag.current || !canvas) return;
+      const dx = e.clientX - drag.current.x;
+      const dy = e.clientY - drag.current.y;
+      drag.current = { x: e.clientX, y: e.clientY };
+      update((v) => panBy(v, dx, dy, canvas, paneSize));
+    },
+    onPointerUp: () => (drag.current = null),
+    onWheel: (e: WheelEvent<HTMLDivElement>) => {
+      if (!canvas) return;
+      const box = e.currentTarget.getBoundingClientRect();
+      update((v) => zoomAt(v, e.deltaY < 0 ? 1.15 : 1 / 1.15, { x: e.clientX - box.left, y: e.clientY - box.top }, canvas, paneSize));
+    },
+  };
+
+  const title = source.kind === 'image' ? source.image.name : source.item.input.split(/[\\/]/).pop();
+  const zoomText = view ? `${Math.round(view.zoom * 100)} %` : '—';
+
+  return (
+    <div className="viewer" role="dialog" aria-modal="true" aria-label={t('viewer.title', { name: title })} tabIndex={-1} ref={rootRef} onKeyDown={onKeyDown}>
+      <div className="toolbar viewer-toolbar" role="toolbar" aria-label={t('viewer.tools')}>
+        <h2 className="viewer-title">{title}</h2>
+        <div className="segmented" role="group" aria-label={t('viewer.mode')}>
+          <button type="button" aria-pressed={mode === 'slider'} onClick={() => setMode('slider')}>
+            {t('viewer.slider')}
+          </button>
+          <button type="button" aria-pressed={mode === 'side'} onClick={() => setMode('side')}>
+            {t('viewer.sideBySide')}
+          </button>
+        </div>
+        {source.kind === 'image' && (
+          <>
+            <Field label={t('viewer.modelA')}>
+              {(id) => (
+                <select id={id} value={modelA} onChange={(e) => setModelA(e.target.value)}>
+                  <option value="">{defaultModel?.manifest.name ?? '—'}</option>
+                  {models.data?.filter((m) => m !== defaultModel).map((m) => (
+                    <option key={m.manifest.id} value={m.manifest.id}>
+                      {m.manifest.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={t('viewer.modelB')}>
+              {(id) => (
+                <select id={id} value={modelB} onChange={(e) => setModelB(e.target.value)}>
+                  <option value="">{t('viewer.noComparison')}</option>
+                  {models.data?.map((m) => (
+                    <option key={m.manifest.id} value={m.manifest.id}>
+                      {m.manifest.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <button type="button" className="primary" onClick={() => void preview()} disabled={busy || !view || !chosenA} aria-keyshortcuts="P">
+              {busy ? t('viewer.previewing') : t('viewer.preview')}
+            </button>
+          </>
+        )}
+        <span className="spacer" />
+        <button type="button" onClick={() => zoomBy(0.8)} aria-label={t('viewer.zoomOut')} aria-keyshortcuts="-">
+          −
+        </button>
+        <output className="zoom-level" aria-label={t('viewer.zoom')}>
+          {zoomText}
+        </output>
+        <button type="button" onClick={() => zoomBy(1.25)} aria-label={t('viewer.zoomIn')} aria-keyshortcuts="+">
+          +
+        </button>
+        <button type="button" onClick={() => canvas && setView(fitView(canvas, paneSize))} aria-keyshortcuts="0">
+          {t('viewer.fit')}
+        </button>
+        <button type="button" onClick={() => update((v) => ({ ...v, zoom: 1 }))} aria-keyshortcuts="1">
+          100 %
+        </button>
+        <button type="button" onClick={onClose} aria-keyshortcuts="Escape">
+          {t('common.close')}
+        </button>
+      </div>
+
+      <div className={`viewer-stage mode-${mode}`} ref={stageRef}>
+        {!canvas || !view ? (
+          <p className="empty">{t('common.loading')}</p>
+        ) : mode === 'slider' ? (
+          <div className="pane" {...pointer} data-testid="pane-slider">
+            <LayerView layer={layers[0]} canvas={canvas} view={view} viewport={paneSize} />
+            <LayerView layer={layers[1]} canvas={canvas} view={view} viewport={paneSize} clipLeft={split} />
+            <div className="split-line" style={{ left: `${split * 100}%` }} aria-hidden="true" />
+            <span className="pane-label left">{layers[0].label}</span>
+            <span className="pane-label right">{layers[1].label}</span>
+          </div>
+        ) : (
+          layers.map((layer, i) => (
+            <div key={i} className="pane" {...pointer} data-testid={`pane-${i}`}>
+              <LayerView layer={layer} canvas={canvas} view={view} viewport={paneSize} />
+              <span className="pane-label left">{layer.label}</span>
+            </div>
+          ))
+        )}
+      </div>
+      {mode === 'slider' && (
+        <div className="split-control">
+          <label htmlFor="viewer-split">{t('viewer.split')}</label>
+          <input id="viewer-split" type="range" min={0} max={100} value={Math.round(split * 100)} onChange={(e) => setSplit(Number(e.target.value) / 100)} />
+        </div>
+      )}
+      <p className="viewer-hint">{t('viewer.hint')}</p>
+    </div>
+  );
+}
+
+function LayerView({ layer, canvas, view, viewport, clipLeft }: { layer: Layer; canvas: Size; view: View; viewport: Size; clipLeft?: number }) {
+  return (
+    <div className="layer" style={clipLeft !== undefined ? { clipPath: `inset(0 0 0 ${clipLeft * 100}%)` } : undefined}>
+      <div className="canvas" style={{ width: canvas.width, height: canvas.height, transform: canvasTransform(view, viewport) }}>
+        <img className="layer-base" src={layer.base} alt={layer.label} draggable={false} style={{ width: canvas.width, height: canvas.height }} />
+        {layer.patches.map((p) => (
+          <img key={p.url} className="patch" src={p.url} alt="" draggable={false} style={{ left: p.rect.x, top: p.rect.y, width: p.rect.width, height: p.rect.height }} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function useSize(ref: RefObject<HTMLElement | null>): Size {
+  const [size, setSize] = useState<Size>({ width: 1, height: 1 });
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => setSize({ width: Math.max(1, element.clientWidth), height: Math.max(1, element.clientHeight) });
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    measure();
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
+}
+
+/** Natural size of an image URL, or `known` when the library already has it. */
+function useImageSize(url: string | null, known: Size | null): Size | null {
+  const [size, setSize] = useState<Size | null>(known);
+  useEffect(() => {
+    if (known || !url) return;
+    const image = new Image();
+    image.onload = () => setSize({ width: image.naturalWidth, height: image.naturalHeight });
+    image.src = url;
+    return () => {
+      image.onload = null;
+    };
+  }, [url, known?.width, known?.height]);
+  return known ?? size;
+}
