@@ -21,24 +21,22 @@ export const queueMigration: Migration = {
         priority INTEGER NOT NULL DEFAULT 0,
         paused INTEGER NOT NULL DEFAULT 0,
         pause_reason TEXT,
-        created_at INTEGER NOT NULL,
-        finished_at INTEGER
+        created_at INTEGER NOT NULL
       );
 
       CREATE TABLE items (
         id INTEGER PRIMARY KEY,
         batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        priority INTEGER NOT NULL DEFAULT 0,
+        -- REAL so an item can be moved between two others without renumbering the batch
+        position REAL NOT NULL,
         input_path TEXT NOT NULL,
-        -- the folder the input was found under; the mirrored output tree is relative to it
-        source_root TEXT,
         image_id INTEGER,
         state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'skipped', 'cancelled')),
         held INTEGER NOT NULL DEFAULT 0,
-        -- set when an attempt resolves its output name, before anything is written, so that a
-        -- restart recognises a file at this path as this item's own output and not a collision
         output_path TEXT,
+        -- set once an attempt has found output_path free (or its own) and is about to write it, so a
+        -- restart treats a file there as this item's own output and not as a collision
+        output_claimed INTEGER NOT NULL DEFAULT 0,
         attempts INTEGER NOT NULL DEFAULT 0,
         error_code TEXT,
         error TEXT,
@@ -49,8 +47,11 @@ export const queueMigration: Migration = {
         enhance_ms REAL,
         write_ms REAL
       );
-      CREATE INDEX items_batch ON items(batch_id, position);
-      CREATE INDEX items_state ON items(state, batch_id);
+      -- the worker's "next item" and the batch listing both read this index in order
+      CREATE INDEX items_next ON items(batch_id, state, held, position);
+      CREATE INDEX items_batch ON items(batch_id, position, id);
+      CREATE INDEX items_running ON items(state);
+      CREATE INDEX items_input ON items(input_path);
       CREATE INDEX items_output ON items(output_path);
 
       -- one row per attempt: timings and the error of each failure survive retries

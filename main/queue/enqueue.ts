@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { batchOutputSchema } from '../../shared/api/requests.js';
+import type { BatchOutputOptions } from '../../shared/api/types.js';
+import { enhanceSettingsSchema, type EnhanceSettings, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
+import { StudioError } from '../../shared/errors.js';
+import { walkImages } from '../library/walk.js';
+import { planOutputs, type OutputPlanOptions } from '../pipeline/output-path.js';
+import type { StudioDatabase } from '../store/db.js';
+import type { NewItem } from './store.js';
+
+export interface EnqueueInput {
+  name?: string;
+  /** Library images. */
+  imageIds?: number[];
+  /** Files, and folders whose images are all taken (below too when `recursive`). */
+  paths?: string[];
+  recursive?: boolean;
+  settings: EnhanceSettingsInput;
+  output: z.input<typeof batchOutputSchema>;
+}
+
+/** What a batch keeps: everything needed to run its items later, after a restart too. */
+export interface BatchOptions {
+  settings: EnhanceSettings;
+  output: BatchOutputOptions;
+  /** As planned at enqueue, to plan again an output whose name was taken meanwhile. */
+  plan: OutputPlanOptions;
+}
+
+interface Input {
+  path: string;
+  /** The folder it was chosen through; a mirrored output tree starts there. */
+  root: string;
+  imageId?: number;
+  pixels?: number;
+}
+
+/** The input files a request names, each once, in the order given. */
+export async function collectInputs(db: StudioDatabase, request: EnqueueInput): Promise<Input[]> {
+  const inputs = new Map<string, Input>();
+  const fromLibrary = db.prepare(
+    'SELECT i.path, i.width, i.height, f.path AS root FROM images i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?',
+  );
+  for (const imageId of request.imageIds ?? []) {
+    const row = fromLibrary.get(imageId) as { path: string; width: number | null; height: number | null; root: string } | undefined;
+    if (!row) throw new StudioError('not-found', `Image #${imageId} is no longer in the library. Refresh the view and choose again.`);
+    if (inputs.has(row.path)) continue;
+    const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
+    inputs.set(row.path, { path: row.path, root: row.root, imageId, pixels });
+  }
+  for (const given of request.paths ?? []) {
+    const p = path.resolve(given);
+    const stat = fs.statSync(p, { throwIfNoEntry: false });
+    if (!stat) throw new StudioError('not-found', `${p} does not exist. Check the path and enqueue again.`, { file: p });
+    if (stat.isDirectory()) {
+      // directory order is the file system's; people expect a folder to run in name order
+      const found: string[] = [];
+      for await (const image of walkImages(p, request.recursive ?? false)) found.push(image.path);
+      found.sort(byPathName);
+      for (const file of found) if (!inputs.has(file)) inputs.set(file, { path: file, root: p });
+    } else if (!inputs.has(p)) {
+      inputs.set(p, { path: p, root: path.dirname(p) });
+    }
+  }
+  return [...inputs.values()];
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const byPathName = (a: string, b: string) => collator.compare(a, b);
+
+/**
+ * Validates a request and plans every item's output up front (output-path.ts): names that two
+ * inputs would share, existing files and the collision policy are settled here, so the items that
+ * will be skipped or fail on a collision say so from the start.
+ */
+export async function planBatch(
+  db: StudioDatabase,
+  request: EnqueueInput,
+  templateValues: (settings: EnhanceSettings) => Promise<{ model?: string; scale?: number }>,
+): Promise<{ name: string; options: BatchOptions; items: NewItem[] }> {
+  const settings = parseOrExplain(() => enhanceSettingsSchema.parse(request.settings), 'settings');
+  const output = parseOrExplain(() => batchOutputSchema.parse(request.output), 'output options');
+  const inputs = await collectInputs(db, request);
+  if (inputs.length === 0) {
+    throw new StudioError('not-found', `No images found in ${(request.paths ?? []).join(', ') || 'the selection'}. Choose a folder with JPEG, PNG, WebP, TIFF or AVIF files.`);
+  }
+  const outDir = path.resolve(output.folder);
+  const plan: OutputPlanOptions = {
+    outDir,
+    format: settings.format,
+    template: output.naming,
+    templateValues: await templateValues(settings),
+    collision: output.collision,
+    skipExisting: output.skipExisting,
+  };
+  const plans = planOutputs(
+    inputs.map((i) => ({ path: i.path, root: output.mirrorTree ? i.root : undefined })),
+    plan,
+  );
+  const items = plans.map((plan, i): NewItem => {
+    const { path: inputPath, imageId, pixels } = inputs[i];
+    const base = { inputPath, imageId, pixels, outputPath: plan.output };
+    if (plan.action === 'write') return { ...base, state: 'queued' };
+    if (plan.action === 'skip') return { ...base, state: 'skipped', error: plan.reason };
+    return { ...base, state: 'failed', errorCode: 'output-exists', error: plan.reason };
+  });
+  const name = request.name?.trim() || defaultName(inputs.map((i) => i.root), inputs.length);
+  return { name, options: { settings, output: { ...output, folder: outDir }, plan }, items };
+}
+
+function defaultName(roots: string[], count: number): string {
+  const folders = [...new Set(roots)];
+  const label = folders.length === 1 ? path.basename(folders[0]) || folders[0] : `${folders.length} folders`;
+  return `${label} (${count} image${count === 1 ? '' : 's'})`;
+}
+
+function parseOrExplain<T>(parse: () => T, what: string): T {
+  try {
+    return parse();
+  } catch (e) {
+    const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
+    const detail = issues ? issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ') : (e as Error).message;
+    throw new StudioError('invalid-settings', `The batch's ${what} are not valid (${detail}). Correct them and enqueue again.`);
+  }
+}

@@ -1,0 +1,28 @@
+import type { EnhanceSettings } from '../../shared/enhance/settings.js';
+import type { Engine } from '../engine/engine.js';
+import type { DecodedImage } from '../imaging/decode.js';
+import type { LoadedModel } from '../models/registry.js';
+import { decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from '../pipeline/enhance-file.js';
+import type { ItemProcessor } from './processor.js';
+
+/** The queue's processor on the real pipeline: sharp decode, the ONNX engine, atomic encode. */
+export function pipelineProcessor(options: {
+  engine: Engine;
+  /** The model a batch names (undefined: the default model). */
+  resolveModel: (modelId: string | undefined) => Promise<LoadedModel>;
+}): ItemProcessor<DecodedImage, EnhancedImage> {
+  const { engine, resolveModel } = options;
+  return {
+    async templateValues(settings: EnhanceSettings) {
+      const model = await resolveModel(settings.modelId);
+      return { model: model.manifest.id, scale: settings.scale ?? (settings.width || settings.height ? undefined : model.manifest.scale) };
+    },
+    decode: (inputPath) => decodeInput(inputPath),
+    pixels: (decoded) => decoded.width * decoded.height,
+    async enhance(decoded, settings, { signal, onProgress }) {
+      const model = await resolveModel(settings.modelId);
+      return enhanceDecoded(decoded, settings, { engine, model, signal, onProgress });
+    },
+    write: (enhanced, outputPath, settings) => writeOutput(enhanced, outputPath, settings),
+  };
+}
