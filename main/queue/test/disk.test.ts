@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeTestImage } from '../../library/test/make-images.js';
+import { listFiles, queueEnv, type QueueEnv } from './harness.js';
+
+/**
+ * A real full or read-only disk needs a file system of our own: a small tmpfs, which only root
+ * (or a CAP_SYS_ADMIN container) may mount. Elsewhere these tests are skipped, and say so.
+ */
+function canMount(): boolean {
+  if (process.platform !== 'linux') return false;
+  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'ctmsr-mount-probe-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    fs.rmSync(probe, { recursive: true, force: true });
+  }
+}
+const mountable = canMount();
+
+let env: QueueEnv | undefined;
+let mounted: string | undefined;
+afterEach(async () => {
+  await env?.queue.stop();
+  if (mounted) execFileSync('umount', [mounted]);
+  mounted = undefined;
+  await env?.close();
+  env = undefined;
+});
+
+async function setup(): Promise<{ input: string; out: string }> {
+  env = await queueEnv();
+  const input = path.join(env.dir, 'in');
+  for (let i = 0; i < 4; i++) await writeTestImage(path.join(input, `d${i}.png`), { width: 32, height: 32, format: 'png', seed: i });
+  const out = path.join(env.dir, 'out');
+  fs.mkdirSync(out);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', out]);
+  mounted = out;
+  return { input, out };
+}
+
+function fillDisk(dir: string): string {
+  const filler = path.join(dir, 'filler.bin');
+  const fd = fs.openSync(filler, 'w');
+  try {
+    for (;;) fs.writeSync(fd, Buffer.alloc(16 * 1024));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return filler;
+}
+
+describe.skipIf(!mountable)('output disk trouble', () => {
+  it('a full disk fails the image with a clear message and pauses the batch; resume after freeing space finishes it', async () => {
+    const { input, out } = await setup();
+    const { queue } = env!;
+    const batch = await queue.enqueue({ paths: [input], settings: {}, output: { folder: out, naming: '{name}' } });
+    const filler = fillDisk(out);
+    queue.start();
+    await queue.whenIdle();
+
+    const stopped = queue.batch(batch.id);
+    expect(stopped).toMatchObject({ status: 'paused', counts: { failed: 1, queued: 3, done: 0 } });
+    const [failed] = queue.items({ batchId: batch.id, status: 'failed' }).items;
+    expect(failed.error).toMatch(/full/);
+    expect(failed.error).toContain(failed.output!);
+    expect(stopped.pausedReason).toBe(failed.error);
+    expect(listFiles(out)).toEqual(['filler.bin']); // no partial output, no temporary file
+
+    fs.rmSync(filler);
+    queue.resume({ batchId: batch.id });
+    await queue.whenIdle();
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'done', counts: { done: 4 } });
+    expect(queue.batch(batch.id).pausedReason).toBeUndefined();
+    expect(listFiles(out)).toEqual(['d0.png', 'd1.png', 'd2.png', 'd3.png']);
+  });
+
+  it('a read-only output disk fails the image and pauses the batch instead of failing every image', async () => {
+    const { input, out } = await setup();
+    const { queue } = env!;
+    const batch = await queue.enqueue({ paths: [input], settings: {}, output: { folder: out, naming: '{name}' } });
+    execFileSync('mount', ['-o', 'remount,ro', out]);
+    queue.start();
+    await queue.whenIdle();
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'paused', counts: { failed: 1, queued: 3 } });
+    const [failed] = queue.items({ batchId: batch.id, status: 'failed' }).items;
+    expect(failed.error).toMatch(/read-only|not writable/);
+
+    execFileSync('mount', ['-o', 'remount,rw', out]);
+    queue.resume({ batchId: batch.id });
+    await queue.whenIdle();
+    expect(queue.batch(batch.id).counts.done).toBe(4);
+  });
+});
