@@ -17,6 +17,7 @@ export function App() {
   const { t } = useTranslation();
   const [view, setView] = useState<ViewName>('library');
   const [viewer, setViewer] = useState<ViewerSource | null>(null);
+  const [startedBatch, setStartedBatch] = useState<number | undefined>();
 
   const openImage = (image: ImageSummary) => setViewer({ kind: 'image', image });
   const compareItem = (item: BatchItem) => setViewer({ kind: 'item', item });
@@ -34,8 +35,16 @@ export function App() {
         ))}
       </nav>
       <main className="workbench" aria-label={t(`nav.${view}`)} hidden={viewer !== null}>
-        {view === 'library' && <LibraryView onOpenImage={openImage} onBatchStarted={() => setView('queue')} />}
-        {view === 'queue' && <QueueView onCompare={compareItem} />}
+        {view === 'library' && (
+          <LibraryView
+            onOpenImage={openImage}
+            onBatchStarted={(batch) => {
+              setStartedBatch(batch.id);
+              setView('queue');
+            }}
+          />
+        )}
+        {view === 'queue' && <QueueView onCompare={compareItem} openFirst={startedBatch} />}
         {view === 'models' && <ModelsView />}
         {view === 'settings' && <SettingsView />}
       </main>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { imageSortKeys, type ImageSortKey } from '../../shared/api/requests';
-import type { FolderNode, ImageSummary, ScanProgress } from '../../shared/api/types';
+import type { BatchSummary, FolderNode, ImageSummary, ScanProgress } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { BatchPanel } from '../batch/BatchPanel';
 import { Field } from '../ui/fields';
@@ -18,7 +18,7 @@ const formatFilters = ['', 'jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif']
 /** Events during a scan of thousands of files arrive fast; the grid refreshes at most this often. */
 const refreshEveryMs = 800;
 
-export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (image: ImageSummary) => void; onBatchStarted: () => void }) {
+export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (image: ImageSummary) => void; onBatchStarted: (batch: BatchSummary) => void }) {
   const { t } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -204,9 +204,9 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
             description={batchDescription}
             hasFolders={'paths' in batchInputs}
             onClose={() => setBatchOpen(false)}
-            onEnqueued={() => {
+            onEnqueued={(batch) => {
               setBatchOpen(false);
-              onBatchStarted();
+              onBatchStarted(batch);
             }}
           />
         ) : focused ? (

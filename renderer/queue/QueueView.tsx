@@ -9,15 +9,17 @@ import { batchActions, type BatchAction } from './batch-actions';
 
 const pageSize = 200;
 
-/** Every batch with its progress and ETA, and the items of the one that is open. */
-export function QueueView({ onCompare }: { onCompare: (item: BatchItem) => void }) {
+const newestFirst = (a: BatchSummary, b: BatchSummary) => b.id - a.id;
+
+/** Every batch with its progress and ETA, and the items of the one that is open (at first: `openFirst`, else the newest). */
+export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchItem) => void; openFirst?: number }) {
   const { t } = useTranslation();
   const studio = useStudio();
   const batches = useLoad(() => studio.queue.batches(), []);
   const [list, setList] = useState<BatchSummary[]>([]);
-  const [openId, setOpenId] = useState<number | null>(null);
-  useEffect(() => setList(batches.data ?? []), [batches.data]);
-  useStudioEvent('queue.batch', (batch) => setList((l) => upsert(l, batch, (a, b) => b.id - a.id)));
+  const [openId, setOpenId] = useState<number | null>(openFirst ?? null);
+  useEffect(() => setList([...(batches.data ?? [])].sort(newestFirst)), [batches.data]);
+  useStudioEvent('queue.batch', (batch) => setList((l) => upsert(l, batch, newestFirst)));
   useStudioEvent('queue.removed', ({ batchId }) => setList((l) => l.filter((b) => b.id !== batchId)));
 
   const open = list.find((b) => b.id === openId) ?? list[0];

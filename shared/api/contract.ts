@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import * as rq from './requests.js';
 import { settingsPatchSchema, type AppSettings } from './settings.js';
 import type {
-  BatchItem,
   BatchSummary,
   EngineStatus,
   FolderNode,

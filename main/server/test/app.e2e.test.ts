@@ -1,0 +1,234 @@
+/**
+ * End to end: the real UI in headless Chromium, served by `npm run serve` with the real services
+ * (SQLite in a temp folder, the ONNX engine on small models made by the trainer, sharp).
+ * Screenshots of each screen go to test-artifacts/.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCorruptJpeg, makePhoto } from './photos.js';
+import { repoRoot, startServe, type ServeProcess } from './serve-process.js';
+
+const artifacts = path.join(repoRoot, 'test-artifacts');
+const python = process.env.CTMSR_PYTHON ?? '/usr/bin/python3';
+
+let work: string;
+let server: ServeProcess;
+let browser: Browser;
+let page: Page;
+
+function makeModel(kind: 'ctmsr' | 'feedforward', scale: number, out: string): void {
+  execFileSync(python, ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(scale), '--out', out], { cwd: repoRoot, stdio: 'pipe' });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+}
+
+/** Sizes of the outputs in a folder, by file name. */
+async function outputSizes(dir: string): Promise<Map<string, { width: number; height: number }>> {
+  const sizes = new Map<string, { width: number; height: number }>();
+  for (const name of await readdir(dir)) {
+    const meta = await sharp(path.join(dir, name)).metadata();
+    sizes.set(name, { width: meta.width!, height: meta.height! });
+  }
+  return sizes;
+}
+
+// Code that runs in the page is written as strings: main/ is compiled without DOM types.
+/** Every one of at least `count` images matching `selector` has loaded. */
+async function imagesLoaded(selector: string, count: number): Promise<void> {
+  await page.waitForFunction(
+    `(() => { const images = [...document.querySelectorAll(${JSON.stringify(selector)})];
+      return images.length >= ${count} && images.every((img) => img.complete && img.naturalWidth > 0); })()`,
+    undefined,
+    { timeout: 60_000 },
+  );
+}
+
+async function openScreen(name: 'Library' | 'Queue' | 'Models' | 'Settings'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name }).click();
+}
+
+function batchCard(name: string) {
+  return page.getByRole('article', { name });
+}
+
+async function startBatch(outputFolder: string, options: { model?: string; size?: string } = {}): Promise<void> {
+  const panel = page.getByRole('form', { name: 'New batch' });
+  if (options.model) await panel.getByLabel('Model', { exact: true }).selectOption({ label: options.model });
+  if (options.size) await panel.getByLabel('Output size').selectOption(options.size);
+  await panel.getByLabel('Output folder').fill(outputFolder);
+  await panel.getByRole('button', { name: 'Start batch' }).click();
+  await page.getByRole('heading', { name: 'Queue', level: 2 }).waitFor();
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'ctmsr-e2e-'));
+  await mkdir(artifacts, { recursive: true });
+  const photos = path.join(work, 'Photos');
+  await Promise.all([
+    ...Array.from({ length: 9 }, (_, i) => makePhoto(path.join(photos, `photo-${String(i + 1).padStart(2, '0')}.jpg`), 96 + 8 * i, 72 + 6 * i, i + 1)),
+    ...Array.from({ length: 4 }, (_, i) => makePhoto(path.join(photos, 'Trip', `trip-${i + 1}.png`), 256, 192, 20 + i)),
+    makeCorruptJpeg(path.join(photos, 'broken.jpg')),
+  ]);
+  const models = path.join(work, 'models');
+  makeModel('ctmsr', 4, path.join(models, 'tiny-ctmsr.onnx'));
+  // An import without a manifest: the app must work out kind and scale from the graph.
+  makeModel('feedforward', 2, path.join(work, 'downloads', 'upscaler-x2.onnx'));
+  await unlink(path.join(work, 'downloads', 'upscaler-x2.json'));
+
+  const rendererDir = path.join(work, 'renderer');
+  await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
+  server = await startServe(['--data-dir', path.join(work, 'data'), '--models-dir', models, '--renderer-dir', rendererDir]);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(server.launchUrl);
+  await page.getByRole('heading', { name: 'Folders' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('CTMSR Studio in a browser', () => {
+  it('keeps the token out of the address bar and refuses the API without it', async () => {
+    expect(page.url()).not.toContain('token=');
+    const response = await fetch(`${server.base}api/library.folders`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(401);
+  });
+
+  it('adds a folder of photos and shows their thumbnails', async () => {
+    await page.getByLabel('Folder to add').fill(path.join(work, 'Photos'));
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await expect.poll(() => page.getByRole('listbox', { name: 'Images' }).getByRole('option').count(), { timeout: 60_000 }).toBe(14);
+    await imagesLoaded('.grid-cell img', 13);
+    await expect.poll(() => page.getByRole('treeitem', { name: /Trip/ }).count()).toBe(1);
+    await shot('library');
+  });
+
+  it('enhances three selected photos ×4, with progress and ETA, and compares the pair', async () => {
+    const grid = page.getByRole('listbox', { name: 'Images' });
+    await grid.locator('[data-name="photo-07.jpg"]').click();
+    await grid.locator('[data-name="photo-08.jpg"]').click({ modifiers: ['Control'] });
+    await grid.locator('[data-name="photo-09.jpg"]').click({ modifiers: ['Control'] });
+    await expect.poll(() => page.getByText('14 images, 3 selected').count()).toBe(1);
+    await page.getByRole('button', { name: 'Enhance 3 images…' }).click();
+
+    // Record every progress and ETA text the queue shows while the batch runs.
+    await page.evaluate(`(() => {
+      const seen = (window.seen = []);
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-testid="batch-progress"], [data-testid="batch-eta"]')) {
+          if (!seen.includes(el.textContent)) seen.push(el.textContent);
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
+    const out = path.join(work, 'out-three');
+    await startBatch(out);
+    const card = batchCard('3 images');
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 110_000 }).toBe('done');
+    await shot('queue');
+
+    const seen = (await page.evaluate('window.seen')) as string[];
+    expect(seen.some((s) => /^\d+%$/.test(s) && s !== '0%' && s !== '100%'), `progress seen: ${seen.join(' | ')}`).toBe(true);
+    expect(seen.some((s) => /^about .+ left$/.test(s)), `ETA seen: ${seen.join(' | ')}`).toBe(true);
+
+    const sizes = await outputSizes(out);
+    expect([...sizes.keys()].sort()).toEqual(['photo-07_x4.jpg', 'photo-08_x4.jpg', 'photo-09_x4.jpg']);
+    for (const [name, size] of sizes) {
+      const input = await sharp(path.join(work, 'Photos', name.replace('_x4', ''))).metadata();
+      expect(size).toEqual({ width: input.width! * 4, height: input.height! * 4 });
+    }
+
+    await page.getByRole('row', { name: /photo-08\.jpg/ }).getByRole('button', { name: 'Compare' }).click();
+    const viewer = page.getByRole('dialog', { name: 'Viewer: photo-08.jpg' });
+    await viewer.waitFor();
+    await imagesLoaded('.viewer .layer-base', 2);
+    const natural = await page.evaluate(`[...document.querySelectorAll('.viewer .layer-base')].map((i) => [i.alt, i.naturalWidth, i.naturalHeight])`);
+    expect(natural).toEqual([
+      ['Before', 152, 114],
+      ['After', 608, 456],
+    ]);
+    await viewer.getByRole('button', { name: 'Side by side' }).click();
+    await viewer.getByRole('button', { name: 'Zoom in' }).click();
+    await shot('viewer');
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+  });
+
+  it('cancels a running batch and leaves no partial outputs', async () => {
+    await openScreen('Library');
+    await page.getByRole('treeitem', { name: /Trip/ }).click();
+    await page.getByRole('button', { name: 'Enhance folder…' }).click();
+    const out = path.join(work, 'out-cancel');
+    await startBatch(out);
+    const card = batchCard(path.join(work, 'Photos', 'Trip'));
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('running');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
+    const written = existsSync(out) ? await readdir(out) : [];
+    expect(written.filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(written.length).toBeLessThan(4);
+    await expect.poll(() => page.getByRole('row').filter({ hasText: 'Cancelled' }).count()).toBeGreaterThan(0);
+  });
+
+  it('shows why a corrupt image failed in the queue panel', async () => {
+    await openScreen('Library');
+    await page.getByRole('treeitem', { name: /All images/ }).click();
+    await page.getByRole('listbox', { name: 'Images' }).locator('[data-name="broken.jpg"]').click();
+    await page.getByRole('button', { name: 'Enhance 1 image…' }).click();
+    await startBatch(path.join(work, 'out-broken'));
+    const card = batchCard('1 image');
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('failed');
+    await shot('queue-failed');
+    const row = page.getByRole('row', { name: /broken\.jpg/ });
+    await expect.poll(() => row.textContent()).toMatch(/broken\.jpg could not be decoded .*corrupt or truncated/);
+    await shot('queue-failed');
+  });
+
+  it('imports an ONNX model without a manifest and enhances with it', async () => {
+    await openScreen('Models');
+    await page.getByLabel('ONNX file').fill(path.join(work, 'downloads', 'upscaler-x2.onnx'));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const card = page.getByRole('article', { name: 'upscaler-x2' });
+    await card.waitFor({ timeout: 60_000 });
+    await expect.poll(() => card.textContent()).toMatch(/feedforward.*×2/);
+    expect(existsSync(path.join(work, 'data', 'models', 'upscaler-x2.json'))).toBe(true);
+    await shot('models');
+
+    await openScreen('Library');
+    await page.getByRole('listbox', { name: 'Images' }).locator('[data-name="photo-01.jpg"]').click();
+    await page.getByRole('button', { name: 'Enhance 1 image…' }).click();
+    const out = path.join(work, 'out-imported');
+    await startBatch(out, { model: 'upscaler-x2 (×2)', size: '2' });
+    await expect.poll(() => batchCard('1 image').first().getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
+    expect(await outputSizes(out)).toEqual(new Map([['photo-01_x2.jpg', { width: 192, height: 144 }]]));
+  });
+
+  it('lists providers with the CPU fallback and switches language and theme', async () => {
+    await openScreen('Settings');
+    const providers = page.getByRole('list', { name: 'Providers on this computer' });
+    await expect.poll(() => providers.textContent()).toContain('CPU: available');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Last run used' }).count()).toBe(1);
+    await page.getByLabel('Theme').selectOption('dark');
+    await expect.poll(() => page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    await shot('settings');
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('navigation', { name: 'Ansichten' }).getByRole('button', { name: 'Bibliothek' }).waitFor();
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+  });
+});
