@@ -10,7 +10,8 @@ from PIL import Image
 torch.set_num_threads(1)
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SHARED = os.path.normpath(os.path.join(REPO, "..", "shared"))
+# CTMSR_SHARED points elsewhere (e.g. a missing folder, to check that the suite skips cleanly without it)
+SHARED = os.environ.get("CTMSR_SHARED") or os.path.normpath(os.path.join(REPO, "..", "shared"))
 LPIPS_DIR = os.path.join(SHARED, "weights", "lpips-squeeze")
 EVAL_ROOT = os.path.join(SHARED, "data", "eval")
 
