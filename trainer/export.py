@@ -4,6 +4,7 @@ Graph inputs: lr [N,3,h,w] in [-1,1], x0_prev [N,3,sh,sw], noise [N,3,sh,sw], si
 Inside: y = bicubic×s(lr); x_t = x0_prev + alpha(sigma)(y - x0_prev) + sigma·noise; output x0 = f(x_t, lr, sigma).
 The first step uses sigma = sigma_max (alpha = 1, so x0_prev drops out); later steps re-noise the previous estimate.
 """
+import inspect
 import json
 import os
 import warnings
@@ -48,10 +49,13 @@ class TinyFeedforward(nn.Module):
 def _export(module, args, names_in, name_out, path, dynamic):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     module.eval()
+    extra = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        extra["dynamo"] = False  # PyTorch >= 2.9 defaults to the dynamo exporter; keep the checked TorchScript path
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer chatter about constants; the graph is checked by the tests instead
         torch.onnx.export(module, args, path, opset_version=OPSET, input_names=names_in, output_names=[name_out],
-                          dynamic_axes=dynamic, do_constant_folding=True)
+                          dynamic_axes=dynamic, do_constant_folding=True, **extra)
 
 
 def export_ctmsr(net, path, sched=None):

@@ -7,6 +7,7 @@ Weights are loaded from a folder (never shipped in the repository):
   <dir>/lpips_v0.1_<net>_lin.pth      linear calibration layers lin0.model.1.weight ...
 """
 import os
+from contextlib import nullcontext
 
 import torch
 import torch.nn as nn
@@ -117,10 +118,13 @@ class LPIPS(nn.Module):
 
     def forward(self, a, b):
         """Per-sample distance [N] between image batches in [-1, 1]."""
-        fa = self._taps((a - self.shift) / self.scale)
-        fb = self._taps((b - self.shift) / self.scale)
-        total = 0.0
-        for lin, xa, xb in zip(self.lins, fa, fb):
-            xa, xb = unit(xa), unit(xb)
-            total = total + lin((xa - xb) ** 2).mean(dim=(1, 2, 3))
+        # always float32: under fp16 autocast the 1e-20 in unit() underflows and feature norms lose precision
+        ctx = torch.autocast(device_type="cuda", enabled=False) if a.device.type == "cuda" else nullcontext()
+        with ctx:
+            fa = self._taps((a.float() - self.shift) / self.scale)
+            fb = self._taps((b.float() - self.shift) / self.scale)
+            total = 0.0
+            for lin, xa, xb in zip(self.lins, fa, fb):
+                xa, xb = unit(xa), unit(xb)
+                total = total + lin((xa - xb) ** 2).mean(dim=(1, 2, 3))
         return total
