@@ -1,17 +1,9 @@
 import type { Event, HandlerDetails, Session, WebContents } from 'electron';
-import { appOrigin } from './window-options.js';
+import { isAppUrl } from './window-options.js';
 
 /** The parts of WebContents the lockdown touches, so tests can hand in a stand-in. */
 export type LockableContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;
 export type LockableSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>;
-
-export function isAppUrl(url: string): boolean {
-  try {
-    return new URL(url).origin === appOrigin;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The window shows the app and nothing else: no navigation away, no pop-ups, no <webview>, no

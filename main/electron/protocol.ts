@@ -4,7 +4,7 @@ import { parseMediaPath } from '../../shared/api/media.js';
 import type { MediaSource } from '../services/media.js';
 import { contentSecurityPolicy } from '../services/security.js';
 import { contentTypeOf, resolveStatic } from '../server/static-files.js';
-import { appOrigin } from './window-options.js';
+import { isAppUrl } from './window-options.js';
 
 /**
  * Serves `studio://app/...`: the built renderer, and media under /media/ (thumbnails, originals,
@@ -14,7 +14,7 @@ export function createProtocolHandler(rendererDir: string, media: MediaSource): 
   const root = path.resolve(rendererDir);
   return async (request) => {
     const url = new URL(request.url);
-    if (url.origin !== appOrigin || request.method !== 'GET') return new Response('Not found', { status: 404 });
+    if (!isAppUrl(url) || request.method !== 'GET') return new Response('Not found', { status: 404 });
     if (url.pathname.startsWith('/media/')) {
       const ref = parseMediaPath(url.pathname.slice('/media/'.length));
       const body = ref ? await media.load(ref) : null;

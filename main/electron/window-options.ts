@@ -3,8 +3,21 @@ import { methodNames } from '../../shared/api/contract.js';
 
 /** The scheme the UI and its media are served from; the renderer never sees file:// URLs. */
 export const appScheme = 'studio';
-export const appOrigin = `${appScheme}://app`;
-export const appEntryUrl = `${appOrigin}/index.html`;
+const appHost = 'app';
+export const appEntryUrl = `${appScheme}://${appHost}/index.html`;
+
+/**
+ * Whether a URL is the app's own (studio://app/...). Compared by scheme and host: Node's URL
+ * gives custom schemes the origin "null", so origins cannot be compared.
+ */
+export function isAppUrl(url: string | URL): boolean {
+  try {
+    const parsed = typeof url === 'string' ? new URL(url) : url;
+    return parsed.protocol === `${appScheme}:` && parsed.host === appHost;
+  } catch {
+    return false;
+  }
+}
 
 /** How the preload learns the request names without importing the contract (sandboxed preloads cannot). */
 export const methodsArgPrefix = '--studio-methods=';

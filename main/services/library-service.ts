@@ -25,8 +25,13 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
       });
   }
 
+  const rootNode = (rootId: number) => {
+    const folder = library.getFolder(rootId);
+    return { ...library.folderTree(rootId), watch: folder.watch, autoPreset: folder.autoPreset };
+  };
+
   return {
-    folders: () => library.listFolders().map((f) => library.folderTree(f.id)),
+    folders: () => library.listFolders().map((f) => rootNode(f.id)),
     addFolder: async ({ path: wanted }) => {
       const folder = path.resolve(wanted);
       const info = await stat(folder).catch(() => null);
@@ -34,7 +39,7 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
       const root = library.addFolder(folder, { recursive: true });
       events.emit('library.changed', { rootId: root.id });
       scan(root.id);
-      return library.folderTree(root.id);
+      return rootNode(root.id);
     },
     removeFolder: ({ rootId }) => {
       library.removeFolder(rootId);
@@ -43,6 +48,11 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
     rescan: ({ rootId }) => {
       library.getFolder(rootId);
       scan(rootId);
+    },
+    watch: ({ rootId, watch, autoPreset }) => {
+      library.updateFolder(rootId, { watch, autoPreset });
+      events.emit('library.changed', { rootId });
+      return rootNode(rootId);
     },
     query: (query) => {
       const page = library.queryImages(query);

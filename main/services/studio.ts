@@ -7,7 +7,9 @@ import type { StudioHandlers } from '../../shared/api/contract.js';
 import { StudioError } from '../../shared/errors.js';
 import { Library } from '../library/library.js';
 import { bundledModelsDir } from '../models/registry.js';
+import { autoEnqueueWatched } from '../queue/auto-enqueue.js';
 import { JobQueue } from '../queue/job-queue.js';
+import { PresetStore } from '../queue/presets.js';
 import { openDatabase } from '../store/db.js';
 import { EngineHolder } from './engine-service.js';
 import { EventHub } from './events.js';
@@ -19,7 +21,6 @@ import { ModelsService } from './models-service.js';
 import { studioPaths } from './paths.js';
 import { PreviewService } from './preview-service.js';
 import { queueProcessor } from './queue-processor.js';
-import { presetHandlers } from './presets.js';
 import { SettingsService } from './settings-service.js';
 
 export interface StudioOptions {
@@ -58,7 +59,9 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     if (engines.recordChoice(choice)) events.emit('engine.changed', engines.status());
   };
   const queue = new JobQueue(db, queueProcessor({ engine: () => engines.current, resolveModel: (id) => models.resolve(id), onRun: recordChoice }));
+  const presets = new PresetStore(db);
   queue.subscribe((event) => events.publish(event));
+  const stopAutoEnqueue = autoEnqueueWatched(db, library, queue, presets, { onError: onBackgroundError });
   settings.onChange((next, previous) => {
     events.emit('settings.changed', next);
     if (engines.settingsChanged(next, previous)) events.emit('engine.changed', engines.status());
@@ -87,7 +90,9 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       cancel: (target) => queue.cancel(target),
       retry: (target) => queue.retry(target),
       remove: (target) => queue.remove(target),
-      ...presetHandlers(db),
+      presets: () => presets.list(),
+      savePreset: (preset) => presets.save(preset),
+      deletePreset: ({ name }) => presets.remove(name),
     },
     models: {
       list: () => models.list(),
@@ -141,6 +146,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       ...(settings.get().defaultOutputFolder ? [settings.get().defaultOutputFolder] : []),
     ],
     async close() {
+      stopAutoEnqueue();
       library.stopWatching();
       await queue.stop();
       db.close();

@@ -12,6 +12,7 @@ import { FolderTree, type FolderKey } from './FolderTree';
 import { ImageDetailsPanel } from './ImageDetailsPanel';
 import { emptySelection, selectAll, type Selection } from './selection';
 import { ThumbnailGrid } from './ThumbnailGrid';
+import { WatchSettings } from './WatchSettings';
 import { useImagePages } from './use-image-pages';
 
 const formatFilters = ['', 'jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
@@ -121,6 +122,7 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
         ))}
         {folders.error && <p role="alert">{folders.error.message}</p>}
         <FolderTree roots={folders.data ?? []} selected={folder} onSelect={setFolder} />
+        {folderNode && folder?.dir === '' && <WatchSettings root={folderNode} />}
         {folder && folder.dir === '' && (
           <div className="sidebar-actions">
             <button type="button" onClick={() => void studio.library.rescan({ rootId: folder.rootId }).catch(notify.error)}>

@@ -41,6 +41,7 @@ export const contract = {
     addFolder: method<FolderNode>()(rq.addFolderRequest, (i) => [i.path]),
     removeFolder: method<void>()(rq.byRootId),
     rescan: method<void>()(rq.byRootId),
+    watch: method<FolderNode>()(rq.watchFolderRequest),
     query: method<ImagePage>()(rq.queryImagesRequest),
     image: method<ImageDetails>()(rq.byImageId),
   },

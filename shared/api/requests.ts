@@ -14,6 +14,9 @@ export const empty = z.object({}).strict();
 
 export const addFolderRequest = z.object({ path: pathSchema }).strict();
 export const byRootId = z.object({ rootId: id }).strict();
+export const watchFolderRequest = z
+  .object({ rootId: id, watch: z.boolean(), autoPreset: z.string().trim().min(1).max(80).nullable().default(null) })
+  .strict();
 
 export const imageSortKeys = ['name', 'date', 'size'] as const;
 export type ImageSortKey = (typeof imageSortKeys)[number];

@@ -19,6 +19,10 @@ export interface FolderNode {
   /** Images in this folder and all below it. */
   totalCount: number;
   children: FolderNode[];
+  /** Roots only: new images are picked up while the app runs… */
+  watch?: boolean;
+  /** …and enqueued with this saved preset, when set. */
+  autoPreset?: string | null;
 }
 
 export interface ImageSummary {

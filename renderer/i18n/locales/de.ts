@@ -39,6 +39,9 @@ export const de: Locale = {
     inspector: 'Details und Stapel',
     nothingFocused: 'Wählen Sie ein Bild, um seine Details zu sehen.',
     unreadable: 'Nicht lesbar',
+    watch: 'Auf neue Bilder achten',
+    autoPreset: 'Neue Bilder verbessern mit',
+    noAutoPreset: 'Nichts (nur auflisten)',
   },
   details: {
     title: 'Bilddetails',

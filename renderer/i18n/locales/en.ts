@@ -38,6 +38,9 @@ export const en = {
     inspector: 'Details and batch',
     nothingFocused: 'Select an image to see its details.',
     unreadable: 'Unreadable',
+    watch: 'Watch for new images',
+    autoPreset: 'Enhance new images with',
+    noAutoPreset: 'Nothing (only list them)',
   },
   details: {
     title: 'Image details',
