@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
@@ -145,14 +145,14 @@ export function ThumbnailGrid(props: ThumbnailGridProps) {
   );
 }
 
-function useWidth(ref: React.RefObject<HTMLElement | null>): number {
+/** Width of the element's content box (padding excluded), followed as it resizes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
   const [width, setWidth] = useState(800);
   useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
-    const observer = new ResizeObserver(() => setWidth(element.clientWidth));
+    const observer = new ResizeObserver(([entry]) => setWidth(entry.contentRect.width));
     observer.observe(element);
-    setWidth(element.clientWidth);
     return () => observer.disconnect();
   }, [ref]);
   return width;
