@@ -3,7 +3,7 @@ import os
 
 import torch
 
-from .network import build, make_config
+from .network import NetConfig, build, make_config
 
 
 def save(path, state):
@@ -24,10 +24,17 @@ def net_config(cfg):
     return make_config(cfg["preset"], cfg["scale"], **cfg.get("net", {}))
 
 
+def net_config_of(ck):
+    """The checkpoint's own architecture (stored as plain data, so later preset edits cannot break it)."""
+    if ck.get("net_config"):
+        return NetConfig(**ck["net_config"])
+    return net_config(ck["config"])  # checkpoints written before net_config was stored
+
+
 def load_for_inference(path, ema=True):
     """(net in eval mode, schedule dict) from a training checkpoint; EMA weights unless ema=False."""
     ck = load(path)
-    net = build(net_config(ck["config"]))
+    net = build(net_config_of(ck))
     net.load_state_dict(ck["ema" if ema else "net"])
     sched = ck["config"]["schedule"]
     return net.eval(), {k: sched[k] for k in ("sigma_max", "rho_n", "rho_r")}

@@ -129,12 +129,12 @@ def make_test_model(kind, scale, out, seed=0):
 
 def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=None, metrics=None):
     """Export a training checkpoint dict (EMA weights) with a manifest; evaluates the export sets if present."""
-    from .checkpoint import net_config
+    from .checkpoint import net_config_of
     from .train import trained_on, training_info
     from .protocol import emit, log
     c = ck["config"]
     e = c["export"]
-    net = build(net_config(c))
+    net = build(net_config_of(ck))
     net.load_state_dict(ck["ema" if ema else "net"])
     net.eval()
     sched = {k: c["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}

@@ -5,6 +5,7 @@ deterministic per-step randomness, checkpoints with exact resume, SIGTERM -> che
 """
 import contextlib
 import copy
+import dataclasses
 import json
 import math
 import os
@@ -118,7 +119,10 @@ class Trainer:
         self.sched = {k: cfg["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}
         self.total = config_mod.total_iterations(cfg)
 
-        self.net = build(checkpoint.net_config(cfg)).to(self.device)
+        ck_path = os.path.join(self.out, "checkpoint.pt")
+        resumed = checkpoint.load(ck_path) if resume else None
+        # on resume, the architecture the run started with (stored in the checkpoint), not today's preset
+        self.net = build(checkpoint.net_config_of(resumed) if resumed else checkpoint.net_config(cfg)).to(self.device)
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         o = cfg["optim"]
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=o["lr"], betas=tuple(o["betas"]),
@@ -131,8 +135,9 @@ class Trainer:
         self.frozen, self.step, self.history = None, 0, {}
         self.stop_requested = False
 
-        if resume:
-            self._load(os.path.join(self.out, "checkpoint.pt"))
+        if resumed:
+            self._load(resumed, ck_path)
+            del resumed
         elif cfg["init_from"]:
             ck = checkpoint.load(cfg["init_from"])
             self.net.load_state_dict(ck["ema"])
@@ -163,7 +168,8 @@ class Trainer:
     # ------------------------------------------------------------ checkpoints
 
     def state(self):
-        return {"step": self.step, "config": self.cfg, "net": self.net.state_dict(), "ema": self.ema.state_dict(),
+        return {"step": self.step, "config": self.cfg, "net_config": dataclasses.asdict(self.net.cfg),
+                "net": self.net.state_dict(), "ema": self.ema.state_dict(),
                 "opt": self.opt.state_dict(), "scaler": self.scaler.state_dict(),
                 "frozen": self.frozen.state_dict() if self.frozen else None, "history": self.history,
                 "params": count_params(self.net),
@@ -177,8 +183,7 @@ class Trainer:
             emit("checkpoint", path=os.path.abspath(path), step=self.step)
         self._barrier()
 
-    def _load(self, path):
-        ck = checkpoint.load(path)
+    def _load(self, ck, path):
         self.net.load_state_dict(ck["net"])
         self.ema.load_state_dict(ck["ema"])
         self.opt.load_state_dict(ck["opt"])
