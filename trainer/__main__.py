@@ -48,7 +48,8 @@ def parser():
     e.add_argument("--name")
     e.add_argument("--metrics", help="JSON file of metrics ({set: {psnr, ssim, lpips}}) to put in the manifest")
     e.add_argument("--reference", help="also write reference inputs/outputs (raw float32 + JSON) to this folder")
-    e.add_argument("--created-by", default="fine-tuned", choices=["bundled", "imported", "fine-tuned"])
+    e.add_argument("--created-by", choices=["bundled", "imported", "fine-tuned"],
+                   help="manifest createdBy (default: the run config's export.created_by; bundled for --preset)")
     e.set_defaults(fn=_cmd_export)
 
     v = sub.add_parser("evaluate", help="PSNR/SSIM (Y, shave=scale) and LPIPS with bicubic beside, as a table")

@@ -201,7 +201,7 @@ def main(args):
         man = write_manifest(args.out, name=args.name or f"CTMSR {args.preset} ×{args.scale} (random weights)",
                              kind="ctmsr", scale=args.scale, multiple=net.cfg.multiple, steps=[1],
                              params=count_params(net), trainedOn="nothing: random initialisation",
-                             metrics=metrics or {}, license="MIT", createdBy=args.created_by,
+                             metrics=metrics or {}, license="MIT", createdBy=args.created_by or "bundled",
                              training={"preset": args.preset, "seed": args.seed, "randomInit": True})
         emit("exported", onnx=os.path.abspath(args.out), manifest=os.path.abspath(man))
         sched = None
