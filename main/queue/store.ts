@@ -100,7 +100,7 @@ export class QueueStore {
 
   tally(batchId: number): BatchTally {
     const rows = this.db
-      .prepare('SELECT state, count(*) AS n, coalesce(sum(pixels), 0) AS pixels, count(pixels) AS known FROM items WHERE batch_id = ? GROUP BY state')
+      .prepare('SELECT state, n, pixels, known FROM item_counts WHERE batch_id = ?')
       .all(batchId) as { state: ItemStatus; n: number; pixels: number; known: number }[];
     const counts: StatusCounts = { queued: 0, running: 0, done: 0, failed: 0, skipped: 0, cancelled: 0 };
     let pendingPixels = 0;

@@ -54,6 +54,33 @@ export const queueMigration: Migration = {
       CREATE INDEX items_input ON items(input_path);
       CREATE INDEX items_output ON items(output_path);
 
+      -- per batch and state: how many items, and for queued ones their known input pixels (ETA).
+      -- Kept by triggers, so a batch's counts cost a few rows to read whatever its size.
+      CREATE TABLE item_counts (
+        batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        n INTEGER NOT NULL DEFAULT 0,
+        pixels INTEGER NOT NULL DEFAULT 0,
+        known INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (batch_id, state)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER item_counts_insert AFTER INSERT ON items BEGIN
+        INSERT INTO item_counts (batch_id, state, n, pixels, known)
+          VALUES (NEW.batch_id, NEW.state, 1, coalesce(NEW.pixels, 0), NEW.pixels IS NOT NULL)
+          ON CONFLICT (batch_id, state) DO UPDATE SET n = n + 1, pixels = pixels + excluded.pixels, known = known + excluded.known;
+      END;
+      CREATE TRIGGER item_counts_delete AFTER DELETE ON items BEGIN
+        UPDATE item_counts SET n = n - 1, pixels = pixels - coalesce(OLD.pixels, 0), known = known - (OLD.pixels IS NOT NULL)
+          WHERE batch_id = OLD.batch_id AND state = OLD.state;
+      END;
+      CREATE TRIGGER item_counts_update AFTER UPDATE OF state, pixels ON items BEGIN
+        UPDATE item_counts SET n = n - 1, pixels = pixels - coalesce(OLD.pixels, 0), known = known - (OLD.pixels IS NOT NULL)
+          WHERE batch_id = OLD.batch_id AND state = OLD.state;
+        INSERT INTO item_counts (batch_id, state, n, pixels, known)
+          VALUES (NEW.batch_id, NEW.state, 1, coalesce(NEW.pixels, 0), NEW.pixels IS NOT NULL)
+          ON CONFLICT (batch_id, state) DO UPDATE SET n = n + 1, pixels = pixels + excluded.pixels, known = known + excluded.known;
+      END;
+
       -- one row per attempt: timings and the error of each failure survive retries
       CREATE TABLE item_attempts (
         item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
