@@ -65,6 +65,8 @@ export class JobQueue<D = unknown, E = unknown> {
   constructor(
     db: StudioDatabase,
     private readonly processor: ItemProcessor<D, E>,
+    /** Failures of the queue itself (the database became unwritable), not of an item. */
+    private readonly onWorkerError: (error: unknown) => void = (e) => console.error('queue worker:', e),
   ) {
     this.store = new QueueStore(db);
   }
@@ -251,7 +253,15 @@ export class JobQueue<D = unknown, E = unknown> {
         this.wake = undefined;
         continue;
       }
-      await this.runItem(next);
+      try {
+        await this.runItem(next);
+      } catch (e) {
+        // item failures are recorded in runItem; this is the database itself failing: wait to be
+        // woken (resume, retry, enqueue) rather than spin on it
+        this.onWorkerError(e);
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+      }
     }
     this.prefetch = undefined;
     this.idleWaiters.splice(0).forEach((resolve) => resolve());

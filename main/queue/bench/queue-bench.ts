@@ -91,7 +91,7 @@ async function benchQueue(): Promise<void> {
   const bareTimes: number[] = [];
   const queueTimes: number[] = [];
   let events = 0;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
     bareTimes.push(await bare(path.join(root, `bare-${run}`)));
     const q = await queued(run);
     queueTimes.push(q.perItem);
@@ -101,9 +101,10 @@ async function benchQueue(): Promise<void> {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const b = median(bareTimes);
   const q = median(queueTimes);
-  rows.push([`bare pipeline (${images} × ${side}×${side} PNG, ×4)`, `${b.toFixed(1)} ms/item`]);
-  rows.push(['queue, same images (enqueue → idle)', `${q.toFixed(1)} ms/item`]);
-  rows.push(['queue overhead', `${(q - b).toFixed(1)} ms/item (${(((q - b) / b) * 100).toFixed(1)}%)`]);
+  const spread = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+  rows.push([`bare pipeline (${images} × ${side}×${side} PNG, ×4)`, `${b.toFixed(1)} ms/item (runs: ${spread(bareTimes)})`]);
+  rows.push(['queue, same images (enqueue → idle)', `${q.toFixed(1)} ms/item (runs: ${spread(queueTimes)})`]);
+  rows.push(['queue overhead (medians of 5 alternating runs)', `${(q - b).toFixed(1)} ms/item (${(((q - b) / b) * 100).toFixed(1)}%)`]);
   rows.push(['events to a subscriber', `${(events / images).toFixed(1)} per item`]);
   for (const size of [1_000, 20_000]) {
     rows.push([`queue bookkeeping alone, batch of ${size} (no image work)`, `${(await bookkeeping(size)).toFixed(2)} ms/item`]);

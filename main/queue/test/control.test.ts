@@ -3,7 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchItem } from '../../../shared/api/types.js';
 import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
-import type { JobQueue } from '../job-queue.js';
+import { JobQueue } from '../job-queue.js';
+import { pipelineProcessor } from '../pipeline-processor.js';
+import type { ItemProcessor } from '../processor.js';
 import { fullyDecodes, listFiles, observed, queueEnv, type QueueEnv } from './harness.js';
 
 let env: QueueEnv | undefined;
@@ -181,6 +183,51 @@ describe('retry, order and priority', () => {
     queue.start();
     await queue.whenIdle();
     expect(order).toEqual(['b3.png', 'b1.png', 'b2.png', 'a2.png', 'a1.png']);
+  });
+});
+
+describe('stop and remove', () => {
+  it('stopping the worker interrupts the running image; a new worker on the same database finishes the batch', async () => {
+    const counter = tileCounter();
+    env = await queueEnv({ memoryBudgetMB: 64, wrap: counter.wrap });
+    const { queue, dir, db } = env;
+    const input = await makeInputs(dir, 2);
+    const batch = await queue.enqueue({ paths: [input], settings: tiled, output: { folder: path.join(dir, 'out'), naming: '{name}' } });
+    let stopped!: Promise<void>;
+    const stopping = new Promise<void>((resolve) => onFirstTile(queue, 't0.png', () => resolve((stopped = queue.stop()))));
+    queue.start();
+    await stopping;
+    await stopped;
+    const [first] = queue.items({ batchId: batch.id }).items;
+    expect(first).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(queue.attempts(first.id).map((a) => a.outcome)).toEqual(['interrupted']);
+
+    const again = new JobQueue(db, counter.wrap(pipelineProcessor({ engine: env.engine, resolveModel: async () => env!.model }) as ItemProcessor));
+    again.start();
+    await again.whenIdle();
+    await again.stop();
+    expect(again.batch(batch.id).counts.done).toBe(2);
+  });
+
+  it('removing a batch stops its running image, forgets it and leaves finished outputs on disk', async () => {
+    const counter = tileCounter();
+    env = await queueEnv({ memoryBudgetMB: 64, wrap: counter.wrap });
+    const { queue, dir, events } = env;
+    const input = await makeInputs(dir, 3);
+    const out = path.join(dir, 'out');
+    const batch = await queue.enqueue({ paths: [input], settings: tiled, output: { folder: out, naming: '{name}' } });
+    let removed!: Promise<void>;
+    const removing = new Promise<void>((resolve) => onFirstTile(queue, 't1.png', () => resolve((removed = queue.remove({ batchId: batch.id })))));
+    queue.start();
+    await removing;
+    await removed;
+    await queue.whenIdle();
+    expect(counter.tiles.get(path.join(input, 't1.png'))).toBe(1);
+    expect(queue.batches()).toEqual([]);
+    expect(() => queue.batch(batch.id)).toThrow(/does not exist/);
+    expect(env.db.prepare('SELECT count(*) FROM items').pluck().get()).toBe(0);
+    expect(listFiles(out)).toEqual(['t0.png']);
+    expect(events.at(-1)).toEqual({ type: 'queue.removed', payload: { batchId: batch.id } });
   });
 });
 
