@@ -92,8 +92,9 @@ export class JobQueue<D = unknown, E = unknown> {
     this.loop = undefined;
   }
 
-  /** Resolves when the worker has nothing it may run (everything finished, paused or held). */
+  /** Resolves when the worker has nothing it may run (everything finished, paused or held), or is stopped. */
   whenIdle(): Promise<void> {
+    if (!this.loop) return Promise.resolve();
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
       if (this.wake) this.wakeWorker();
