@@ -45,7 +45,7 @@ export function buildProgram(): Command {
     .option('-q, --quality <1-100>', 'JPEG/WebP/AVIF/TIFF quality', int('quality'), 92)
     .option('--compression <0-9>', 'PNG compression level', int('compression'), 6)
     .option('--no-metadata', 'drop EXIF, XMP, IPTC and the ICC profile')
-    .option('--name <template>', 'output file name without extension; tokens {name}, {model}, {scale}', '{name}')
+    .option('--name <template>', 'output file name without extension; tokens {name}, {ext}, {model}, {scale}', '{name}')
     .option('--skip-existing', 'skip images whose output already exists', false)
     .addOption(new Option('--on-conflict <policy>', 'when an output exists: rename, overwrite, skip or fail (inputs are never overwritten)').choices(collisionPolicies).default('rename'))
     .option('--tile-size <px>', 'LR tile side (default: from the memory budget)', int('tile size'))

@@ -6,7 +6,7 @@ import { outputExtension, resolveOutputFormat } from '../imaging/formats.js';
 export interface OutputPlanOptions {
   outDir: string;
   format: OutputFormat;
-  /** File name without extension; tokens {name}, {model}, {scale}. Default "{name}". */
+  /** File name without extension; tokens {name}, {ext} (the input's extension), {model}, {scale}. Default "{name}". */
   template?: string;
   templateValues?: { model?: string; scale?: number | string };
   collision: CollisionPolicy;
@@ -29,6 +29,7 @@ export function applyTemplate(template: string, input: string, values: OutputPla
   const name = basename(input, extname(input));
   const out = template
     .replaceAll('{name}', name)
+    .replaceAll('{ext}', extname(input).slice(1).toLowerCase())
     .replaceAll('{model}', values.model ?? '')
     .replaceAll('{scale}', values.scale === undefined ? '' : String(values.scale));
   // A template must not climb out of the output folder or name a hidden file.
