@@ -31,7 +31,7 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
   const [sort, setSort] = useState<ImageSortKey>('name');
   const [descending, setDescending] = useState(false);
   const [format, setFormat] = useState('');
-  const [cellSide, setCellSide] = useState(160);
+  const [cellSide, setCellSide] = useState(144);
   const [generation, setGeneration] = useState(0);
   const [selection, setSelection] = useState<Selection>(emptySelection);
   const [focusIndex, setFocusIndex] = useState(0);

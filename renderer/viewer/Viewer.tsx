@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject, type WheelEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type RefObject, type WheelEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
 import type { BatchItem, ImageSummary, ModelInfo } from '../../shared/api/types';
@@ -57,13 +57,13 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   const canvas: Size | null = inputSize && scale ? (outputSize ?? { width: inputSize.width * scale, height: inputSize.height * scale }) : null;
 
   const [view, setView] = useState<View | null>(null);
-  const fitted = useRef(false);
+  // Until the user zooms or pans, the image follows the pane's size (the toolbar may wrap, the
+  // mode may change); after that, their view is left alone.
+  const userMoved = useRef(false);
+  const canvasKey = canvas ? `${canvas.width}x${canvas.height}` : '';
   useEffect(() => {
-    if (canvas && paneSize.width > 1 && !fitted.current) {
-      fitted.current = true;
-      setView(fitView(canvas, paneSize));
-    }
-  }, [canvas, paneSize]);
+    if (canvas && paneSize.width > 1 && !userMoved.current) setView(fitView(canvas, paneSize));
+  }, [canvasKey, paneSize.width, paneSize.height]);
   useEffect(() => rootRef.current?.focus(), []);
 
   const layers = buildLayers();
@@ -96,17 +96,29 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
     }
   }
 
-  const update = (next: (v: View) => View) => canvas && setView((v) => (v ? clampView(next(v), canvas, paneSize) : v));
+  const update = (next: (v: View) => View) => {
+    if (!canvas) return;
+    userMoved.current = true;
+    setView((v) => (v ? clampView(next(v), canvas, paneSize) : v));
+  };
+  const fit = () => {
+    if (!canvas) return;
+    userMoved.current = false;
+    setView(fitView(canvas, paneSize));
+  };
   const zoomBy = (factor: number) => canvas && update((v) => zoomAt(v, factor, { x: paneSize.width / 2, y: paneSize.height / 2 }, canvas, paneSize));
 
-  function onKeyDown(e: KeyboardEvent) {
+  // The viewer is modal: its shortcuts work wherever focus is (a button that just got disabled
+  // drops focus to the page), except that typing in a field stays typing.
+  const onKey = useRef<(e: globalThis.KeyboardEvent) => void>(() => undefined);
+  onKey.current = (e) => {
     if (!canvas) return;
     const keys: Record<string, () => void> = {
       Escape: onClose,
       '+': () => zoomBy(1.25),
       '=': () => zoomBy(1.25),
       '-': () => zoomBy(0.8),
-      '0': () => setView(fitView(canvas, paneSize)),
+      '0': fit,
       '1': () => update((v) => ({ ...v, zoom: 1 })),
       ArrowLeft: () => update((v) => panBy(v, panStep, 0, canvas, paneSize)),
       ArrowRight: () => update((v) => panBy(v, -panStep, 0, canvas, paneSize)),
@@ -114,12 +126,18 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       ArrowDown: () => update((v) => panBy(v, 0, -panStep, canvas, paneSize)),
       p: () => void preview(),
     };
-    const action = (e.target as HTMLElement).tagName === 'SELECT' || (e.target as HTMLElement).tagName === 'INPUT' ? (e.key === 'Escape' ? keys.Escape : undefined) : keys[e.key];
-    if (action) {
+    const inField = e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement;
+    const action = inField && e.key !== 'Escape' ? undefined : keys[e.key];
+    if (action && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
       action();
     }
-  }
+  };
+  useEffect(() => {
+    const listener = (e: globalThis.KeyboardEvent) => onKey.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
 
   const drag = useRef<{ x: number; y: number } | null>(null);
   const pointer = {
@@ -146,7 +164,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   const zoomText = view ? `${Math.round(view.zoom * 100)} %` : '—';
 
   return (
-    <div className="viewer" role="dialog" aria-modal="true" aria-label={t('viewer.title', { name: title })} tabIndex={-1} ref={rootRef} onKeyDown={onKeyDown}>
+    <div className="viewer" role="dialog" aria-modal="true" aria-label={t('viewer.title', { name: title })} tabIndex={-1} ref={rootRef}>
       <div className="toolbar viewer-toolbar" role="toolbar" aria-label={t('viewer.tools')}>
         <h2 className="viewer-title">{title}</h2>
         <div className="segmented" role="group" aria-label={t('viewer.mode')}>
@@ -198,7 +216,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
         <button type="button" onClick={() => zoomBy(1.25)} aria-label={t('viewer.zoomIn')} aria-keyshortcuts="+">
           +
         </button>
-        <button type="button" onClick={() => canvas && setView(fitView(canvas, paneSize))} aria-keyshortcuts="0">
+        <button type="button" onClick={fit} aria-keyshortcuts="0">
           {t('viewer.fit')}
         </button>
         <button type="button" onClick={() => update((v) => ({ ...v, zoom: 1 }))} aria-keyshortcuts="1">
