@@ -1,4 +1,4 @@
-"""CLI: python -m trainer train|export|evaluate|make-test-model (see trainer/README.md)."""
+"""CLI: python -m trainer train|export|evaluate|make-eval-set|make-test-model (see trainer/README.md)."""
 import argparse
 import sys
 
@@ -24,6 +24,11 @@ def _cmd_export(a):
 def _cmd_evaluate(a):
     from .evaluate import main as evaluate_main
     return evaluate_main(a)
+
+
+def _cmd_make_eval_set(a):
+    from .evaluate import main_make_eval_set
+    return main_make_eval_set(a)
 
 
 def parser():
@@ -62,7 +67,22 @@ def parser():
     v.add_argument("--raw", action="store_true", help="evaluate the online weights instead of the EMA")
     v.add_argument("--max-images", type=int, default=0)
     v.add_argument("--json", help="write the results here as well")
+    v.add_argument("--sr-dir", help="score the images in this folder (made elsewhere, e.g. by the app) instead of "
+                                    "sampling a checkpoint; matched to --hr-dir (and --lr-dir) by file stem")
+    v.add_argument("--hr-dir", help="with --sr-dir: ground-truth HR images")
+    v.add_argument("--lr-dir", help="with --sr-dir: LR images, for bicubic beside the SR images")
+    v.add_argument("--scale", type=int, default=4, help="with --sr-dir: the SR scale (also the border shaved)")
+    v.add_argument("--name", help="with --sr-dir: the label in the table (default: the folder's name)")
     v.set_defaults(fn=_cmd_evaluate)
+
+    d = sub.add_parser("make-eval-set", help="a fixed, seeded degraded copy of an HR set: OUT/HR and OUT/LR_x<scale>")
+    d.add_argument("--hr-dir", required=True, help="HR images, e.g. ../shared/data/eval/BSD100/HR")
+    d.add_argument("--degradation", choices=["realesrgan", "bicubic"], default="realesrgan")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--scale", type=int, default=4)
+    d.add_argument("--max-images", type=int, default=0, help="only the first N images (by name)")
+    d.add_argument("--out", required=True, help="output folder")
+    d.set_defaults(fn=_cmd_make_eval_set)
 
     m = sub.add_parser("make-test-model", help="small random-weight model + manifest for the app's tests")
     m.add_argument("--kind", choices=["ctmsr", "feedforward"], required=True)

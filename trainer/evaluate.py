@@ -1,16 +1,24 @@
 """Evaluation: PSNR / SSIM on Y (BT.601, 8-bit outputs, shave = scale) and LPIPS (squeeze) on RGB in [-1, 1],
-with bicubic on the same images beside the model (../shared/data/README.md convention)."""
+with bicubic on the same images beside the model (../shared/data/README.md convention).
+
+Three uses: `evaluate` samples a checkpoint through the exported one-step module; `score_dirs` scores images produced
+elsewhere (the app's engine, `npm run eval`) against HR images matched by file stem; `make_eval_set` writes a fixed,
+seeded degraded copy of an HR set (e.g. BSD100 with the Real-ESRGAN pipeline) to evaluate real-world SR.
+"""
+import hashlib
 import json
 import math
 import os
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
-from . import forward
+from . import degrade, forward
 from .data import list_images, open_image
 from .export import ConsistencyStep
-from .protocol import emit, log
+from .protocol import _clean, emit, log
 
 
 def default_eval_root():
@@ -57,6 +65,26 @@ def ssim_y(a01, b01, shave):
     sxx, syy, sxy = F.conv2d(x * x, w) - mx ** 2, F.conv2d(y * y, w) - my ** 2, F.conv2d(x * y, w) - mx * my
     m = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (sxx + syy + c2))
     return m.mean().item()
+
+
+def image_metrics(o01, h01, shave, lpips=None, device="cpu"):
+    """{psnr, ssim[, lpips]} of an output o01 against h01 ([3, H, W] in [0, 1]); the output is quantised to 8 bits
+    first (as a written image would be), LPIPS on RGB in [-1, 1]."""
+    m = {"psnr": psnr_y(o01, h01, shave), "ssim": ssim_y(o01, h01, shave)}
+    if lpips is not None:
+        q = forward.to_model_range(to_uint8_levels(o01) / 255.0)[None].to(device)
+        m["lpips"] = float(lpips(q, forward.to_model_range(h01)[None].to(q)).item())
+    return m
+
+
+def bicubic_up(lr01, scale, device="cpu"):
+    """The bicubic baseline: the same PyTorch bicubic (a = -0.75) the model's graph starts from, [3, h·s, w·s]."""
+    lr = forward.to_model_range(lr01)[None].to(device)
+    return forward.to_pixel_range(forward.upsample(lr, scale).clamp(-1, 1))[0].cpu()
+
+
+def _mean(per_image):
+    return {m: sum(d[m] for d in per_image) / len(per_image) for m in per_image[0]}
 
 
 # ---------------------------------------------------------------- sampling
@@ -119,22 +147,136 @@ def evaluate(net, sets, eval_root=None, lpips=None, steps=(1.0,), seed=0, max_im
         pairs = load_set(find_set(name, eval_root), scale, max_images)
         acc = {"model": [], "bicubic": []} if net is not None else {"bicubic": []}
         for _, lr01, hr01 in pairs:
-            lr = forward.to_model_range(lr01)[None].to(device)
-            hr = forward.to_model_range(hr01)[None].to(device)
-            outs = {"bicubic": forward.upsample(lr, scale).clamp(-1, 1)}
+            outs = {"bicubic": bicubic_up(lr01, scale, device)}
             if net is not None:
-                outs["model"] = super_resolve(step_fn, lr, steps, seed, net.cfg.multiple).clamp(-1, 1)
-            for k, out in outs.items():
-                o01, h01 = forward.to_pixel_range(out)[0].cpu(), hr01
-                m = {"psnr": psnr_y(o01, h01, scale), "ssim": ssim_y(o01, h01, scale)}
-                if lpips is not None:
-                    q = forward.to_model_range(to_uint8_levels(o01) / 255.0)[None].to(device)
-                    m["lpips"] = float(lpips(q, hr.to(q)).item())
-                acc[k].append(m)
-        results[os.path.basename(os.path.normpath(name))] = {
-            k: {m: sum(d[m] for d in v) / len(v) for m in v[0]} for k, v in acc.items()}
+                lr = forward.to_model_range(lr01)[None].to(device)
+                out = super_resolve(step_fn, lr, steps, seed, net.cfg.multiple).clamp(-1, 1)
+                outs["model"] = forward.to_pixel_range(out)[0].cpu()
+            for k, o01 in outs.items():
+                acc[k].append(image_metrics(o01, hr01, scale, lpips, device))
+        results[os.path.basename(os.path.normpath(name))] = {k: _mean(v) for k, v in acc.items()}
         results[os.path.basename(os.path.normpath(name))]["images"] = len(pairs)
     return results
+
+
+# ---------------------------------------------------------------- images produced elsewhere
+
+def _by_stem(folder):
+    """{file stem: path} of the images directly in folder; two files with one stem are an error."""
+    out = {}
+    for p in list_images(folder, recursive=False):
+        stem = os.path.splitext(os.path.basename(p))[0]
+        if stem in out:
+            raise ValueError(f"two images named {stem!r} in {folder}: {os.path.basename(out[stem])} and "
+                             f"{os.path.basename(p)}; keep one")
+        out[stem] = p
+    return out
+
+
+def _size(img):
+    return f"{img.shape[2]}×{img.shape[1]}"
+
+
+@torch.no_grad()
+def score_dirs(sr_dir, hr_dir, lr_dir=None, scale=4, lpips=None, device="cpu"):
+    """Scores every image in sr_dir against the HR image of the same stem in hr_dir (and bicubic of the LR image of
+    that stem beside it when lr_dir is given). The HR image is cropped to the SR size when it is larger by less than
+    `scale` (the benchmarks' modcrop); anything else is a size mismatch and an error.
+
+    Returns {"model": mean, "bicubic": mean (with lr_dir), "images": n, "per_image": {stem: {"model", "bicubic"}}}.
+    """
+    sr, hr = _by_stem(sr_dir), _by_stem(hr_dir)
+    lr = _by_stem(lr_dir) if lr_dir else None
+    if not sr:
+        raise FileNotFoundError(f"no images in {sr_dir}")
+    for folder, found in ((hr_dir, hr), (lr_dir, lr)):
+        missing = sorted(set(sr) - set(found)) if found is not None else []
+        if missing:
+            raise FileNotFoundError(f"{len(missing)} image(s) of {sr_dir} have no counterpart in {folder}: "
+                                    f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
+    per = {}
+    for stem in sorted(sr):
+        o01, h01 = open_image(sr[stem]), open_image(hr[stem])
+        H, W = o01.shape[1:]
+        dh, dw = h01.shape[1] - H, h01.shape[2] - W
+        if not (0 <= dh < scale and 0 <= dw < scale):
+            raise ValueError(f"{stem}: the SR image is {_size(o01)} but the HR image is {_size(h01)}; expected the HR "
+                             f"size cropped to a multiple of {scale} (wrong --scale, or outputs of another set?)")
+        h01 = h01[:, :H, :W]
+        entry = {"model": image_metrics(o01, h01, scale, lpips, device)}
+        if lr is not None:
+            l01 = open_image(lr[stem])
+            if (l01.shape[1] * scale, l01.shape[2] * scale) != (H, W):
+                raise ValueError(f"{stem}: the LR image is {_size(l01)}, ×{scale} is not the SR size {_size(o01)}")
+            entry["bicubic"] = image_metrics(bicubic_up(l01, scale, device), h01, scale, lpips, device)
+        per[stem] = entry
+    res = {k: _mean([e[k] for e in per.values()]) for k in ("model", "bicubic") if k in next(iter(per.values()))}
+    res["images"] = len(per)
+    res["per_image"] = per
+    return res
+
+
+# ---------------------------------------------------------------- fixed degraded evaluation sets
+
+def image_seed(seed, name):
+    """The RNG seed of one image: a function of (seed, file name) only, so it does not depend on the order of the
+    files or on which other files are in the folder."""
+    d = hashlib.sha256(f"{int(seed)}/{name}".encode("utf-8")).digest()
+    return [int(seed) & 0xFFFFFFFF] + [int.from_bytes(d[i:i + 4], "little") for i in range(0, 16, 4)]
+
+
+def _save_png(img01, path):
+    arr = to_uint8_levels(img01).to(torch.uint8).permute(1, 2, 0).numpy()
+    Image.fromarray(np.ascontiguousarray(arr), "RGB").save(path, format="PNG")
+
+
+def _sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_images=0):
+    """Writes out/HR (each HR image cropped to a multiple of scale, PNG) and out/LR_x<scale> (the degraded LR,
+    PNG), then out/eval-set.json (parameters and SHA-256 of every file) last, so its presence marks a complete set.
+
+    Deterministic: each image's degradation draws from numpy.random.default_rng(image_seed(seed, name)), and torch
+    runs on one thread meanwhile (the same bytes on every run of this code on a machine).
+    """
+    files = list_images(hr_dir, recursive=False)
+    if not files:
+        raise FileNotFoundError(f"no images in {hr_dir}")
+    if max_images:
+        files = files[:max_images]
+    stems = [os.path.splitext(os.path.basename(p))[0] for p in files]
+    if len(set(stems)) != len(stems):
+        raise ValueError(f"{hr_dir} holds two images with one name stem; outputs would collide")
+    hr_out, lr_out = os.path.join(out, "HR"), os.path.join(out, f"LR_x{scale}")
+    os.makedirs(hr_out, exist_ok=True)
+    os.makedirs(lr_out, exist_ok=True)
+    marker = os.path.join(out, "eval-set.json")
+    if os.path.exists(marker):
+        os.remove(marker)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    images = {}
+    try:
+        for path, stem in zip(files, stems):
+            hr = open_image(path)
+            hr = hr[:, : hr.shape[1] // scale * scale, : hr.shape[2] // scale * scale]
+            rng = np.random.default_rng(image_seed(seed, os.path.basename(path)))
+            lr = degrade.degrade(hr, scale, rng, degradation)
+            hp, lp = os.path.join(hr_out, stem + ".png"), os.path.join(lr_out, stem + ".png")
+            _save_png(hr, hp)
+            _save_png(lr, lp)
+            images[stem] = {"source": os.path.basename(path), "hr": _sha256(hp), "lr": _sha256(lp),
+                            "hrSize": [hr.shape[2], hr.shape[1]], "lrSize": [lr.shape[2], lr.shape[1]]}
+    finally:
+        torch.set_num_threads(threads)
+    info = {"degradation": degradation, "seed": seed, "scale": scale, "source": os.path.abspath(hr_dir),
+            "images": images, "torch": torch.__version__, "numpy": np.__version__}
+    with open(marker, "w") as f:
+        json.dump(info, f, indent=1, sort_keys=True)
+    return info
 
 
 def table(results):
@@ -154,19 +296,50 @@ def manifest_metrics(results):
                 "lpips": round(v["model"].get("lpips", -1.0), 4)} for k, v in results.items() if "model" in v}
 
 
-def main(args):
-    from .checkpoint import load_for_inference
+def _load_lpips(folder):
     from .lpips import LPIPS
-    net, sched = (load_for_inference(args.checkpoint, ema=not args.raw) if args.checkpoint else (None, None))
     try:
-        lp = LPIPS("squeeze", args.lpips)
+        return LPIPS("squeeze", folder)
     except FileNotFoundError as e:
         log(f"evaluate: {e}; LPIPS left out")
-        lp = None
+        return None
+
+
+def main(args):
+    if getattr(args, "sr_dir", None):
+        return main_score_dirs(args)
+    from .checkpoint import load_for_inference
+    net, sched = (load_for_inference(args.checkpoint, ema=not args.raw) if args.checkpoint else (None, None))
+    lp = _load_lpips(args.lpips)
     res = evaluate(net, args.sets, args.eval_root, lp, args.steps, args.seed, args.max_images, sched=sched)
     log(table(res))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=2)
     emit("metrics", results=res)
+    return 0
+
+
+def main_score_dirs(args):
+    """`evaluate --sr-dir`: score images produced elsewhere. JSON: score_dirs' dict (an infinite PSNR, SR == HR,
+    is written as null: JSON has no Infinity)."""
+    if args.checkpoint:
+        raise ValueError("--sr-dir scores images that already exist; leave out --checkpoint")
+    if not args.hr_dir:
+        raise ValueError("--sr-dir needs --hr-dir (the ground-truth images, matched by file stem)")
+    res = score_dirs(args.sr_dir, args.hr_dir, args.lr_dir, args.scale, _load_lpips(args.lpips))
+    name = args.name or os.path.basename(os.path.normpath(args.sr_dir))
+    log(table({name: res}))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(_clean(res), f, indent=2)
+    emit("metrics", results={name: {k: v for k, v in res.items() if k != "per_image"}})
+    return 0
+
+
+def main_make_eval_set(args):
+    info = make_eval_set(args.hr_dir, args.out, args.degradation, args.seed, args.scale, args.max_images)
+    log(f"make-eval-set: {len(info['images'])} images ({args.degradation}, seed {args.seed}) in {args.out}")
+    emit("eval-set", out=os.path.abspath(args.out), images=len(info["images"]), degradation=args.degradation,
+         seed=args.seed, scale=args.scale)
     return 0
