@@ -15,6 +15,8 @@ export interface PreviewRequest {
   rect: { x: number; y: number; width: number; height: number };
   steps: number;
   seed: number;
+  /** LR tile side; omitted: from the engine's memory budget. */
+  tileSize?: number;
 }
 
 /** The crop is enhanced with this much context around it, so its edges match a whole-image run. */
@@ -42,7 +44,7 @@ export class PreviewService {
       y1: Math.min(image.height, rect.y + rect.height + contextPx),
     };
     const crop = cropPlanar(image.rgb, outer.x, outer.y, outer.x1 - outer.x, outer.y1 - outer.y);
-    const { image: enhanced, stats } = await this.engine().enhance(request.model, crop, { seed: request.seed, steps: request.steps });
+    const { image: enhanced, stats } = await this.engine().enhance(request.model, crop, { seed: request.seed, steps: request.steps, tileSize: request.tileSize });
     const s = request.model.manifest.scale;
     const png = await toPng(enhanced, (rect.x - outer.x) * s, (rect.y - outer.y) * s, rect.width * s, rect.height * s);
     const key = randomUUID();

@@ -82,7 +82,8 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
   const handlers: Omit<StudioHandlers, 'system'> = {
     library: libraryHandlers(library, events, onBackgroundError),
     queue: {
-      enqueue: (request) => queue.enqueue(request),
+      // The Settings screen's tile size applies to batches that do not set their own.
+      enqueue: (request) => queue.enqueue({ ...request, settings: { ...request.settings, tileSize: request.settings.tileSize ?? settings.get().tileSize ?? undefined } }),
       batches: () => queue.batches(),
       items: (request) => queue.items(request),
       pause: (target) => queue.pause(target),
@@ -112,7 +113,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       region: async ({ imageId, itemId, modelId, rect, steps, seed }) => {
         const file = imageId !== undefined ? library.getImage(imageId)?.path : itemPath(itemId!, 'input');
         if (!file) throw new StudioError('not-found', 'That image is no longer available. Refresh the view.');
-        const { result, choice } = await previews.region({ path: file, model: await models.resolve(modelId), rect, steps, seed });
+        const { result, choice } = await previews.region({ path: file, model: await models.resolve(modelId), rect, steps, seed, tileSize: settings.get().tileSize ?? undefined });
         recordChoice(choice);
         return result;
       },

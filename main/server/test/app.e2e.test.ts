@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -170,7 +170,7 @@ describe('CTMSR Studio in a browser', () => {
     await viewer.waitFor({ state: 'detached' });
   });
 
-  it('cancels a running batch and leaves no partial outputs', async () => {
+  it('pauses, resumes and cancels a running batch, leaving no partial outputs', async () => {
     await openScreen('Library');
     await page.getByRole('treeitem', { name: /Trip/ }).click();
     await page.getByRole('button', { name: 'Enhance folder…' }).click();
@@ -178,6 +178,10 @@ describe('CTMSR Studio in a browser', () => {
     await startBatch(out);
     const card = batchCard(path.join(work, 'Photos', 'Trip'));
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('running');
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('paused');
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).not.toBe('paused');
     await card.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
     const written = existsSync(out) ? await readdir(out) : [];
@@ -264,5 +268,32 @@ describe('CTMSR Studio in a browser', () => {
     await page.getByRole('navigation', { name: 'Ansichten' }).getByRole('button', { name: 'Bibliothek' }).waitFor();
     await page.getByLabel('Sprache').selectOption('en');
     await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+  });
+
+  it('browses a folder of 10,000 photos: only what is on screen is in the page, pages load as needed', async () => {
+    const many = path.join(work, 'Many');
+    await mkdir(many);
+    const sample = await sharp(path.join(work, 'Photos', 'photo-01.jpg')).resize(32, 24).jpeg().toBuffer();
+    for (let i = 0; i < 10_000; i++) await writeFile(path.join(many, `IMG_${String(i).padStart(5, '0')}.jpg`), sample);
+    await openScreen('Library');
+    await page.getByLabel('Folder to add').fill(many);
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    const root = page.getByRole('treeitem', { name: /^Many/ });
+    await expect.poll(() => root.textContent(), { timeout: 110_000 }).toBe('Many10000');
+    await root.click();
+    const grid = page.getByRole('listbox', { name: 'Images' });
+    await expect.poll(() => page.getByText('10000 images, 0 selected').count()).toBe(1);
+
+    const queries: string[] = [];
+    page.on('request', (r) => r.url().endsWith('/api/library.query') && queries.push(r.postData() ?? ''));
+    await grid.focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => grid.getAttribute('aria-activedescendant')).toBe('image-cell-9999');
+    await expect.poll(() => grid.locator('[data-name="IMG_09999.jpg"]').count()).toBe(1);
+    await imagesLoaded('.grid-cell[data-name="IMG_09999.jpg"] img', 1);
+    expect(await grid.getByRole('option').count()).toBeLessThan(200);
+    // Jumping to the end fetched the last page, not the 49 in between.
+    expect(queries.length).toBeLessThanOrEqual(3);
+    await shot('library-10000');
   });
 });
