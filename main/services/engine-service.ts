@@ -3,6 +3,7 @@ import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { EngineStatus } from '../../shared/api/types.js';
 import { Engine } from '../engine/engine.js';
 import { defaultProviderOrder, listProviders } from '../engine/providers.js';
+import { listGpuDevices, type GpuDevice } from './gpu-devices.js';
 
 /** The engine options the settings ask for. */
 export function engineOptions(settings: AppSettings) {
@@ -25,8 +26,11 @@ export class EngineHolder {
   private engine: Engine;
   private lastChoice: ProviderChoice | null = null;
 
-  constructor(settings: AppSettings) {
+  private readonly devices: Promise<GpuDevice[]>;
+
+  constructor(settings: AppSettings, devices: () => Promise<GpuDevice[]> = listGpuDevices) {
     this.engine = new Engine(engineOptions(settings));
+    this.devices = devices();
   }
 
   get current(): Engine {
@@ -48,7 +52,7 @@ export class EngineHolder {
     return changed;
   }
 
-  status(): EngineStatus {
-    return { providers: listProviders(), lastChoice: this.lastChoice };
+  async status(): Promise<EngineStatus> {
+    return { providers: listProviders(), devices: await this.devices, lastChoice: this.lastChoice };
   }
 }

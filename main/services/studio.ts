@@ -55,8 +55,9 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
   const models = new ModelsService(options.bundledModelDirs ?? [bundledModelsDir()], paths.models, () => settings.get().defaultModelId);
   const library = new Library(db, { thumbnailDir: paths.thumbnails });
   const previews = new PreviewService(() => engines.current);
+  const engineChanged = () => void engines.status().then((status) => events.emit('engine.changed', status));
   const recordChoice = (choice: Parameters<EngineHolder['recordChoice']>[0]) => {
-    if (engines.recordChoice(choice)) events.emit('engine.changed', engines.status());
+    if (engines.recordChoice(choice)) engineChanged();
   };
   const queue = new JobQueue(db, queueProcessor({ engine: () => engines.current, resolveModel: (id) => models.resolve(id), onRun: recordChoice }));
   const presets = new PresetStore(db);
@@ -64,7 +65,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
   const stopAutoEnqueue = autoEnqueueWatched(db, library, queue, presets, { onError: onBackgroundError });
   settings.onChange((next, previous) => {
     events.emit('settings.changed', next);
-    if (engines.settingsChanged(next, previous)) events.emit('engine.changed', engines.status());
+    if (engines.settingsChanged(next, previous)) engineChanged();
     if (next.defaultModelId !== previous.defaultModelId) events.emit('models.changed', {});
   });
   queue.start();

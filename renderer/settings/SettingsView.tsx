@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { languages, themes, type SettingsPatch } from '../../shared/api/settings';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { useSystemInfo } from '../app/system-info';
 import { DraftNumber } from '../ui/DraftNumber';
 import { Field } from '../ui/fields';
 import { useNotify } from '../ui/notices';
@@ -16,6 +17,7 @@ export function SettingsView() {
   const studio = useStudio();
   const notify = useNotify();
   const { settings, update } = useSettings();
+  const info = useSystemInfo();
   const engine = useLoad(() => studio.engine.status(), []);
   useStudioEvent('engine.changed', engine.reload);
   const save = (patch: SettingsPatch) => void update(patch).catch(notify.error);
@@ -57,8 +59,20 @@ export function SettingsView() {
         )}
         {engine.error && <p role="alert">{engine.error.message}</p>}
         <div className="field-pair">
-          <Field label={t('settings.device')}>
-            {(id) => <DraftNumber id={id} min={0} max={64} value={settings.deviceId} onCommit={(v) => save({ deviceId: v ?? 0 })} />}
+          <Field label={t('settings.device')} hint={engine.data?.devices.length ? undefined : t('settings.deviceHint')}>
+            {(id, hint) =>
+              engine.data?.devices.length ? (
+                <select id={id} value={settings.deviceId} onChange={(e) => save({ deviceId: Number(e.target.value) })}>
+                  {engine.data.devices.map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.id}: {d.name}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <DraftNumber id={id} aria-describedby={hint} min={0} max={64} value={settings.deviceId} onCommit={(v) => save({ deviceId: v ?? 0 })} />
+              )
+            }
           </Field>
           <Field label={t('settings.threads')} hint={t('settings.threadsHint')}>
             {(id, hint) => <DraftNumber id={id} aria-describedby={hint} min={0} max={256} value={settings.threads} onCommit={(v) => save({ threads: v ?? 0 })} />}
@@ -94,6 +108,8 @@ export function SettingsView() {
         <h3 id="settings-training">{t('settings.training')}</h3>
         <PathField kind="file" label={t('settings.python')} value={pythonDraft} onChange={setPythonDraft} commitTyped onPicked={(v) => v !== settings.pythonPath && save({ pythonPath: v })} placeholder="python3" />
       </section>
+
+      <p className="hint">{info && t('settings.about', { version: info.version, dataDir: info.dataDir })}</p>
 
       <section aria-labelledby="settings-appearance">
         <h3 id="settings-appearance">{t('settings.appearance')}</h3>

@@ -136,6 +136,8 @@ export interface ModelInfo {
 
 export interface EngineStatus {
   providers: ProviderStatus[];
+  /** GPUs found by name (NVIDIA only); empty where none can be listed and the device is a number. */
+  devices: { id: number; name: string }[];
   /** What the last session actually ran on, after any fallback; null before the first run. */
   lastChoice: ProviderChoice | null;
 }

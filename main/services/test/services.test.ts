@@ -11,6 +11,7 @@ import { openDatabase } from '../../store/db.js';
 import { writeSetting } from '../../store/settings.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { EngineHolder } from '../engine-service.js';
+import { parseNvidiaSmiList } from '../gpu-devices.js';
 import { acquireInstanceLock } from '../instance-lock.js';
 import { PreviewService, clampRect } from '../preview-service.js';
 import { SettingsService } from '../settings-service.js';
@@ -47,18 +48,32 @@ describe('settings', () => {
 });
 
 describe('the engine holder', () => {
-  it('makes a new engine only when an engine setting changes', () => {
-    const holder = new EngineHolder(defaultAppSettings);
+  it('makes a new engine only when an engine setting changes, and reports what runs where', async () => {
+    const holder = new EngineHolder(defaultAppSettings, async () => [{ id: 0, name: 'NVIDIA H100 80GB HBM3' }]);
     const first = holder.current;
     expect(holder.settingsChanged({ ...defaultAppSettings, theme: 'dark' }, defaultAppSettings)).toBe(false);
     expect(holder.current).toBe(first);
     expect(holder.settingsChanged({ ...defaultAppSettings, provider: 'cpu', threads: 2 }, defaultAppSettings)).toBe(true);
     expect(holder.current).not.toBe(first);
     expect(holder.current.options).toMatchObject({ providers: ['cpu'], threads: 2 });
-    expect(holder.status().lastChoice).toBeNull();
+    expect((await holder.status()).lastChoice).toBeNull();
     expect(holder.recordChoice({ provider: 'cpu', requested: 'cuda', fallbackReason: 'no CUDA' })).toBe(true);
     expect(holder.recordChoice({ provider: 'cpu', requested: 'cuda', fallbackReason: 'no CUDA' })).toBe(false);
-    expect(holder.status().providers.find((p) => p.name === 'cpu')?.available).toBe(true);
+    const status = await holder.status();
+    expect(status.providers.find((p) => p.name === 'cpu')?.available).toBe(true);
+    expect(status.devices).toEqual([{ id: 0, name: 'NVIDIA H100 80GB HBM3' }]);
+    expect(status.lastChoice).toEqual({ provider: 'cpu', requested: 'cuda', fallbackReason: 'no CUDA' });
+  });
+});
+
+describe('GPU names', () => {
+  it('are read from nvidia-smi -L', () => {
+    const text = 'GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-1c2b3a)\nGPU 1: NVIDIA GeForce RTX 4090 (UUID: GPU-9f8e)\n';
+    expect(parseNvidiaSmiList(text)).toEqual([
+      { id: 0, name: 'NVIDIA H100 80GB HBM3' },
+      { id: 1, name: 'NVIDIA GeForce RTX 4090' },
+    ]);
+    expect(parseNvidiaSmiList('NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.')).toEqual([]);
   });
 });
 

@@ -172,6 +172,8 @@ export const de: Locale = {
     runningOn: 'Der letzte Lauf nutzte {{provider}}.',
     fallback: 'Zurückgefallen, weil: {{reason}}',
     device: 'Gerätenummer',
+    deviceHint: '0 ist die erste GPU des gewählten Anbieters.',
+    about: 'CTMSR Studio {{version}} · Bibliothek, Warteschlange und importierte Modelle in {{dataDir}}',
     threads: 'Threads',
     threadsHint: '0 überlässt die Wahl der Engine.',
     tileSize: 'Kachelgröße (px)',

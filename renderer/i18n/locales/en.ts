@@ -171,6 +171,8 @@ export const en = {
     runningOn: 'Last run used {{provider}}.',
     fallback: 'Fell back because: {{reason}}',
     device: 'Device number',
+    deviceHint: '0 is the first GPU of the chosen provider.',
+    about: 'CTMSR Studio {{version}} · library, queue and imported models in {{dataDir}}',
     threads: 'Threads',
     threadsHint: '0 lets the engine choose.',
     tileSize: 'Tile size (px)',
