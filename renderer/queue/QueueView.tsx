@@ -167,7 +167,7 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
                 )}
                 {(item.status === 'failed' || item.status === 'cancelled') && (
                   <button type="button" onClick={() => void act('retry', item)}>
-                    {t('queue.action.retry')}
+                    {t('queue.retryItem')}
                   </button>
                 )}
               </td>

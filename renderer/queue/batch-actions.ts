@@ -8,7 +8,8 @@ export function batchActions(batch: Pick<BatchSummary, 'status' | 'counts'>): Ba
   if (batch.status === 'running' || batch.status === 'queued') actions.push('pause');
   if (batch.status === 'paused') actions.push('resume');
   if (batch.status === 'running' || batch.status === 'queued' || batch.status === 'paused') actions.push('cancel');
-  if (batch.counts.failed + batch.counts.cancelled > 0 && batch.status !== 'running') actions.push('retry');
+  // A batch's retry takes its failed items; cancelled ones are retried one by one.
+  if (batch.counts.failed > 0 && batch.status !== 'running') actions.push('retry');
   if (batch.counts.done > 0) actions.push('reveal');
   if (batch.status === 'done' || batch.status === 'failed' || batch.status === 'cancelled') actions.push('remove');
   return actions;

@@ -2,7 +2,8 @@
  * Runs in the sandboxed preload world: it can require only `electron`, so it builds the API from
  * the request names main passes in additionalArguments, with no other imports. What it exposes is
  * exactly the StudioBridge of shared/api: requests return the result or reject with the user-facing
- * message; events arrive through `on`.
+ * message; events arrive through `on`. The package.json beside it makes tsc emit CommonJS, the
+ * only form Electron runs sandboxed preloads in.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 

@@ -112,6 +112,7 @@ export const de: Locale = {
     progress: 'Fortschritt',
     actions: 'Aktionen',
     compare: 'Vergleichen',
+    retryItem: 'Wiederholen',
     showMore: 'Mehr anzeigen ({{count}} ausgeblendet)',
   },
   viewer: {

@@ -111,6 +111,7 @@ export const en = {
     progress: 'Progress',
     actions: 'Actions',
     compare: 'Compare',
+    retryItem: 'Retry',
     showMore: 'Show more ({{count}} not shown)',
   },
   viewer: {
