@@ -67,6 +67,17 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
     }
   }
 
+  async function deletePreset() {
+    try {
+      await studio.queue.deletePreset({ name: presetName });
+      presets.reload();
+      notify.info(t('batch.presetDeleted', { name: presetName }));
+      setPresetName('');
+    } catch (err) {
+      notify.error(err);
+    }
+  }
+
   const selectedModel = models.data?.find((m) => m.manifest.id === form.modelId) ?? models.data?.find((m) => m.isDefault);
 
   return (
@@ -198,9 +209,16 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
 
       <div className="preset-save">
         <Field label={t('batch.presetName')}>{(id) => <input id={id} value={presetName} onChange={(e) => setPresetName(e.target.value)} />}</Field>
-        <button type="button" disabled={!presetName.trim()} onClick={() => void savePreset()}>
-          {t('batch.savePreset')}
-        </button>
+        <div className="actions">
+          <button type="button" disabled={!presetName.trim()} onClick={() => void savePreset()}>
+            {t('batch.savePreset')}
+          </button>
+          {presets.data?.some((p) => p.name === presetName.trim()) && (
+            <button type="button" onClick={() => void deletePreset()}>
+              {t('batch.deletePreset')}
+            </button>
+          )}
+        </div>
       </div>
     </form>
   );

@@ -218,7 +218,13 @@ describe('CTMSR Studio in a browser', () => {
     await page.getByRole('listbox', { name: 'Images' }).locator('[data-name="photo-01.jpg"]').click();
     await page.getByRole('button', { name: 'Enhance 1 image…' }).click();
     const out = path.join(work, 'out-imported');
-    await startBatch(out, { model: 'upscaler-x2 (×2)', size: '2' });
+    const panel = page.getByRole('form', { name: 'New batch' });
+    await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'upscaler-x2 (×2)' });
+    await panel.getByLabel('Output size').selectOption('2');
+    await panel.getByLabel('Preset name').fill('Quick ×2');
+    await panel.getByRole('button', { name: 'Save as preset' }).click();
+    await expect.poll(() => panel.getByLabel('Preset', { exact: true }).locator('option', { hasText: 'Quick ×2' }).count()).toBe(1);
+    await startBatch(out);
     await expect.poll(() => batchCard('1 image').first().getAttribute('data-status'), { timeout: 60_000 }).toBe('done');
     expect(await outputSizes(out)).toEqual(new Map([['photo-01_x2.jpg', { width: 192, height: 144 }]]));
   });

@@ -84,6 +84,8 @@ export const de: Locale = {
     presetName: 'Name der Vorlage',
     savePreset: 'Als Vorlage speichern',
     presetSaved: 'Vorlage „{{name}}“ gespeichert.',
+    deletePreset: 'Vorlage löschen',
+    presetDeleted: 'Vorlage „{{name}}“ gelöscht.',
     problem: {
       output: 'Wählen Sie einen Ausgabeordner.',
       size: 'Geben Sie Breite, Höhe oder beides an.',

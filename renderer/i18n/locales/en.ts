@@ -83,6 +83,8 @@ export const en = {
     presetName: 'Preset name',
     savePreset: 'Save as preset',
     presetSaved: 'Preset “{{name}}” saved.',
+    deletePreset: 'Delete preset',
+    presetDeleted: 'Preset “{{name}}” deleted.',
     problem: {
       output: 'Choose an output folder.',
       size: 'Give a width, a height or both.',
