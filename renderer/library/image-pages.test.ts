@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ImagePage, ImageSummary } from '../../shared/api/types';
 import { ImagePages } from './image-pages';
 
-function library(total: number) {
+function library(total: number, prefix = 'img') {
   const requests: [number, number][] = [];
   const fetchPage = async (offset: number, limit: number): Promise<ImagePage> => {
     requests.push([offset, limit]);
-    const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: 1000 + offset + i, name: `img-${offset + i}` }) as ImageSummary);
+    const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: 1000 + offset + i, name: `${prefix}-${offset + i}` }) as ImageSummary);
     return { total, offset, items };
   };
   return { requests, fetchPage };
@@ -52,5 +52,17 @@ describe('image pages', () => {
     expect(pages.error).toBeNull();
     expect(pages.get(0)?.id).toBe(1);
     expect(calls).toBe(2);
+  });
+
+  it('shows each page of the cache it refreshes until the fresh page arrives', async () => {
+    const old = new ImagePages(library(300, 'old').fetchPage, 100);
+    await old.ensure(0, 250);
+    const fresh = new ImagePages(library(400, 'new').fetchPage, 100, old);
+    expect([fresh.total, fresh.get(250)?.name]).toEqual([300, 'old-250']);
+    await fresh.ensure(0, 0);
+    expect([fresh.total, fresh.get(5)?.name, fresh.get(250)?.name]).toEqual([400, 'new-5', 'old-250']);
+    expect(fresh.get(350)).toBeUndefined();
+    await fresh.ensure(250, 350);
+    expect([fresh.get(250)?.name, fresh.get(350)?.name]).toEqual(['new-250', 'new-350']);
   });
 });

@@ -13,17 +13,25 @@ export class ImagePages {
   private readonly listeners = new Set<() => void>();
   private failure: Error | null = null;
 
+  /**
+   * `stale`: the cache this one refreshes (same query, newer data). Each of its pages is shown
+   * until the fresh one arrives, so a refresh during a scan does not blank the grid.
+   */
   constructor(
     private readonly fetchPage: FetchPage,
     readonly pageSize = 200,
-  ) {}
+    private readonly stale: ImagePages | null = null,
+  ) {
+    this.total = stale?.total ?? null;
+  }
 
   get error(): Error | null {
     return this.failure;
   }
 
   get(index: number): ImageSummary | undefined {
-    return this.pages.get(Math.floor(index / this.pageSize))?.[index % this.pageSize];
+    const page = this.pages.get(Math.floor(index / this.pageSize));
+    return page ? page[index % this.pageSize] : this.stale?.get(index);
   }
 
   /** Loads every page touching indices start..end (inclusive) that is not loaded yet. */
