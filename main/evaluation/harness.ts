@@ -1,0 +1,148 @@
+// One harness run: every model × set × step count enhanced by the app's engine, scored by the trainer,
+// bicubic beside, plus CPU speed through the CLI pipeline. `npm run eval` is its command line.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseModelManifest } from '../../shared/models/manifest.js';
+import { Engine } from '../engine/engine.js';
+import { bundledModelsDir, resolveModel, type LoadedModel } from '../models/registry.js';
+import { writeAtomically } from '../pipeline/atomic-write.js';
+import { scoreOutputs, type MetricValues, type SetScore } from './metrics.js';
+import { enhanceInputs, evalSettings, measureSpeed, type SpeedResult } from './run-model.js';
+import { resolveSet, type EvalSet } from './sets.js';
+import { versusBicubic, type ResultRow } from './table.js';
+
+export const shippedModelIds = ['ctmsr-s-x4-real', 'ctmsr-s-x4-clean'] as const;
+
+export interface EvaluationOptions {
+  /** Model ids in `models/` or paths to .onnx files. */
+  models: string[];
+  sets: string[];
+  steps: number[];
+  /** Noise seed of the engine. */
+  seed: number;
+  /** Seed of BSD100-real's degradation (a different seed is a different set). */
+  degradationSeed: number;
+  /** Only the first N images of each set (for quick checks; never written into a manifest). */
+  maxImages?: number;
+  /** Measure CPU speed (512×512 → ×scale) per model and step count. */
+  speed: boolean;
+  /** ONNX Runtime intra-op threads (0 = automatic, as the CLI). */
+  threads: number;
+  /** Keep the enhanced images here instead of a temporary folder. */
+  keepOutputs?: string;
+  modelsDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface ResultRecord extends ResultRow {
+  modelPath: string;
+  vsBicubic: { psnr?: number; ssim?: number; lpipsRatio?: number };
+  perImage: SetScore['perImage'];
+}
+
+export interface EvaluationReport {
+  generatedAt: string;
+  options: { sets: string[]; steps: number[]; seed: number; degradationSeed: number; maxImages: number | null; threads: number };
+  machine: { cpus: number; cpuModel: string; loadavg1m: number; provider: string };
+  models: { id: string; path: string; params?: number; trainedOn?: string }[];
+  results: ResultRecord[];
+  speed: SpeedResult[];
+}
+
+/** Loads every model up front so a missing one fails before any work, with the way to make it. */
+export async function loadModels(ids: string[], modelsDir = bundledModelsDir()): Promise<LoadedModel[]> {
+  const models: LoadedModel[] = [];
+  for (const id of ids) {
+    try {
+      models.push(await resolveModel(id, [modelsDir]));
+    } catch (e) {
+      const hint = (shippedModelIds as readonly string[]).includes(id)
+        ? ` The shipped models are trained and exported with the trainer (see models/README.md); until then pass --models <path.onnx>, e.g. a checkpoint exported with \`python -m trainer export --checkpoint … --out /tmp/m/model.onnx\`.`
+        : '';
+      throw new Error(`${(e as Error).message}${hint}`);
+    }
+  }
+  return models;
+}
+
+export async function evaluateModels(options: EvaluationOptions): Promise<EvaluationReport> {
+  const log = options.log ?? (() => {});
+  const models = await loadModels(options.models, options.modelsDir);
+  const sets: EvalSet[] = [];
+  for (const name of options.sets) sets.push(await resolveSet(name, { degradationSeed: options.degradationSeed, maxImages: options.maxImages, log }));
+
+  const work = options.keepOutputs ?? (await mkdtemp(join(tmpdir(), 'ctmsr-eval-')));
+  const engine = new Engine({ providers: ['cpu'], threads: options.threads });
+  const bicubic = new Map<string, MetricValues | undefined>();
+  const results: ResultRecord[] = [];
+  const speed: SpeedResult[] = [];
+  let provider = 'cpu';
+  try {
+    for (const model of models) {
+      const id = model.manifest.id;
+      provider = (await engine.open(model)).choice.provider;
+      const mpPerSec = new Map<number, number>();
+      if (options.speed) {
+        for (const steps of options.steps) {
+          log(`${id}: speed, ${steps} step(s), 512×512 → ×${model.manifest.scale} …`);
+          const s = await measureSpeed(engine, model, steps, work, { seed: options.seed });
+          speed.push(s);
+          mpPerSec.set(steps, s.mpPerSec);
+        }
+      }
+      for (const set of sets) {
+        for (const steps of options.steps) {
+          const outDir = join(work, id, set.name, `steps${steps}-seed${options.seed}`);
+          log(`${id}: ${set.name}, ${set.inputs.length} image(s), ${steps} step(s) …`);
+          const { seconds } = await enhanceInputs(engine, model, set.inputs, outDir, evalSettings(model, steps, options.seed));
+          const withBicubic = !bicubic.has(set.name);
+          const score = await scoreOutputs({ srDir: outDir, hrDir: set.hrDir, lrDir: withBicubic ? set.lrDir : undefined, scale: model.manifest.scale, name: `${id}/${set.name}/${steps}` });
+          if (withBicubic) bicubic.set(set.name, score.bicubic);
+          const row: ResultRow = { model: id, set: set.name, steps, images: score.images, sr: score.model, bicubic: bicubic.get(set.name), mpPerSec: mpPerSec.get(steps) };
+          results.push({ ...row, modelPath: model.onnxPath, vsBicubic: versusBicubic(row.sr, row.bicubic), perImage: score.perImage });
+          log(`  PSNR ${row.sr.psnr?.toFixed(2)} SSIM ${row.sr.ssim.toFixed(4)} LPIPS ${row.sr.lpips?.toFixed(4) ?? '—'} (bicubic ${row.bicubic?.psnr?.toFixed(2) ?? '—'}) in ${seconds.toFixed(1)} s`);
+          if (!options.keepOutputs) await rm(outDir, { recursive: true, force: true });
+        }
+      }
+    }
+  } finally {
+    await engine.close();
+    if (!options.keepOutputs) await rm(work, { recursive: true, force: true });
+  }
+  // Bicubic of a set is computed once (with its first model row) and shown beside every row of that set.
+  for (const r of results) r.bicubic ??= bicubic.get(r.set);
+  return {
+    generatedAt: new Date().toISOString(),
+    options: { sets: sets.map((s) => s.name), steps: options.steps, seed: options.seed, degradationSeed: options.degradationSeed, maxImages: options.maxImages ?? null, threads: options.threads },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavg1m: loadavg()[0], provider },
+    models: models.map((m) => ({ id: m.manifest.id, path: m.onnxPath, params: m.manifest.params, trainedOn: m.manifest.trainedOn })),
+    results,
+    speed,
+  };
+}
+
+/** {set: {psnr, ssim, lpips}} of one model's 1-step rows, rounded as the trainer's export does (-1: not measured). */
+export function manifestMetrics(results: ResultRecord[], modelId: string): Record<string, { psnr: number; ssim: number; lpips: number }> {
+  const out: Record<string, { psnr: number; ssim: number; lpips: number }> = {};
+  for (const r of results.filter((x) => x.model === modelId && x.steps === 1)) {
+    if (r.sr.psnr === null) throw new Error(`${modelId} on ${r.set}: PSNR is infinite (outputs equal the ground truth); not a measurement to ship.`);
+    out[r.set] = { psnr: Math.round(r.sr.psnr * 1000) / 1000, ssim: Math.round(r.sr.ssim * 1e4) / 1e4, lpips: r.sr.lpips === undefined ? -1 : Math.round(r.sr.lpips * 1e4) / 1e4 };
+  }
+  return out;
+}
+
+/**
+ * Writes the measured metrics into the model's manifest (`metrics`, merged per set), keeping every other
+ * field as written; the result is validated before it replaces the file.
+ */
+export async function writeManifestMetrics(model: LoadedModel, metrics: Record<string, { psnr: number; ssim: number; lpips: number }>): Promise<string> {
+  const path = model.onnxPath.replace(/\.onnx$/i, '.json');
+  if (!existsSync(path)) throw new Error(`No manifest beside ${model.onnxPath}.`);
+  const json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  json.metrics = { ...((json.metrics as Record<string, unknown> | undefined) ?? {}), ...metrics };
+  parseModelManifest(json, path);
+  await writeAtomically(path, (tmp) => writeFile(tmp, `${JSON.stringify(json, null, 2)}\n`));
+  return path;
+}

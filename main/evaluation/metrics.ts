@@ -1,0 +1,68 @@
+// Metrics come from the trainer (`python -m trainer evaluate --sr-dir`): one implementation of PSNR/SSIM on Y
+// (BT.601, shave = scale, 8-bit) and LPIPS-squeeze for the trainer's own evaluation and for the app's outputs.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot, sharedDir, trainerFailure, trainerPython } from './sets.js';
+
+const run = promisify(execFile);
+
+export interface MetricValues {
+  /** null: infinite (the output equals the ground truth). */
+  psnr: number | null;
+  ssim: number;
+  /** Absent when the LPIPS weights were not found. */
+  lpips?: number;
+}
+
+export interface SetScore {
+  model: MetricValues;
+  /** Bicubic of the LR images, when the LR folder was given. */
+  bicubic?: MetricValues;
+  images: number;
+  perImage: Record<string, { model: MetricValues; bicubic?: MetricValues }>;
+}
+
+export interface ScoreRequest {
+  srDir: string;
+  hrDir: string;
+  /** Given: bicubic of these LR images is scored beside. */
+  lrDir?: string;
+  scale: number;
+  /** Label for the trainer's log. */
+  name?: string;
+  /** LPIPS squeeze weights; default `<shared>/weights/lpips-squeeze`. */
+  lpipsDir?: string;
+}
+
+export function lpipsDir(): string {
+  return join(sharedDir(), 'weights', 'lpips-squeeze');
+}
+
+/** Scores the images in `srDir` against `hrDir` (matched by file stem) with the trainer. */
+export async function scoreOutputs(request: ScoreRequest): Promise<SetScore> {
+  const dir = await mkdtemp(join(tmpdir(), 'ctmsr-eval-score-'));
+  const json = join(dir, 'scores.json');
+  const lpips = request.lpipsDir ?? lpipsDir();
+  const args = ['-m', 'trainer', 'evaluate', '--sr-dir', request.srDir, '--hr-dir', request.hrDir, '--scale', String(request.scale), '--json', json, '--lpips', lpips];
+  if (request.lrDir) args.push('--lr-dir', request.lrDir);
+  if (request.name) args.push('--name', request.name);
+  try {
+    try {
+      await run(trainerPython(), args, { cwd: repoRoot, maxBuffer: 64 * 2 ** 20 });
+    } catch (e) {
+      throw new Error(`python -m trainer evaluate --sr-dir ${request.srDir} failed (${trainerPython()}; set CTMSR_PYTHON to a Python with PyTorch): ${trainerFailure(e)}`);
+    }
+    const raw = JSON.parse(await readFile(json, 'utf8')) as Omit<SetScore, 'perImage'> & { per_image: SetScore['perImage'] };
+    return { model: raw.model, bicubic: raw.bicubic, images: raw.images, perImage: raw.per_image };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function hasLpipsWeights(dir = lpipsDir()): boolean {
+  return existsSync(join(dir, 'squeezenet1_1_features.pth')) && existsSync(join(dir, 'lpips_v0.1_squeeze_lin.pth'));
+}
