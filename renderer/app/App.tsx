@@ -26,7 +26,16 @@ export function App() {
     <div className="app">
       <nav className="activity-bar" aria-label={t('nav.label')}>
         {views.map((v) => (
-          <button key={v} type="button" className="activity" aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
+          <button
+            key={v}
+            type="button"
+            className="activity"
+            aria-current={view === v ? 'page' : undefined}
+            onClick={() => {
+              setViewer(null);
+              setView(v);
+            }}
+          >
             <span className="activity-icon" aria-hidden="true">
               {icons[v]}
             </span>

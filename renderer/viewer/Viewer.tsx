@@ -11,7 +11,7 @@ export type ViewerSource = { kind: 'image'; image: ImageSummary } | { kind: 'ite
 
 interface Patch {
   url: string;
-  /** Where it goes, in canvas pixels. */
+  /** Where it goes, in source pixels (the canvas scale may change when another model is chosen). */
   rect: Rect;
 }
 
@@ -82,11 +82,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       const wanted: ModelInfo[] = chosenB ? [chosenA, chosenB] : [chosenA];
       for (const model of wanted) {
         const result = await studio.preview.region({ imageId: source.image.id, modelId: model.manifest.id, rect: region });
-        const ratio = canvas.width / inputSize.width;
-        const patch: Patch = {
-          url: studio.mediaUrl(result.media),
-          rect: { x: result.rect.x * ratio, y: result.rect.y * ratio, width: result.rect.width * ratio, height: result.rect.height * ratio },
-        };
+        const patch: Patch = { url: studio.mediaUrl(result.media), rect: result.rect };
         setPatches((p) => ({ ...p, [model.manifest.id]: [...(p[model.manifest.id] ?? []).slice(-(maxPatchesPerModel - 1)), patch] }));
       }
     } catch (e) {
@@ -112,9 +108,9 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   // drops focus to the page), except that typing in a field stays typing.
   const onKey = useRef<(e: globalThis.KeyboardEvent) => void>(() => undefined);
   onKey.current = (e) => {
+    if (e.key === 'Escape') return onClose();
     if (!canvas) return;
     const keys: Record<string, () => void> = {
-      Escape: onClose,
       '+': () => zoomBy(1.25),
       '=': () => zoomBy(1.25),
       '-': () => zoomBy(0.8),
@@ -127,7 +123,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       p: () => void preview(),
     };
     const inField = e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement;
-    const action = inField && e.key !== 'Escape' ? undefined : keys[e.key];
+    const action = inField ? undefined : keys[e.key];
     if (action && !e.ctrlKey && !e.metaKey && !e.altKey) {
       e.preventDefault();
       action();
@@ -228,12 +224,12 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       </div>
 
       <div className={`viewer-stage mode-${mode}`} ref={stageRef}>
-        {!canvas || !view ? (
+        {!canvas || !view || !inputSize ? (
           <p className="empty">{t('common.loading')}</p>
         ) : mode === 'slider' ? (
           <div className="pane" {...pointer} data-testid="pane-slider">
-            <LayerView layer={layers[0]} canvas={canvas} view={view} viewport={paneSize} />
-            <LayerView layer={layers[1]} canvas={canvas} view={view} viewport={paneSize} clipLeft={split} />
+            <LayerView layer={layers[0]} canvas={canvas} source={inputSize} view={view} viewport={paneSize} />
+            <LayerView layer={layers[1]} canvas={canvas} source={inputSize} view={view} viewport={paneSize} clipLeft={split} />
             <div className="split-line" style={{ left: `${split * 100}%` }} aria-hidden="true" />
             <span className="pane-label left">{layers[0].label}</span>
             <span className="pane-label right">{layers[1].label}</span>
@@ -241,7 +237,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
         ) : (
           layers.map((layer, i) => (
             <div key={i} className="pane" {...pointer} data-testid={`pane-${i}`}>
-              <LayerView layer={layer} canvas={canvas} view={view} viewport={paneSize} />
+              <LayerView layer={layer} canvas={canvas} source={inputSize} view={view} viewport={paneSize} />
               <span className="pane-label left">{layer.label}</span>
             </div>
           ))
@@ -258,13 +254,14 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   );
 }
 
-function LayerView({ layer, canvas, view, viewport, clipLeft }: { layer: Layer; canvas: Size; view: View; viewport: Size; clipLeft?: number }) {
+function LayerView({ layer, canvas, source, view, viewport, clipLeft }: { layer: Layer; canvas: Size; source: Size; view: View; viewport: Size; clipLeft?: number }) {
+  const ratio = canvas.width / source.width;
   return (
     <div className="layer" style={clipLeft !== undefined ? { clipPath: `inset(0 0 0 ${clipLeft * 100}%)` } : undefined}>
       <div className="canvas" style={{ width: canvas.width, height: canvas.height, transform: canvasTransform(view, viewport) }}>
         <img className="layer-base" src={layer.base} alt={layer.label} draggable={false} style={{ width: canvas.width, height: canvas.height }} />
         {layer.patches.map((p) => (
-          <img key={p.url} className="patch" src={p.url} alt="" draggable={false} style={{ left: p.rect.x, top: p.rect.y, width: p.rect.width, height: p.rect.height }} />
+          <img key={p.url} className="patch" src={p.url} alt="" draggable={false} style={{ left: p.rect.x * ratio, top: p.rect.y * ratio, width: p.rect.width * ratio, height: p.rect.height * ratio }} />
         ))}
       </div>
     </div>
