@@ -85,8 +85,12 @@ describe('npm run enhance', () => {
     await mkdir(input);
     for (let i = 0; i < 4; i++) await writePhoto(join(input, `p${i}.png`), 160, 120, 'png', i);
     const out = join(work, 'cancelled');
+    let interrupted = false;
     const result = await runCli([input, '--out', out, '--model', model.onnxPath, '--tile-size', '32', '--threads', '1'], (text, kill) => {
-      if (text.includes('[1/4] done')) kill();
+      if (!interrupted && text.includes('[1/4] done')) {
+        interrupted = true; // one Ctrl+C: a second one means "quit at once"
+        kill();
+      }
     });
     expect(result.code).toBe(130);
     expect(result.stdout).toMatch(/cancelled\s+[1-3]/);
