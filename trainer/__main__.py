@@ -1,4 +1,4 @@
-"""CLI: python -m trainer train|export|evaluate|make-eval-set|make-test-model (see trainer/README.md)."""
+"""CLI: python -m trainer train|export|evaluate|make-eval-set|slim|make-test-model (see trainer/README.md)."""
 import argparse
 import sys
 
@@ -24,6 +24,12 @@ def _cmd_export(a):
 def _cmd_evaluate(a):
     from .evaluate import main as evaluate_main
     return evaluate_main(a)
+
+
+def _cmd_slim(a):
+    from .checkpoint import slim
+    step = slim(a.checkpoint, a.out)
+    protocol.emit("checkpoint", path=a.out, step=step, slim=True)
 
 
 def _cmd_make_eval_set(a):
@@ -83,6 +89,11 @@ def parser():
     d.add_argument("--max-images", type=int, default=0, help="only the first N images (by name)")
     d.add_argument("--out", required=True, help="output folder")
     d.set_defaults(fn=_cmd_make_eval_set)
+
+    s = sub.add_parser("slim", help="weights-only float16 copy of a checkpoint (EMA), small enough to commit")
+    s.add_argument("--checkpoint", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=_cmd_slim)
 
     m = sub.add_parser("make-test-model", help="small random-weight model + manifest for the app's tests")
     m.add_argument("--kind", choices=["ctmsr", "feedforward"], required=True)

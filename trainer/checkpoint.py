@@ -38,3 +38,14 @@ def load_for_inference(path, ema=True):
     net.load_state_dict(ck["ema" if ema else "net"])
     sched = ck["config"]["schedule"]
     return net.eval(), {k: sched[k] for k in ("sigma_max", "rho_n", "rho_r")}
+
+
+def slim(src, dst):
+    """A weights-only copy (EMA in float16, a few MB) that can be committed and later exported, evaluated or
+    used as `init_from`: optimiser state, online weights and the frozen DTM copy are dropped."""
+    ck = load(src)
+    keep = {k: ck[k] for k in ("step", "config", "net_config", "history", "params") if k in ck}
+    keep["ema"] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["ema"].items()}
+    keep["slim"] = True
+    save(dst, keep)
+    return keep["step"]

@@ -117,3 +117,23 @@ def test_sigterm_checkpoints_and_resume_continues_from_the_same_step(tmp_path, h
     for s in (k + 1, k + 2, 40):
         assert abs(got[s] - reference[s]) <= 1e-5 * max(1.0, abs(reference[s])), (s, got[s], reference[s])
     assert torch.load(run_dir / "checkpoint.pt", map_location="cpu")["step"] == 40
+
+
+def test_slim_checkpoint_is_small_and_starts_a_new_run(tmp_path, hr_folder):
+    from trainer import checkpoint
+    cfg = tiny_config(tmp_path / "run", hr_folder, warmup_iterations=3, ct_iterations=0)
+    tr = Trainer(cfg)
+    assert tr.run() == 0
+    full = tmp_path / "run" / "checkpoint.pt"
+    slim = tmp_path / "slim.pt"
+    assert checkpoint.slim(str(full), str(slim)) == 3
+    assert os.path.getsize(slim) < 0.4 * os.path.getsize(full)
+    # a later session continues from it (init_from) with the same weights, up to float16 rounding
+    cfg2 = tiny_config(tmp_path / "run2", hr_folder, warmup_iterations=1, ct_iterations=0, init_from=str(slim))
+    tr2 = Trainer(cfg2)
+    for name, p in tr2.ema.state_dict().items():
+        ref = tr.ema.state_dict()[name]
+        assert p.dtype == ref.dtype and torch.allclose(p, ref, atol=1e-3, rtol=1e-2), name
+    assert tr2.history["init_from"]["step"] == 3
+    net, _ = checkpoint.load_for_inference(str(slim))
+    assert next(net.parameters()).dtype == torch.float32
