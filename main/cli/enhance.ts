@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { collisionPolicies, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
 import { Engine } from '../engine/engine.js';
-import { bundledModelsDir, defaultModelId, resolveModel } from '../models/registry.js';
+import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { progressReporter } from './progress.js';
@@ -34,7 +34,7 @@ export function buildProgram(): Command {
     .description('Enhance photos with a CTMSR super-resolution model. Inputs are files and folders; originals are never modified.')
     .argument('<inputs...>', 'image files and/or folders')
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
-    .option('-m, --model <id|path>', `model id from the models folder, or a path to an .onnx file`, defaultModelId)
+    .option('-m, --model <id|path>', `model id from the models folder, or a path to an .onnx file (default: ${defaultModelId})`)
     .option('-r, --recursive', 'include subfolders, mirroring the folder tree under --out', false)
     .option('-s, --scale <n>', 'output scale (e.g. 2, 3, 4; at most the model\'s own)', positive)
     .option('-W, --width <px>', 'exact output width (height follows the aspect unless given)', int('width'))
@@ -80,7 +80,12 @@ export async function main(argv: string[]): Promise<number> {
 
   let model;
   try {
-    model = await resolveModel(opts.model, [bundledModelsDir()]);
+    if (opts.model) model = await resolveModel(opts.model, [bundledModelsDir()]);
+    else {
+      const chosen = await resolveDefaultModel([bundledModelsDir()]);
+      if (chosen.notice) console.error(`note: ${chosen.notice}`);
+      model = chosen.model;
+    }
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     return 2;

@@ -83,3 +83,18 @@ export async function resolveModel(idOrPath: string, dirs: string[]): Promise<Lo
   const known = models.map((m) => m.manifest.id).join(', ') || 'none';
   throw new StudioError('model-invalid', `Model "${idOrPath}" not found in ${dirs.join(', ')} (available: ${known}). Pass a model id or a path to an .onnx file.`);
 }
+
+/**
+ * The model used when none is named: the shipped default, else another bundled model (with the
+ * reason, for the user), so the app still works while a release ships only some models.
+ */
+export async function resolveDefaultModel(dirs: string[]): Promise<{ model: LoadedModel; notice?: string }> {
+  const { models } = await listModels(dirs);
+  const exact = models.find((m) => m.manifest.id === defaultModelId);
+  if (exact) return { model: exact };
+  const bundled = models.find((m) => m.manifest.createdBy === 'bundled') ?? models[0];
+  if (!bundled) {
+    throw new StudioError('model-invalid', `No models found in ${dirs.join(', ')}. Reinstall CTMSR Studio, or pass --model with a path to an .onnx model.`);
+  }
+  return { model: bundled, notice: `the default model ${defaultModelId} is not installed; using ${bundled.manifest.id}` };
+}
