@@ -11,27 +11,29 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type TestModelKind = 'ctmsr' | 'feedforward';
 
+/** Writes `out` (.onnx) and its manifest with the trainer's `make-test-model`. */
+export function writeTestModel(kind: TestModelKind, out: string, options: { scale?: number; seed?: number } = {}): void {
+  mkdirSync(dirname(out), { recursive: true });
+  try {
+    execFileSync(testPython, ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(options.scale ?? 4), '--seed', String(options.seed ?? 0), '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (e) {
+    const stderr = String((e as { stderr?: Buffer }).stderr ?? '');
+    throw new Error(`Could not make the ${kind} test model with ${testPython} -m trainer (needs PyTorch; set CTMSR_PYTHON): ${stderr.slice(-600)}`);
+  }
+}
+
 /**
- * A small random-weight model made by the project's own trainer (`make-test-model`), cached per
- * kind, scale and seed for the life of the temp folder so the suite builds each only once.
+ * A small random-weight model made by the project's own trainer, cached per kind, scale and seed
+ * for the life of the temp folder so the suite builds each only once.
  */
 export async function makeTestModel(kind: TestModelKind, options: { scale?: number; seed?: number; dir?: string } = {}): Promise<LoadedModel> {
   const scale = options.scale ?? 4;
   const seed = options.seed ?? 0;
   const dir = options.dir ?? join(tmpdir(), 'ctmsr-test-models');
-  const id = `test-${kind}-x${scale}-s${seed}`;
-  const onnx = join(dir, `${id}.onnx`);
-  if (!existsSync(onnx) || !existsSync(join(dir, `${id}.json`))) {
-    mkdirSync(dir, { recursive: true });
-    try {
-      execFileSync(testPython, ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(scale), '--seed', String(seed), '--out', onnx], {
-        cwd: repoRoot,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-    } catch (e) {
-      const stderr = String((e as { stderr?: Buffer }).stderr ?? '');
-      throw new Error(`Could not make the ${kind} test model with ${testPython} -m trainer (needs PyTorch; set CTMSR_PYTHON): ${stderr.slice(-600)}`);
-    }
-  }
+  const onnx = join(dir, `test-${kind}-x${scale}-s${seed}.onnx`);
+  if (!existsSync(onnx) || !existsSync(onnx.replace(/\.onnx$/, '.json'))) writeTestModel(kind, onnx, { scale, seed });
   return loadModel(onnx);
 }

@@ -3,7 +3,6 @@
  * (SQLite in a temp folder, the ONNX engine on small models made by the trainer, sharp).
  * Screenshots of each screen go to test-artifacts/.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,10 +12,10 @@ import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCorruptJpeg, makePhoto } from './photos.js';
+import { writeTestModel } from '../../testing/test-models.js';
 import { repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
-const python = process.env.CTMSR_PYTHON ?? '/usr/bin/python3';
 
 let work: string;
 let server: ServeProcess;
@@ -24,7 +23,7 @@ let browser: Browser;
 let page: Page;
 
 function makeModel(kind: 'ctmsr' | 'feedforward', scale: number, out: string): void {
-  execFileSync(python, ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(scale), '--out', out], { cwd: repoRoot, stdio: 'pipe' });
+  writeTestModel(kind, out, { scale });
 }
 
 async function shot(name: string): Promise<void> {
