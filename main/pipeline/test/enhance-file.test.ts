@@ -99,6 +99,17 @@ describe('enhanceFile', () => {
     await expect(enhanceFile(folder.files.tiff, join(out, 'x8.png'), settings({ scale: 8 }), { engine, model })).rejects.toSatisfy((e) => isStudioError(e, 'invalid-settings'));
   });
 
+  it('reads the first frame of an animated GIF and writes AVIF', async () => {
+    const frames = Buffer.concat([Buffer.alloc(20 * 16 * 4, 200), Buffer.alloc(20 * 16 * 4, 30)]);
+    const gif = join(out, 'anim.gif');
+    await sharp(frames, { raw: { width: 20, height: 32, channels: 4, pageHeight: 16 } }).gif({ loop: 0 }).toFile(gif);
+    expect((await sharp(gif).metadata()).pages).toBe(2);
+    await enhanceFile(gif, join(out, 'anim.png'), settings(), { engine, model });
+    expect(await sharp(join(out, 'anim.png')).metadata()).toMatchObject({ width: 80, height: 64, format: 'png' });
+    await enhanceFile(folder.files.webp, join(out, 'street.avif'), settings({ quality: 60 }), { engine, model });
+    expect(await sharp(join(out, 'street.avif')).metadata()).toMatchObject({ width: 152, height: 120, format: 'heif' });
+  });
+
   it('names a corrupt file with a clear reason and leaves no output behind', async () => {
     const dest = join(out, 'broken', 'broken.png');
     const err = await enhanceFile(folder.files.corrupt, dest, settings(), { engine, model }).catch((e) => e);
