@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { collisionPolicies, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
@@ -145,7 +147,8 @@ export async function main(argv: string[]): Promise<number> {
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 
-const invokedDirectly = process.argv[1] && /enhance\.(ts|js)$/.test(process.argv[1]);
+// Run when executed (npm script, `ctmsr-enhance` bin link), not when imported by tests.
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   main(process.argv).then(
     (code) => process.exit(code),
