@@ -1,5 +1,5 @@
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
-import { StudioError, isStudioError } from '../../shared/errors.js';
+import { StudioError, batchStoppingCodes, isStudioError, type ErrorCode } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-file.js';
 import type { DecodedImage } from '../imaging/decode.js';
@@ -28,7 +28,8 @@ export interface BatchRun {
 
 /**
  * Enhances every planned image in turn. The next image is decoded while the engine works on the
- * current one; one bad file is recorded and the batch goes on; an abort stops between tiles.
+ * current one; one bad file is recorded and the batch goes on; an abort stops between tiles. A full
+ * or read-only output disk stops the batch: every further image would fail the same way.
  */
 export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<ImageOutcome[]> {
   const { engine, model, settings, signal, events } = run;
@@ -38,6 +39,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
     return item?.action === 'write' ? decodeInput(item.input).catch((e: Error) => e) : undefined;
   };
   let prefetched = decodeAt(0);
+  let stoppedBy: string | undefined;
   for (let i = 0; i < plan.length; i++) {
     const item = plan[i];
     const current = prefetched;
@@ -48,6 +50,10 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
     };
     if (signal?.aborted) {
       record({ status: 'cancelled', input: item.input, output: item.output });
+      continue;
+    }
+    if (stoppedBy) {
+      record({ status: 'skipped', input: item.input, output: item.output, reason: `not attempted: ${stoppedBy}` });
       continue;
     }
     if (item.action === 'skip') {
@@ -78,7 +84,8 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
     } catch (e) {
       if (i + 1 < plan.length && !prefetched) prefetched = decodeAt(i + 1);
       if (isStudioError(e, 'cancelled')) record({ status: 'cancelled', input: item.input, output: item.output });
-      else
+      else {
+        if (isStudioError(e) && batchStoppingCodes.includes(e.code as ErrorCode)) stoppedBy = e.message;
         record({
           status: 'failed',
           input: item.input,
@@ -86,6 +93,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
           reason: (e as Error).message,
           code: isStudioError(e) ? e.code : 'internal',
         });
+      }
     }
   }
   return outcomes;

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../models/registry.js';
 import { makePhotoFolder, writePhoto, type PhotoFolder } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
+import { canMountTmpfs, mountTmpfs, unmount } from '../../testing/small-disk.js';
 
 const cli = join(import.meta.dirname, '../enhance.ts');
 
@@ -98,6 +99,25 @@ describe('npm run enhance', () => {
     expect(files.some((f) => f.endsWith('.tmp'))).toBe(false);
     expect(files.length).toBeLessThan(4);
     for (const f of files) expect(await sharp(join(out, f)).metadata()).toMatchObject({ width: 640, height: 480 });
+  });
+
+  it.skipIf(!canMountTmpfs())('stops at a read-only output disk instead of failing every image (needs root for tmpfs)', async () => {
+    const input = join(work, 'ro-in');
+    await mkdir(input);
+    for (let i = 0; i < 3; i++) await writePhoto(join(input, `r${i}.png`), 24, 16, 'png', i);
+    const out = join(work, 'readonly');
+    await mkdir(out);
+    mountTmpfs(out, '256k', { readOnly: true });
+    try {
+      const r = await runCli([input, '--out', out, '--model', model.onnxPath]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/failed\s+1/);
+      expect(r.stdout).toMatch(/skipped\s+2/);
+      expect(r.stdout).toMatch(/read-only or not writable/);
+      expect(r.stdout).toMatch(/not attempted: Cannot write/);
+    } finally {
+      unmount(out);
+    }
   });
 
   it('exits with a clear message for a missing model or folder', async () => {

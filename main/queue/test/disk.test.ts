@@ -5,31 +5,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeTestImage } from '../../library/test/make-images.js';
 import { listFiles, queueEnv, type QueueEnv } from './harness.js';
+import { canMountTmpfs, fillDisk, mountTmpfs, unmount } from '../../testing/small-disk.js';
 
-/**
- * A real full or read-only disk needs a file system of our own: a small tmpfs, which only root
- * (or a CAP_SYS_ADMIN container) may mount. Elsewhere these tests are skipped, and say so.
- */
-function canMount(): boolean {
-  if (process.platform !== 'linux') return false;
-  const probe = fs.mkdtempSync(path.join(os.tmpdir(), 'ctmsr-mount-probe-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    fs.rmSync(probe, { recursive: true, force: true });
-  }
-}
-const mountable = canMount();
+const mountable = canMountTmpfs();
 
 let env: QueueEnv | undefined;
 let mounted: string | undefined;
 afterEach(async () => {
   await env?.queue.stop();
-  if (mounted) execFileSync('umount', [mounted]);
+  if (mounted) unmount(mounted);
   mounted = undefined;
   await env?.close();
   env = undefined;
@@ -41,23 +25,11 @@ async function setup(): Promise<{ input: string; out: string }> {
   for (let i = 0; i < 4; i++) await writeTestImage(path.join(input, `d${i}.png`), { width: 32, height: 32, format: 'png', seed: i });
   const out = path.join(env.dir, 'out');
   fs.mkdirSync(out);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', out]);
+  mountTmpfs(out, '512k');
   mounted = out;
   return { input, out };
 }
 
-function fillDisk(dir: string): string {
-  const filler = path.join(dir, 'filler.bin');
-  const fd = fs.openSync(filler, 'w');
-  try {
-    for (;;) fs.writeSync(fd, Buffer.alloc(16 * 1024));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
-  } finally {
-    fs.closeSync(fd);
-  }
-  return filler;
-}
 
 describe.skipIf(!mountable)('output disk trouble', () => {
   it('a full disk fails the image with a clear message and pauses the batch; resume after freeing space finishes it', async () => {
