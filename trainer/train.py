@@ -349,11 +349,17 @@ class Trainer:
 def training_info(ck):
     """The manifest's free-form `training` object."""
     c = ck["config"]
+    # stages run in order (warm start, CT, CT + DTM): what was done is the step split across them, not the plan
+    planned = {"warmup": c["warmup_iterations"], "ct": c["ct_iterations"], "dtm": c["dtm_iterations"]}
+    done, left = {}, ck["step"]
+    for stage, n in planned.items():
+        done[stage] = min(n, left)
+        left -= done[stage]
     info = {"preset": c["preset"], "params": ck.get("params"), "stepsDone": ck["step"],
-            "iterations": {"warmup": c["warmup_iterations"], "ct": c["ct_iterations"], "dtm": c["dtm_iterations"]},
+            "iterations": done, "plannedIterations": planned,
             "weights": "ema", "emaDecay": c["ema"]["decay"], "config": c}
-    if c["warmup_iterations"]:
-        info["warmStart"] = {"kind": "supervised", "iterations": c["warmup_iterations"],
+    if done["warmup"]:
+        info["warmStart"] = {"kind": "supervised", "iterations": done["warmup"],
                              "note": "target x0 at every grid sigma before CT (CTMSR.md §8: naive CT from scratch "
                                      "oscillates on small compute)"}
     if ck.get("history", {}).get("init_from"):

@@ -137,3 +137,12 @@ def test_slim_checkpoint_is_small_and_starts_a_new_run(tmp_path, hr_folder):
     assert tr2.history["init_from"]["step"] == 3
     net, _ = checkpoint.load_for_inference(str(slim))
     assert next(net.parameters()).dtype == torch.float32
+
+
+def test_manifest_reports_the_iterations_done_per_stage():
+    from trainer.train import training_info
+    cfg = {"preset": "S", "warmup_iterations": 6000, "ct_iterations": 4000, "dtm_iterations": 100, "ema": {"decay": 0.999}}
+    info = training_info({"config": cfg, "step": 6500})
+    assert info["iterations"] == {"warmup": 6000, "ct": 500, "dtm": 0}
+    assert info["plannedIterations"] == {"warmup": 6000, "ct": 4000, "dtm": 100}
+    assert training_info({"config": cfg, "step": 1200})["warmStart"]["iterations"] == 1200
