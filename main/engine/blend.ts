@@ -3,28 +3,28 @@ import type { Rgb16Image } from './image.js';
 /**
  * Accumulates weighted tile outputs in a band of HR rows that spans only the tile rows still open.
  * Rows above the next tile row are final: they are normalised into the output and dropped, so the
- * working memory grows with the image width, not its area.
+ * working memory grows with the image width, not its area. The band holds, per pixel, the weighted
+ * sums of R, G, B and the weight, side by side, so dropping rows is one contiguous move.
  */
 export class RowBlender {
   private top = 0;
   private height = 0;
-  private num = new Float32Array(0);
-  private den = new Float32Array(0);
+  private acc = new Float32Array(0);
 
   constructor(private readonly out: Rgb16Image) {}
 
   /** Makes the band reach down to HR row `bottom` (exclusive), keeping what it holds. */
   extendTo(bottom: number): void {
-    const bottomClamped = Math.min(bottom, this.out.height);
-    const height = bottomClamped - this.top;
+    const height = Math.min(bottom, this.out.height) - this.top;
     if (height <= this.height) return;
-    const w = this.out.width;
-    const num = new Float32Array(3 * height * w);
-    const den = new Float32Array(height * w);
-    for (let c = 0; c < 3; c++) num.set(this.num.subarray(c * this.height * w, (c + 1) * this.height * w), c * height * w);
-    den.set(this.den);
-    this.num = num;
-    this.den = den;
+    const size = 4 * height * this.out.width;
+    if (size > this.acc.length) {
+      const grown = new Float32Array(size);
+      grown.set(this.acc.subarray(0, 4 * this.height * this.out.width));
+      this.acc = grown;
+    } else {
+      this.acc.fill(0, 4 * this.height * this.out.width, size);
+    }
     this.height = height;
   }
 
@@ -40,21 +40,21 @@ export class RowBlender {
     wy: Float32Array,
   ): void {
     const W = this.out.width;
+    const acc = this.acc;
     const xEnd = Math.min(tile.width, W - tile.left);
     const yEnd = Math.min(tile.height, this.top + this.height - tile.top);
     const plane = tile.width * tile.height;
     for (let y = Math.max(0, this.top - tile.top); y < yEnd; y++) {
-      const band = (tile.top + y - this.top) * W + tile.left;
       const wyv = wy[y];
-      for (let x = 0; x < xEnd; x++) {
+      let d = ((tile.top + y - this.top) * W + tile.left) * 4;
+      let s = offset + y * tile.width;
+      for (let x = 0; x < xEnd; x++, s++, d += 4) {
         const w = wx[x] * wyv;
         if (w === 0) continue;
-        const s = offset + y * tile.width + x;
-        const d = band + x;
-        this.den[d] += w;
-        this.num[d] += w * src[s];
-        this.num[d + this.height * W] += w * src[s + plane];
-        this.num[d + 2 * this.height * W] += w * src[s + 2 * plane];
+        acc[d] += w * src[s];
+        acc[d + 1] += w * src[s + plane];
+        acc[d + 2] += w * src[s + 2 * plane];
+        acc[d + 3] += w;
       }
     }
   }
@@ -70,26 +70,27 @@ export class RowBlender {
     const W = this.out.width;
     const [lo, hi] = range;
     const toUnit = 65535 / (hi - lo);
+    const acc = this.acc;
     const dst = this.out.data;
-    for (let y = 0; y < rows; y++) {
-      for (let x = 0; x < W; x++) {
-        const b = y * W + x;
-        const den = this.den[b];
-        const o = ((this.top + y) * W + x) * 3;
-        for (let c = 0; c < 3; c++) {
-          const v = den > 0 ? ((this.num[b + c * this.height * W] / den) - lo) * toUnit : 0;
-          dst[o + c] = v <= 0 ? 0 : v >= 65535 ? 65535 : Math.round(v);
-        }
+    const n = rows * W;
+    let o = this.top * W * 3;
+    for (let p = 0, a = 0; p < n; p++, a += 4, o += 3) {
+      const den = acc[a + 3];
+      if (den > 0) {
+        const k = toUnit / den;
+        const off = lo * toUnit;
+        const r = acc[a] * k - off;
+        const g = acc[a + 1] * k - off;
+        const b = acc[a + 2] * k - off;
+        dst[o] = r <= 0 ? 0 : r >= 65535 ? 65535 : r + 0.5;
+        dst[o + 1] = g <= 0 ? 0 : g >= 65535 ? 65535 : g + 0.5;
+        dst[o + 2] = b <= 0 ? 0 : b >= 65535 ? 65535 : b + 0.5;
+      } else {
+        dst[o] = dst[o + 1] = dst[o + 2] = 0;
       }
     }
-    const keep = this.height - rows;
-    const num = new Float32Array(3 * keep * W);
-    for (let c = 0; c < 3; c++) {
-      num.set(this.num.subarray(c * this.height * W + rows * W, (c + 1) * this.height * W), c * keep * W);
-    }
-    this.den = this.den.slice(rows * W);
-    this.num = num;
+    acc.copyWithin(0, 4 * n, 4 * this.height * W);
     this.top = end;
-    this.height = keep;
+    this.height -= rows;
   }
 }
