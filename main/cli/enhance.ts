@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { collisionPolicies, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
@@ -10,6 +8,7 @@ import { Engine } from '../engine/engine.js';
 import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { planOutputs } from '../pipeline/output-path.js';
+import { runIfEntry } from './entry.js';
 import { progressReporter } from './progress.js';
 import { runBatch } from './run-batch.js';
 import { summaryTable } from './summary.js';
@@ -147,14 +146,4 @@ export async function main(argv: string[]): Promise<number> {
   return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
 }
 
-// Run when executed (npm script, `ctmsr-enhance` bin link), not when imported by tests.
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invokedDirectly) {
-  main(process.argv).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runIfEntry(import.meta.url, main);

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { evaluateModels, manifestMetrics, shippedModelIds, writeManifestMetrics, loadModels, type EvaluationReport } from './harness.js';
 import { defaultSets } from './sets.js';
 import { resultsTable, speedTable } from './table.js';
+import { runIfEntry } from '../cli/entry.js';
 
 const wholeNumber = (name: string, min: number) => (v: string) => {
   const n = Number(v);
@@ -89,13 +90,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-const invokedDirectly = process.argv[1] && /evaluate-models\.(ts|js)$/.test(process.argv[1]);
-if (invokedDirectly) {
-  main(process.argv).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
-      process.exit(1);
-    },
-  );
-}
+runIfEntry(import.meta.url, main);
