@@ -5,7 +5,7 @@ import type { BatchSummary } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
-import { Check, clampInt, Field } from '../ui/fields';
+import { Check, clampInt, Field, PresetOptions } from '../ui/fields';
 import { PathField } from '../ui/PathField';
 import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
 
@@ -103,12 +103,7 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
               }
             }}
           >
-            <option value="">{t('batch.choosePreset')}</option>
-            {presets.data?.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
+            <PresetOptions presets={presets.data} none={t('batch.choosePreset')} />
           </select>
         )}
       </Field>

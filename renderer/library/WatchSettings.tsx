@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { FolderNode } from '../../shared/api/types';
 import { useLoad, useStudio } from '../app/studio-context';
-import { Check, Field } from '../ui/fields';
+import { Check, Field, PresetOptions } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 
 /** Watching a library folder, and the preset its new images are enhanced with automatically. */
@@ -19,12 +19,7 @@ export function WatchSettings({ root }: { root: FolderNode }) {
       <Field label={t('library.autoPreset')}>
         {(id) => (
           <select id={id} value={root.autoPreset ?? ''} disabled={!watch} onChange={(e) => change({ watch, autoPreset: e.target.value || null })}>
-            <option value="">{t('library.noAutoPreset')}</option>
-            {presets.data?.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-              </option>
-            ))}
+            <PresetOptions presets={presets.data} none={t('library.noAutoPreset')} />
           </select>
         )}
       </Field>

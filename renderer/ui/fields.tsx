@@ -39,3 +39,17 @@ export function ProgressBar({ value, label }: { value: number; label: string }) 
     </div>
   );
 }
+
+/** The `<option>`s of a preset picker: a first "none" entry, then each saved preset by name. */
+export function PresetOptions({ presets, none }: { presets: readonly { name: string }[] | undefined; none: string }) {
+  return (
+    <>
+      <option value="">{none}</option>
+      {presets?.map((p) => (
+        <option key={p.name} value={p.name}>
+          {p.name}
+        </option>
+      ))}
+    </>
+  );
+}
