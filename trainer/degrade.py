@@ -4,7 +4,8 @@
   quantised to 8 bits.
 - `realesrgan`: the second-order pipeline of Real-ESRGAN (Wang et al. 2021) with the ranges of CTMSR's official
   training config: blur (iso/aniso, generalized and plateau Gaussians, sinc) -> random resize -> Gaussian/Poisson
-  noise -> JPEG, a second such round, then final resize to HR/scale with sinc and JPEG in random order.
+  noise -> JPEG, a second such round, then final resize to HR/scale with sinc and JPEG in random order; optionally
+  a share of samples (`clean_prob`) gets the bicubic degradation alone.
 
 Images are float tensors [3, H, W] in [0, 1]; all randomness comes from the numpy Generator passed in, so a batch
 is a pure function of (seed, step) and resumed runs see the same data.
@@ -56,6 +57,9 @@ class RealESRGANOpts:
     jpeg_range2: List[int] = field(default_factory=lambda: [30, 95])
     # final
     final_sinc_prob: float = 0.8
+    # share of samples given the bicubic degradation alone: without clean inputs in training, a real-world model
+    # "restores" clean images too and over-sharpens them (0 = the official pipeline, every sample degraded)
+    clean_prob: float = 0.0
 
 
 # ---------------------------------------------------------------- blur kernels
@@ -184,6 +188,9 @@ def bicubic_down(hr, scale):
 
 def realesrgan(hr, scale, rng, o: RealESRGANOpts = None):
     o = o or RealESRGANOpts()
+    # drawn only when asked for, so clean_prob = 0 leaves the random stream (and made eval sets) unchanged
+    if o.clean_prob > 0 and rng.uniform() < o.clean_prob:
+        return bicubic_down(hr, scale)
     oh, ow = hr.shape[1:]
     x = filter2d(hr, random_kernel(rng, o.kernel_size, o.kernel_prob, o.blur_sigma, o.betag_range,
                                    o.betap_range, o.sinc_prob))

@@ -114,6 +114,8 @@ class Trainer:
         self.main = self.rank == 0
         if cfg["threads"]:
             torch.set_num_threads(cfg["threads"])
+        if self.device.type == "cuda":
+            torch.backends.cudnn.benchmark = True  # crops have one fixed size: let cuDNN pick its fastest kernels
         torch.manual_seed(cfg["seed"] + self.rank)
         random.seed(cfg["seed"] + self.rank)
         self.sched = {k: cfg["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}

@@ -26,6 +26,19 @@ def test_realesrgan_degradation_varies_and_stays_in_range():
     assert torch.equal(again, outs[3])  # a pure function of the rng
 
 
+def test_realesrgan_clean_share():
+    hr = torch.from_numpy(synthetic_image(64, 64, 2)).permute(2, 0, 1).float() / 255
+    bicubic = degrade.degrade(hr, 4, np.random.default_rng(0), "bicubic")
+    outs = [degrade.degrade(hr, 4, np.random.default_rng(s), "realesrgan", {"clean_prob": 0.5}) for s in range(40)]
+    n_clean = sum(torch.equal(o, bicubic) for o in outs)
+    assert 10 <= n_clean <= 30  # about half the samples are clean, the rest still degraded
+    every = degrade.degrade(hr, 4, np.random.default_rng(7), "realesrgan", {"clean_prob": 1.0})
+    assert torch.equal(every, bicubic)
+    # clean_prob 0 draws nothing extra: the official pipeline's stream (and made eval sets) stay as they were
+    assert torch.equal(degrade.degrade(hr, 4, np.random.default_rng(5), "realesrgan", {"clean_prob": 0.0}),
+                       degrade.degrade(hr, 4, np.random.default_rng(5), "realesrgan"))
+
+
 def test_kernels_normalised():
     rng = np.random.default_rng(0)
     for _ in range(20):
