@@ -1,4 +1,4 @@
-"""CLI: python -m trainer train|export|evaluate|make-eval-set|slim|make-test-model (see trainer/README.md)."""
+"""CLI: python -m trainer train|export|evaluate|make-eval-set|slim|blend|make-test-model (see trainer/README.md)."""
 import argparse
 import sys
 
@@ -30,6 +30,12 @@ def _cmd_slim(a):
     from .checkpoint import slim
     step = slim(a.checkpoint, a.out)
     protocol.emit("checkpoint", path=a.out, step=step, slim=True)
+
+
+def _cmd_blend(a):
+    from .checkpoint import blend
+    blend(a.a, a.b, a.alpha, a.out)
+    protocol.emit("checkpoint", path=a.out, blend={"a": a.a, "b": a.b, "alpha": a.alpha}, slim=True)
 
 
 def _cmd_make_eval_set(a):
@@ -94,6 +100,13 @@ def parser():
     s.add_argument("--checkpoint", required=True)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=_cmd_slim)
+
+    b = sub.add_parser("blend", help="network interpolation: (1 - alpha)·A + alpha·B of two checkpoints' EMA weights")
+    b.add_argument("--a", required=True, help="checkpoint A (alpha = 0), e.g. the warm start")
+    b.add_argument("--b", required=True, help="checkpoint B (alpha = 1), e.g. its CT descendant")
+    b.add_argument("--alpha", type=float, required=True)
+    b.add_argument("--out", required=True)
+    b.set_defaults(fn=_cmd_blend)
 
     m = sub.add_parser("make-test-model", help="small random-weight model + manifest for the app's tests")
     m.add_argument("--kind", choices=["ctmsr", "feedforward"], required=True)

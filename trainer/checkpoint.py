@@ -49,3 +49,26 @@ def slim(src, dst):
     keep["slim"] = True
     save(dst, keep)
     return keep["step"]
+
+
+def blend(a_path, b_path, alpha, dst):
+    """Network interpolation (as ESRGAN does between its PSNR and GAN models): EMA weights (1 − alpha)·A + alpha·B.
+
+    For two checkpoints of one lineage, e.g. a PSNR-oriented warm start A and its consistency-trained descendant B,
+    alpha moves the model along the fidelity / perceptual-sharpness trade-off without training. Written slim.
+    """
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}")
+    a, b = load(a_path), load(b_path)
+    if net_config_of(a) != net_config_of(b):
+        raise ValueError(f"cannot blend {a_path} and {b_path}: their networks differ "
+                         f"({net_config_of(a)} vs {net_config_of(b)})")
+    out = {k: a[k] for k in ("step", "config", "net_config", "params") if k in a}
+    out["ema"] = {k: (torch.lerp(va.float(), b["ema"][k].float(), alpha).to(va.dtype) if va.is_floating_point() else va)
+                  for k, va in a["ema"].items()}
+    parent = lambda path, ck: {"checkpoint": os.path.basename(path), "step": ck["step"],  # noqa: E731
+                               "history": ck.get("history", {})}
+    out["history"] = {"blend": {"alpha": alpha, "a": parent(a_path, a), "b": parent(b_path, b)}}
+    out["slim"] = True
+    save(dst, out)
+    return out

@@ -366,6 +366,8 @@ def training_info(ck):
                                      "oscillates on small compute)"}
     if ck.get("history", {}).get("init_from"):
         info["initFrom"] = ck["history"]["init_from"]
+    if ck.get("history", {}).get("blend"):
+        info["blend"] = ck["history"]["blend"]
     if ck.get("history", {}).get("lineage"):
         # runs stitched across machines and sessions (time-boxed GPU leases, CPU continuations): each segment's
         # machine, iterations and settings, written by hand into the committed checkpoint

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from trainer import forward
@@ -146,3 +147,25 @@ def test_manifest_reports_the_iterations_done_per_stage():
     assert info["iterations"] == {"warmup": 6000, "ct": 500, "dtm": 0}
     assert info["plannedIterations"] == {"warmup": 6000, "ct": 4000, "dtm": 100}
     assert training_info({"config": cfg, "step": 1200})["warmStart"]["iterations"] == 1200
+
+
+def test_blend_interpolates_ema_weights_and_records_parents(tmp_path, hr_folder):
+    from trainer import checkpoint
+    paths = []
+    for seed in (0, 1):
+        cfg = tiny_config(tmp_path / f"run{seed}", hr_folder, warmup_iterations=2, ct_iterations=0, seed=seed)
+        assert Trainer(cfg).run() == 0
+        paths.append(str(tmp_path / f"run{seed}" / "checkpoint.pt"))
+    a, b = (checkpoint.load(p)["ema"] for p in paths)
+    assert any(not torch.equal(a[k], b[k]) for k in a if a[k].is_floating_point())  # two different nets
+    for alpha in (0.0, 0.25, 1.0):
+        out = tmp_path / f"blend{alpha}.pt"
+        checkpoint.blend(paths[0], paths[1], alpha, str(out))
+        got = checkpoint.load(str(out))
+        for k, v in got["ema"].items():
+            if v.is_floating_point():
+                assert torch.allclose(v, (1 - alpha) * a[k] + alpha * b[k], atol=1e-6), (alpha, k)
+        assert got["history"]["blend"]["alpha"] == alpha and got["history"]["blend"]["b"]["step"] == 2
+        net, _ = checkpoint.load_for_inference(str(out))  # exportable like any checkpoint
+    with pytest.raises(ValueError, match="alpha"):
+        checkpoint.blend(paths[0], paths[1], 1.5, str(tmp_path / "bad.pt"))
