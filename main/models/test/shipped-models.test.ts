@@ -10,7 +10,7 @@ import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { parseModelManifest } from '../../../shared/models/manifest.js';
 import { Engine } from '../../engine/engine.js';
 import { decodeInput, enhanceDecoded, writeOutput } from '../../pipeline/enhance-file.js';
-import { bundledModelsDir, loadModel } from '../registry.js';
+import { bundledModelsDir, defaultModelId, loadModel, resolveDefaultModel } from '../registry.js';
 
 const dir = bundledModelsDir();
 const files = existsSync(dir) ? readdirSync(dir).sort() : [];
@@ -46,6 +46,13 @@ describe.skipIf(none)(title, () => {
   it('every graph has a manifest and every manifest a graph', () => {
     expect(graphs, 'an .onnx without its .json manifest').toEqual(expect.arrayContaining(manifests));
     expect(manifests, 'a .json manifest without its .onnx graph').toEqual(expect.arrayContaining(graphs));
+  });
+
+  it.skipIf(Boolean(process.env.CTMSR_MODELS_DIR))('ships both models, and the CLI default resolves to ctmsr-s-x4-real without a fallback', async () => {
+    expect(ids).toEqual(expect.arrayContaining(['ctmsr-s-x4-real', 'ctmsr-s-x4-clean']));
+    const { model, notice } = await resolveDefaultModel([dir]);
+    expect(model.manifest.id).toBe(defaultModelId);
+    expect(notice).toBeUndefined();
   });
 
   describe.each(ids)('%s', (id) => {
