@@ -364,14 +364,12 @@ def training_info(ck):
         info["warmStart"] = {"kind": "supervised", "iterations": done["warmup"],
                              "note": "target x0 at every grid sigma before CT (CTMSR.md §8: naive CT from scratch "
                                      "oscillates on small compute)"}
-    if ck.get("history", {}).get("init_from"):
-        info["initFrom"] = ck["history"]["init_from"]
-    if ck.get("history", {}).get("blend"):
-        info["blend"] = ck["history"]["blend"]
-    if ck.get("history", {}).get("lineage"):
-        # runs stitched across machines and sessions (time-boxed GPU leases, CPU continuations): each segment's
-        # machine, iterations and settings, written by hand into the committed checkpoint
-        info["lineage"] = ck["history"]["lineage"]
+    history = ck.get("history", {})
+    # initFrom: the run this one started from; blend: the two parents of an interpolated checkpoint; lineage: runs
+    # stitched across machines and sessions (trainer/recipes/annotate_lineage.py), one entry per segment
+    for key, name in (("init_from", "initFrom"), ("blend", "blend"), ("lineage", "lineage")):
+        if history.get(key):
+            info[name] = history[key]
     return info
 
 
