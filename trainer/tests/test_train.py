@@ -9,7 +9,7 @@ import torch
 
 from trainer import forward
 from trainer.losses import Distance, ct_loss
-from trainer.train import Trainer
+from trainer.train import Trainer, training_info
 
 from .conftest import REPO, tiny_config
 
@@ -166,6 +166,9 @@ def test_blend_interpolates_ema_weights_and_records_parents(tmp_path, hr_folder)
             if v.is_floating_point():
                 assert torch.allclose(v, (1 - alpha) * a[k] + alpha * b[k], atol=1e-6), (alpha, k)
         assert got["history"]["blend"]["alpha"] == alpha and got["history"]["blend"]["b"]["step"] == 2
+        got["history"]["lineage"] = [{"segment": 1, "machine": "test"}]
+        info = training_info(got)  # what the manifest's `training` field records
+        assert info["blend"]["alpha"] == alpha and info["lineage"][0]["machine"] == "test"
         net, _ = checkpoint.load_for_inference(str(out))  # exportable like any checkpoint
     with pytest.raises(ValueError, match="alpha"):
         checkpoint.blend(paths[0], paths[1], 1.5, str(tmp_path / "bad.pt"))
