@@ -32,7 +32,6 @@ n_ct = max(200, int(r_warm / 2.2 * 0.3 * B))
 L.start("R2", REAL, [f"init_from={L.folder('R1')}/checkpoint.pt", "warmup_iterations=0", f"ct_iterations={n_ct}",
                      "dtm_iterations=0"], 6)
 while L.now() < 0.62 * B and L.procs["R2"].poll() is None:
-    L.check_alive()
     L.sleep_until(L.now() + 1)
 L.stop("R2")
 
