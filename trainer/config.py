@@ -35,7 +35,9 @@ DEFAULTS = {
     "warmup_iterations": 0,         # supervised warm start: target x0 at every grid sigma (CTMSR.md §8)
     "ct_iterations": 1000,          # stage 1: consistency training
     "dtm_iterations": 0,            # stage 2: CT + distribution trajectory matching
-    "warmup": {"distance": "charbonnier", "intervals": 4, "lr": None},
+    # index_probs: share of samples at grid points 1..intervals (None: uniform). One-step sampling only ever sees
+    # the last point, so weighting it spends the small network's capacity where the app samples.
+    "warmup": {"distance": "charbonnier", "intervals": 4, "lr": None, "index_probs": None},
     "ct": {"distance": "lpips+charbonnier", "weights": [0.5, 0.5]},
     "dtm": {"lambda_ct": 1.0, "lambda_dtm": 1.6, "t_min": 0.1, "t_max": 0.5, "refresh_every": 1000,
             "weight": 0.5},

@@ -89,6 +89,16 @@ def ema_update(ema, net, decay, step, warmup):
         be.copy_(bn)
 
 
+def warm_indices(rng, n_intervals, batch, probs=None):
+    """Grid indices 1..N for the warm start's samples: uniform, or drawn with the configured shares."""
+    if probs is None:
+        return rng.integers(1, n_intervals + 1, size=batch)
+    if len(probs) != n_intervals or min(probs) < 0 or sum(probs) <= 0:
+        raise ValueError(f"warmup.index_probs must hold {n_intervals} non-negative shares (one per grid point "
+                         f"1..{n_intervals}), got {probs!r}")
+    return rng.choice(np.arange(1, n_intervals + 1), size=batch, p=np.asarray(probs, float) / sum(probs))
+
+
 def stage_at(step, cfg):
     w, c = cfg["warmup_iterations"], cfg["ct_iterations"]
     return "warmup" if step < w else "ct" if step < w + c else "dtm"
@@ -226,7 +236,7 @@ class Trainer:
             y0 = forward.upsample(lr, c["scale"])
             if stage == "warmup":
                 n_int = c["warmup"]["intervals"]
-                idx = torch.from_numpy(rng.integers(1, n_int + 1, size=b)).to(dev)
+                idx = torch.from_numpy(warm_indices(rng, n_int, b, c["warmup"]["index_probs"])).to(dev)
                 l_sup, _ = supervised_loss(self.model, x0, lr, y0, randn(), idx, n_int, self.sched, self.warm_dist)
                 loss = l_sup.mean()
                 logs["sup"] = loss.item()

@@ -49,7 +49,8 @@ def test_warm_start_then_ct_then_dtm_and_export(tmp_path, hr_folder, capsys):
     lpips_ok = os.path.isfile(os.path.join(LPIPS_DIR, "squeezenet1_1_features.pth"))
     out = tmp_path / "run"
     cfg = tiny_config(out, hr_folder, warmup_iterations=4, ct_iterations=4, dtm_iterations=6 if lpips_ok else 0,
-                      dtm={"refresh_every": 3}, export={"enabled": True, "id": "tiny-test"})
+                      dtm={"refresh_every": 3}, export={"enabled": True, "id": "tiny-test"},
+                      warmup={"index_probs": [0.1, 0.2, 0.1, 0.6]})
     tr = Trainer(cfg)
     assert tr.run() == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
@@ -147,6 +148,19 @@ def test_manifest_reports_the_iterations_done_per_stage():
     assert info["iterations"] == {"warmup": 6000, "ct": 500, "dtm": 0}
     assert info["plannedIterations"] == {"warmup": 6000, "ct": 4000, "dtm": 100}
     assert training_info({"config": cfg, "step": 1200})["warmStart"]["iterations"] == 1200
+
+
+def test_warm_start_draws_grid_points_with_the_configured_shares():
+    import numpy as np
+    from trainer.train import warm_indices
+    rng = np.random.default_rng(0)
+    uniform = warm_indices(rng, 4, 4000)
+    assert set(uniform.tolist()) == {1, 2, 3, 4} and abs((uniform == 4).mean() - 0.25) < 0.03
+    focused = warm_indices(rng, 4, 4000, [0.05, 0.2, 0.05, 0.7])
+    assert abs((focused == 4).mean() - 0.7) < 0.03 and abs((focused == 2).mean() - 0.2) < 0.03
+    assert set(warm_indices(rng, 4, 100, [0, 0, 0, 1]).tolist()) == {4}
+    with pytest.raises(ValueError, match="index_probs must hold 4"):
+        warm_indices(rng, 4, 10, [0.5, 0.5])
 
 
 def test_blend_interpolates_ema_weights_and_records_parents(tmp_path, hr_folder):
