@@ -61,7 +61,12 @@ export async function writeOutput(enhanced: EnhancedImage, outputPath: string, s
       width: enhanced.width,
       height: enhanced.height,
     });
-  });
+  }, { maxBytes: maxEncodedBytes(enhanced.width, enhanced.height) });
+}
+
+/** No encoder we offer writes more than 16-bit RGBA uncompressed, plus room for metadata. */
+function maxEncodedBytes(width: number, height: number): number {
+  return width * height * 8 + 1024 * 1024;
 }
 
 export async function enhanceFile(input: string, output: string, settings: EnhanceSettings, ctx: EnhanceContext): Promise<EnhancedImage> {
