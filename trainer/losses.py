@@ -14,8 +14,13 @@ def charbonnier(a, b, eps=1e-12):
     return torch.sqrt((a - b) ** 2 + eps).flatten(1).mean(1)
 
 
+def mse(a, b):
+    """Mean squared error per sample: the quantity PSNR measures (Charbonnier ≈ L1 aims at the median instead)."""
+    return ((a - b) ** 2).flatten(1).mean(1)
+
+
 class Distance:
-    """d(a, b) for CT: 'charbonnier', 'lpips' or 'lpips+charbonnier' (0.5/0.5 in the official code)."""
+    """d(a, b): 'charbonnier', 'mse', 'lpips' or 'lpips+charbonnier' (0.5/0.5 in the official code)."""
 
     def __init__(self, kind="lpips+charbonnier", lpips=None, weights=(0.5, 0.5)):
         if "lpips" in kind and lpips is None:
@@ -25,11 +30,13 @@ class Distance:
     def __call__(self, a, b):
         if self.kind == "charbonnier":
             return charbonnier(a, b)
+        if self.kind == "mse":
+            return mse(a, b)
         if self.kind == "lpips":
             return self.lpips(a, b)
         if self.kind == "lpips+charbonnier":
             return self.weights[0] * self.lpips(a, b) + self.weights[1] * charbonnier(a, b)
-        raise ValueError(f"unknown distance {self.kind!r} (charbonnier | lpips | lpips+charbonnier)")
+        raise ValueError(f"unknown distance {self.kind!r} (charbonnier | mse | lpips | lpips+charbonnier)")
 
 
 def grid_point(i, n_intervals, sched, batch, ref):

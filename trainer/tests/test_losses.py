@@ -111,5 +111,6 @@ def test_frozen_copy_refreshed_exactly_every_n():
 def test_distance_kinds():
     a, b = torch.zeros(2, 3, 8, 8), torch.ones(2, 3, 8, 8)
     assert torch.allclose(Distance("charbonnier")(a, b), torch.ones(2))
+    assert torch.allclose(Distance("mse")(a, b * 3), torch.full((2,), 9.0))
     both = Distance("lpips+charbonnier", lpips=lambda x, y: torch.full((2,), 0.2))
     assert torch.allclose(both(a, b), torch.full((2,), 0.6))
