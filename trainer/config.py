@@ -37,7 +37,8 @@ DEFAULTS = {
     "dtm_iterations": 0,            # stage 2: CT + distribution trajectory matching
     # index_probs: share of samples at grid points 1..intervals (None: uniform). One-step sampling only ever sees
     # the last point, so weighting it spends the small network's capacity where the app samples.
-    "warmup": {"distance": "charbonnier", "intervals": 4, "lr": None, "index_probs": None},
+    # weights: of a two-part distance (e.g. lpips+mse); None uses ct.weights
+    "warmup": {"distance": "charbonnier", "intervals": 4, "lr": None, "index_probs": None, "weights": None},
     "ct": {"distance": "lpips+charbonnier", "weights": [0.5, 0.5]},
     "dtm": {"lambda_ct": 1.0, "lambda_dtm": 1.6, "t_min": 0.1, "t_max": 0.5, "refresh_every": 1000,
             "weight": 0.5},

@@ -20,23 +20,26 @@ def mse(a, b):
 
 
 class Distance:
-    """d(a, b): 'charbonnier', 'mse', 'lpips' or 'lpips+charbonnier' (0.5/0.5 in the official code)."""
+    """d(a, b): one of 'charbonnier', 'mse', 'lpips', or two joined by '+' and weighted, e.g. 'lpips+charbonnier'
+    (0.5/0.5 in the official code) or 'lpips+mse'."""
+
+    PARTS = ("charbonnier", "mse", "lpips")
 
     def __init__(self, kind="lpips+charbonnier", lpips=None, weights=(0.5, 0.5)):
-        if "lpips" in kind and lpips is None:
+        parts = kind.split("+")
+        if len(parts) > 2 or any(p not in self.PARTS for p in parts):
+            raise ValueError(f"unknown distance {kind!r}: one of {', '.join(self.PARTS)} or two joined by '+'")
+        if "lpips" in parts and lpips is None:
             raise ValueError(f"distance {kind!r} needs LPIPS weights; give lpips_dir or use 'charbonnier'")
-        self.kind, self.lpips, self.weights = kind, lpips, weights
+        self.kind, self.parts, self.lpips, self.weights = kind, parts, lpips, weights
+
+    def _part(self, name, a, b):
+        return self.lpips(a, b) if name == "lpips" else charbonnier(a, b) if name == "charbonnier" else mse(a, b)
 
     def __call__(self, a, b):
-        if self.kind == "charbonnier":
-            return charbonnier(a, b)
-        if self.kind == "mse":
-            return mse(a, b)
-        if self.kind == "lpips":
-            return self.lpips(a, b)
-        if self.kind == "lpips+charbonnier":
-            return self.weights[0] * self.lpips(a, b) + self.weights[1] * charbonnier(a, b)
-        raise ValueError(f"unknown distance {self.kind!r} (charbonnier | mse | lpips | lpips+charbonnier)")
+        if len(self.parts) == 1:
+            return self._part(self.parts[0], a, b)
+        return sum(w * self._part(p, a, b) for w, p in zip(self.weights, self.parts))
 
 
 def grid_point(i, n_intervals, sched, batch, ref):

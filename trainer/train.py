@@ -143,7 +143,8 @@ class Trainer:
         self.scaler = make_scaler(self.amp == torch.float16)
         self.lpips = self._lpips()
         self.ct_dist = Distance(cfg["ct"]["distance"], self.lpips, tuple(cfg["ct"]["weights"]))
-        self.warm_dist = Distance(cfg["warmup"]["distance"], self.lpips, tuple(cfg["ct"]["weights"]))
+        self.warm_dist = Distance(cfg["warmup"]["distance"], self.lpips,
+                                  tuple(cfg["warmup"]["weights"] or cfg["ct"]["weights"]))
         self.frozen, self.step, self.history = None, 0, {}
         self.stop_requested = False
 

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from trainer import forward
@@ -112,5 +113,9 @@ def test_distance_kinds():
     a, b = torch.zeros(2, 3, 8, 8), torch.ones(2, 3, 8, 8)
     assert torch.allclose(Distance("charbonnier")(a, b), torch.ones(2))
     assert torch.allclose(Distance("mse")(a, b * 3), torch.full((2,), 9.0))
+    lp = lambda x, y: torch.full((2,), 0.2)  # noqa: E731
+    assert torch.allclose(Distance("lpips+mse", lpips=lp, weights=(0.1, 1.0))(a, b * 2), torch.full((2,), 4.02))
+    with pytest.raises(ValueError, match="unknown distance"):
+        Distance("l1")
     both = Distance("lpips+charbonnier", lpips=lambda x, y: torch.full((2,), 0.2))
     assert torch.allclose(both(a, b), torch.full((2,), 0.6))
