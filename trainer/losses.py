@@ -34,7 +34,7 @@ class Distance:
         self.kind, self.parts, self.lpips, self.weights = kind, parts, lpips, weights
 
     def _part(self, name, a, b):
-        return self.lpips(a, b) if name == "lpips" else charbonnier(a, b) if name == "charbonnier" else mse(a, b)
+        return {"charbonnier": charbonnier, "mse": mse, "lpips": self.lpips}[name](a, b)
 
     def __call__(self, a, b):
         if len(self.parts) == 1:

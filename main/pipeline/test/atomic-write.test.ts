@@ -8,9 +8,11 @@ import { canMountTmpfs, fillDisk, mountTmpfs, unmount } from '../../testing/smal
 const mountable = canMountTmpfs();
 
 // what libvips sometimes throws when the target cannot be written: no errno, no cause
-const causeless = (tmp: string) => async () => {
+const unableToWrite = (tmp: string) => new Error(`vips2png: unable to write to target ${tmp}`);
+// a writer that leaves a partial file behind, then fails that way
+const causeless = async (tmp: string) => {
   fs.writeFileSync(tmp, '');
-  throw new Error(`vips2png: unable to write to target ${tmp}`);
+  throw unableToWrite(tmp);
 };
 
 let dir: string | undefined;
@@ -33,7 +35,7 @@ describe('writeAtomically when the writer does not say why it failed', () => {
   it('on a healthy disk keeps the writer\'s message and leaves nothing behind', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctmsr-atomic-'));
     const out = path.join(dir, 'a.png');
-    const error = await writeAtomically(out, (tmp) => causeless(tmp)(), { maxBytes: 1000 }).catch((e) => e);
+    const error = await writeAtomically(out, causeless, { maxBytes: 1000 }).catch((e) => e);
     expect(error).toMatchObject({ code: 'internal', file: out });
     expect(error.message).toContain('unable to write to target');
     expect(fs.readdirSync(dir)).toEqual([]);
@@ -42,7 +44,7 @@ describe('writeAtomically when the writer does not say why it failed', () => {
   it.skipIf(!mountable)('on a read-only disk reports it as read-only, naming the file', async () => {
     const out = path.join(smallDisk({ readOnly: true }), 'a.png');
     const error = await writeAtomically(out, async (tmp) => {
-      throw new Error(`vips2png: unable to write to target ${tmp}`);
+      throw unableToWrite(tmp);
     }).catch((e) => e);
     expect(error).toMatchObject({ code: 'permission-denied', file: out });
     expect(error.message).toMatch(/read-only or not writable/);
@@ -52,7 +54,7 @@ describe('writeAtomically when the writer does not say why it failed', () => {
     const disk = smallDisk();
     fillDisk(disk);
     const out = path.join(disk, 'a.png');
-    const error = await writeAtomically(out, (tmp) => causeless(tmp)(), { maxBytes: 64 * 1024 }).catch((e) => e);
+    const error = await writeAtomically(out, causeless, { maxBytes: 64 * 1024 }).catch((e) => e);
     expect(error).toMatchObject({ code: 'disk-full', file: out });
     expect(error.message).toContain(`The disk holding ${out} is full`);
     expect(fs.readdirSync(disk)).toEqual(['filler.bin']);
@@ -60,7 +62,7 @@ describe('writeAtomically when the writer does not say why it failed', () => {
 
   it.skipIf(!mountable)('with room to spare it does not blame the disk', async () => {
     const out = path.join(smallDisk(), 'a.png');
-    const error = await writeAtomically(out, (tmp) => causeless(tmp)(), { maxBytes: 64 * 1024 }).catch((e) => e);
+    const error = await writeAtomically(out, causeless, { maxBytes: 64 * 1024 }).catch((e) => e);
     expect(error).toMatchObject({ code: 'internal' });
   });
 });
