@@ -54,9 +54,9 @@ async function fileSystemCause(path: string, options: WriteOptions): Promise<Nod
 }
 
 /** writeError, asking the file system for the cause when the error does not name one. */
-export async function explainWriteError(path: string, e: unknown, options: WriteOptions = {}): Promise<StudioError> {
+async function explainWriteError(path: string, e: unknown, options: WriteOptions): Promise<StudioError> {
   const error = writeError(path, e);
-  if (error.code !== 'internal' || isStudioError(e)) return error;
+  if (isStudioError(e) || error.code !== 'internal') return error;
   const cause = await fileSystemCause(path, options);
   return cause ? writeError(path, Object.assign(cause, { cause: e })) : error;
 }
