@@ -7,6 +7,7 @@ import { providerNames, type ProviderName } from '../../shared/engine/providers.
 import { Engine } from '../engine/engine.js';
 import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
+import { removeStaleTemporaries } from '../pipeline/atomic-write.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { runIfEntry } from './entry.js';
 import { progressReporter } from './progress.js';
@@ -107,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
     collision: opts.onConflict,
     skipExisting: opts.skipExisting,
   });
+  await removeStaleTemporaries(plan.map((p) => p.output));
 
   const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory });
   try {

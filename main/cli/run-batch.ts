@@ -67,7 +67,8 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
     events?.imageStarted?.(i, item.input);
     const started = performance.now();
     try {
-      const decoded = await current!;
+      // Nothing was decoded ahead when the image before was skipped or refused: decode it now.
+      const decoded = await (current ?? decodeAt(i)!);
       if (decoded instanceof Error) throw decoded;
       const enhancing = enhanceDecoded(decoded, settings, {
         engine,

@@ -75,3 +75,11 @@ export async function writeAtomically(path: string, write: (temporaryPath: strin
     throw await explainWriteError(path, e, options);
   }
 }
+
+/**
+ * Removes the temporary files a killed run left beside these outputs (only names of our own
+ * making: `<output>.tmp`), so a rerun after a crash leaves nothing behind.
+ */
+export async function removeStaleTemporaries(outputs: Iterable<string>): Promise<void> {
+  await Promise.all([...outputs].map((output) => rm(temporaryPathFor(output), { force: true }).catch(() => undefined)));
+}

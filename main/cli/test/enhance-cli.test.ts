@@ -1,34 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../models/registry.js';
 import { makePhotoFolder, writePhoto, type PhotoFolder } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { canMountTmpfs, mountTmpfs, unmount } from '../../testing/small-disk.js';
-
-const cli = join(import.meta.dirname, '../enhance.ts');
-
-function runCli(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: join(import.meta.dirname, '../../..') });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, () => child.kill('SIGINT'));
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
-}
+import { listFiles, runCli } from './run-cli.js';
 
 let folder: PhotoFolder;
 let work: string;
