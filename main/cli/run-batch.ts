@@ -36,7 +36,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
   const outcomes: ImageOutcome[] = [];
   const decodeAt = (i: number): Promise<DecodedImage | Error> | undefined => {
     const item = plan[i];
-    return item?.action === 'write' ? decodeInput(item.input).catch((e: Error) => e) : undefined;
+    return item?.action === 'write' ? decodeInput(item.input, { settings, modelScale: model.manifest.scale, outputPath: item.output }).catch((e: Error) => e) : undefined;
   };
   let prefetched = decodeAt(0);
   let stoppedBy: string | undefined;
@@ -75,7 +75,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
         model,
         signal,
         onProgress: (f) => events?.imageProgress?.(i, f),
-      });
+      }, item.output);
       // Decode ahead while the engine is busy; only the very next image, to bound memory.
       if (i + 1 < plan.length) prefetched = decodeAt(i + 1);
       const enhanced = await enhancing;

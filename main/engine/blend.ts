@@ -1,5 +1,13 @@
 import type { Rgb16Image } from './image.js';
 
+/** Where finished rows go: `rows` interleaved 16-bit RGB rows starting at HR row `top`. */
+export type RowSink = (data: Uint16Array, top: number, rows: number) => void;
+
+/** A sink that fills a whole output image. */
+export function intoImage(out: Rgb16Image): RowSink {
+  return (data, top) => out.data.set(data, top * out.width * 3);
+}
+
 /**
  * Accumulates weighted tile outputs in a band of HR rows that spans only the tile rows still open.
  * Rows above the next tile row are final: they are normalised into the output and dropped, so the
@@ -11,7 +19,11 @@ export class RowBlender {
   private height = 0;
   private acc = new Float32Array(0);
 
-  constructor(private readonly out: Rgb16Image) {}
+  /** `out` gives the output's size; finished rows go to `sink` (default: into `out` itself). */
+  constructor(
+    private readonly out: { width: number; height: number },
+    private readonly sink: RowSink = intoImage(out as Rgb16Image),
+  ) {}
 
   /** Makes the band reach down to HR row `bottom` (exclusive), keeping what it holds. */
   extendTo(bottom: number): void {
@@ -60,7 +72,7 @@ export class RowBlender {
   }
 
   /**
-   * Writes HR rows [top, until) to the output as 16-bit, mapping the model range to [0, 1] with
+   * Hands HR rows [top, until) to the sink as 16-bit, mapping the model range to [0, 1] with
    * clamping, and drops them from the band.
    */
   flush(until: number, range: readonly [number, number]): void {
@@ -71,9 +83,9 @@ export class RowBlender {
     const [lo, hi] = range;
     const toUnit = 65535 / (hi - lo);
     const acc = this.acc;
-    const dst = this.out.data;
     const n = rows * W;
-    let o = this.top * W * 3;
+    const dst = new Uint16Array(n * 3);
+    let o = 0;
     for (let p = 0, a = 0; p < n; p++, a += 4, o += 3) {
       const den = acc[a + 3];
       if (den > 0) {
@@ -89,6 +101,7 @@ export class RowBlender {
         dst[o] = dst[o + 1] = dst[o + 2] = 0;
       }
     }
+    this.sink(dst, this.top, rows);
     acc.copyWithin(0, 4 * n, 4 * this.height * W);
     this.top = end;
     this.height -= rows;

@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../shared/errors.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
 import type { LoadedModel } from '../models/registry.js';
-import { RowBlender } from './blend.js';
+import { RowBlender, intoImage } from './blend.js';
 import type { PlanarImage, Rgb16Image } from './image.js';
 import { fillNoise } from './noise.js';
 import { defaultProviderOrder, executionProvider, providerUnavailableReason } from './providers.js';
@@ -38,6 +38,11 @@ export interface EnhanceOptions {
   overlap?: number;
   signal?: AbortSignal;
   onProgress?: (p: TileProgress) => void;
+  /**
+   * Receives the output a band of finished rows at a time, top to bottom, instead of one image
+   * in memory (the result's image is then empty). Awaited, so a slow writer holds the engine back.
+   */
+  onRows?: (rows: Rgb16Image) => Promise<void>;
 }
 
 export interface EnhanceStats {
@@ -137,12 +142,15 @@ export class Engine {
     const { session, choice } = await this.open(model);
     let tileSize = options.tileSize ?? this.autoTileSize(model);
     let retries = 0;
+    // Rows handed to a writer cannot be taken back: a streamed run retries only before the first.
+    let rowsSent = false;
+    const onRows = options.onRows && ((rows: Rgb16Image) => ((rowsSent = true), options.onRows!(rows)));
     for (;;) {
       try {
-        const result = await this.enhanceTiled(model, session, image, tileSize, options, choice.provider !== 'cpu');
+        const result = await this.enhanceTiled(model, session, image, tileSize, { ...options, onRows }, choice.provider !== 'cpu');
         return { image: result.image, stats: { ...result.stats, retries, provider: choice } };
       } catch (e) {
-        if (!isAllocationFailure(e) || tileSize <= 32) throw e;
+        if (!isAllocationFailure(e) || tileSize <= 32 || rowsSent) throw e;
         tileSize = Math.floor(tileSize / 2);
         retries++;
       }
@@ -159,8 +167,14 @@ export class Engine {
   ): Promise<{ image: Rgb16Image; stats: Omit<EnhanceStats, 'retries' | 'provider'> }> {
     const { scale, multiple, inputRange } = model.manifest;
     const grid = planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
-    const out: Rgb16Image = { width: image.width * scale, height: image.height * scale, data: new Uint16Array(image.width * scale * image.height * scale * 3) };
-    const blender = new RowBlender(out);
+    const streamed = options.onRows !== undefined;
+    const size = { width: image.width * scale, height: image.height * scale };
+    const out: Rgb16Image = { ...size, data: new Uint16Array(streamed ? 0 : size.width * size.height * 3) };
+    const finished: Rgb16Image[] = [];
+    const blender = new RowBlender(size, streamed ? (data, _top, rows) => finished.push({ width: size.width, height: rows, data }) : intoImage(out));
+    const handOver = async () => {
+      for (const band of finished.splice(0)) await options.onRows!(band);
+    };
     const batchSize = this.batchSize(model, grid);
     const total = grid.xs.length * grid.ys.length;
     const runner = new TileRunner(model, session, grid, options);
@@ -202,10 +216,12 @@ export class Engine {
         blend(k, await running);
         if (k + 1 < work.length) prepared = prepareAt(k + 1);
       }
+      await handOver();
       done += work[k].lefts.length;
       options.onProgress?.({ done, total });
     }
     if (previous) blend(previous.k, previous.output);
+    await handOver();
     return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runner.runMs } };
   }
 

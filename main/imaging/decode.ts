@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { StudioError } from '../../shared/errors.js';
 import type { PlanarImage } from '../engine/image.js';
+import { notAnImageFile, withDeadline } from './file-kind.js';
 
 export interface ImageMetadataSource {
   /** The original file: encoders copy EXIF/XMP/IPTC from it. */
@@ -9,6 +10,8 @@ export interface ImageMetadataSource {
   /** Embedded ICC profile, when not plain sRGB. */
   icc?: Buffer;
   hasExif: boolean;
+  /** The EXIF block as sharp gives it, for writers that carry it themselves. */
+  exif?: Buffer;
   hasXmp: boolean;
   hasIptc: boolean;
   orientation?: number;
@@ -18,6 +21,8 @@ export interface DecodedImage {
   path: string;
   /** sharp's format id of the input (jpeg, png, webp, tiff, heif, gif…). */
   format: string;
+  /** Frames (pages) in the file; only the first is enhanced. */
+  frames: number;
   /** Size after EXIF orientation. */
   width: number;
   height: number;
@@ -51,6 +56,18 @@ function readError(path: string, e: unknown): StudioError {
   return new StudioError('unreadable-image', `${path} could not be decoded (${condense(message)}). The file may be corrupt or truncated; re-export or replace it.`, { file: path, cause: e });
 }
 
+export interface DecodeOptions {
+  /**
+   * Called with the size the header declares (after EXIF orientation), before any pixel is
+   * decoded: throwing refuses the image at the cost of reading its header only.
+   */
+  checkHeader?: (size: { width: number; height: number; frames: number }) => void;
+  /** A decode that has not finished by then fails its image (default 5 minutes). */
+  deadlineMs?: number;
+}
+
+export const defaultDecodeDeadlineMs = 5 * 60_000;
+
 /** The profile's text (description tags are often UTF-16: NULs dropped so names can be matched). */
 export function iccText(icc: Buffer): string {
   return icc.toString('latin1').replace(/\0/g, '');
@@ -60,18 +77,31 @@ export function iccText(icc: Buffer): string {
  * Reads an image for the model: first frame, EXIF orientation applied, colour as planar float.
  * The file is only ever opened for reading.
  */
-export async function decodeImage(path: string): Promise<DecodedImage> {
+export async function decodeImage(path: string, options: DecodeOptions = {}): Promise<DecodedImage> {
+  let info;
   try {
-    await stat(path);
+    info = await stat(path);
   } catch (e) {
     throw readError(path, e);
   }
+  if (!info.isFile()) throw notAnImageFile(path, info);
+  const deadlineMs = options.deadlineMs ?? defaultDecodeDeadlineMs;
+  return withDeadline(decodeFile(path, options), deadlineMs, () =>
+    new StudioError('unreadable-image', `${path} was still being read after ${Math.round(deadlineMs / 1000)} s and was given up. If it is on a network or removable drive, check the drive and retry.`, { file: path }),
+  );
+}
+
+async function decodeFile(path: string, options: DecodeOptions): Promise<DecodedImage> {
   const input = () => sharp(path, { limitInputPixels: maxInputPixels, failOn: 'error', pages: 1 });
   let meta: Metadata;
   try {
     meta = await input().metadata();
   } catch (e) {
     throw readError(path, e);
+  }
+  if (options.checkHeader && meta.width && meta.height) {
+    const turned = (meta.orientation ?? 1) >= 5;
+    options.checkHeader({ width: turned ? meta.height : meta.width, height: turned ? meta.width : meta.height, frames: meta.pages ?? 1 });
   }
   const bitDepth: 8 | 16 = meta.depth === 'ushort' ? 16 : 8;
   const grey = meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk';
@@ -108,12 +138,13 @@ export async function decodeImage(path: string): Promise<DecodedImage> {
   return {
     path,
     format: meta.format ?? 'unknown',
+    frames: meta.pages ?? 1,
     width,
     height,
     rgb,
     alpha,
     bitDepth,
     grey,
-    metadata: { path, icc, hasExif: !!meta.exif, hasXmp: !!meta.xmp, hasIptc: !!meta.iptc, orientation: meta.orientation },
+    metadata: { path, icc, hasExif: !!meta.exif, exif: meta.exif, hasXmp: !!meta.xmp, hasIptc: !!meta.iptc, orientation: meta.orientation },
   };
 }

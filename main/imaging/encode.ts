@@ -21,8 +21,10 @@ export interface EncodeOptions {
 /** Interleaves the engine's RGB with the input's alpha resized (Lanczos) to the output size. */
 async function withAlpha(rgb: Rgb16Image, source: DecodedImage): Promise<Uint16Array> {
   const alpha = source.alpha!;
-  const resized = await sharp(alpha, { raw: { width: source.width, height: source.height, channels: 1 } })
+  const resized = await sharp(alpha, { raw: { width: source.width, height: source.height, channels: 1 }, limitInputPixels: false })
     .resize(rgb.width, rgb.height, { kernel: 'lanczos3', fit: 'fill' })
+    // one band out, as in: libvips would hand back a one-band raw input as three (sRGB)
+    .extractChannel(0)
     .raw({ depth: source.bitDepth === 16 ? 'ushort' : 'uchar' })
     .toBuffer();
   const a = source.bitDepth === 16 ? new Uint16Array(resized.buffer, resized.byteOffset, resized.byteLength / 2) : resized;
@@ -74,7 +76,9 @@ export async function encodeImage(image: Rgb16Image, source: DecodedImage, path:
   try {
     // 8-bit outputs go in as 8-bit: sharp treats 16-bit RGB as P3 when converting profiles.
     const input = sixteen ? pixels : toEightBit(pixels);
-    let pipeline = sharp(input, { raw: { width: image.width, height: image.height, channels } });
+    // The pixels are the engine's own, already bounded by the app's limits: libvips' pixel limit
+    // (meant for untrusted files) would refuse a ×4 output larger than 268 MP before its resize.
+    let pipeline = sharp(input, { raw: { width: image.width, height: image.height, channels }, limitInputPixels: false });
     if (image.width !== options.width || image.height !== options.height) {
       pipeline = pipeline.resize(options.width, options.height, { kernel: 'lanczos3', fit: 'fill' });
     }
@@ -97,6 +101,7 @@ export async function encodeImage(image: Rgb16Image, source: DecodedImage, path:
     const { data, info } = await pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
     const overlay = await sharp(sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : data, {
       raw: { width: info.width, height: info.height, channels: info.channels },
+      limitInputPixels: false,
     })
       .toColourspace(space)
       .png({ compressionLevel: 0 })

@@ -1,15 +1,19 @@
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import { StudioError } from '../../shared/errors.js';
 import type { Engine, EnhanceStats } from '../engine/engine.js';
 import type { Rgb16Image } from '../engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
-import { encodeImage } from '../imaging/encode.js';
+import { encodeImage, type EncodeOptions } from '../imaging/encode.js';
+import { pngStripEncoder } from '../imaging/encode-strips.js';
 import { formatOfOutputPath } from '../imaging/formats.js';
+import { checkOutputSize, isStreamedOutput } from '../imaging/limits.js';
 import { outputSize } from '../imaging/size.js';
 import type { LoadedModel } from '../models/registry.js';
 import { writeAtomically } from './atomic-write.js';
+import { ensureFolder } from './ensure-folder.js';
+
+export { maxOutputPixels } from '../imaging/limits.js';
 
 export interface EnhanceContext {
   engine: Engine;
@@ -19,49 +23,105 @@ export interface EnhanceContext {
   onProgress?: (fraction: number) => void;
 }
 
-export interface EnhancedImage {
-  image: Rgb16Image;
+interface EnhancedBase {
   source: DecodedImage;
   width: number;
   height: number;
   stats: EnhanceStats;
 }
 
-/** Larger outputs are refused up front: they would not fit the encoders' or the machine's memory. */
-export const maxOutputPixels = 400_000_000;
+/**
+ * The model's output, held whole; or, for outputs too large for that, a run still to be made that
+ * writes its rows to the file as they are finished (`writeOutput` runs it).
+ */
+export type EnhancedInMemory = EnhancedBase & { image: Rgb16Image; streamed?: undefined };
+export type EnhancedImage = EnhancedInMemory | (EnhancedBase & { streamed: (onRows: (rows: Rgb16Image) => Promise<void>) => Promise<void> });
 
-export const decodeInput = decodeImage;
+/** Where an input is going: what its size is checked against before it is decoded. */
+export interface OutputTarget {
+  settings: EnhanceSettings;
+  modelScale: number;
+  outputPath: string;
+}
 
-/** Runs the model over a decoded image and works out the final size; nothing is written. */
-export async function enhanceDecoded(decoded: DecodedImage, settings: EnhanceSettings, ctx: EnhanceContext): Promise<EnhancedImage> {
+/**
+ * Decodes an input; with a target, first checks from its header alone that the output will fit the
+ * app and the chosen format, so a photo that cannot be written costs nothing.
+ */
+export function decodeInput(path: string, target?: OutputTarget): Promise<DecodedImage> {
+  if (!target) return decodeImage(path);
+  return decodeImage(path, { checkHeader: (size) => checkTarget(path, size, target) });
+}
+
+function checkTarget(path: string, input: { width: number; height: number }, target: OutputTarget): void {
+  const scale = target.modelScale;
+  const native = { width: input.width * scale, height: input.height * scale };
+  checkOutputSize(path, formatOfOutputPath(target.outputPath), input, native, outputSize(input, scale, target.settings));
+}
+
+/**
+ * Runs the model over a decoded image and works out the final size; nothing is written. An output
+ * written in strips is only prepared here: its run happens as it is written.
+ */
+export async function enhanceDecoded(decoded: DecodedImage, settings: EnhanceSettings, ctx: EnhanceContext): Promise<EnhancedInMemory>;
+export async function enhanceDecoded(decoded: DecodedImage, settings: EnhanceSettings, ctx: EnhanceContext, outputPath?: string): Promise<EnhancedImage>;
+export async function enhanceDecoded(decoded: DecodedImage, settings: EnhanceSettings, ctx: EnhanceContext, outputPath?: string): Promise<EnhancedImage> {
   const { scale } = ctx.model.manifest;
   const size = outputSize(decoded, scale, settings);
-  const native = decoded.width * decoded.height * scale * scale;
-  if (Math.max(native, size.width * size.height) > maxOutputPixels)
-    throw new StudioError('image-too-large', `${decoded.path} would become ${Math.round(native / 1e6)} megapixels at ×${scale}, more than the ${maxOutputPixels / 1e6} MP limit. Crop or downscale it first.`, { file: decoded.path });
-  const { image, stats } = await ctx.engine.enhance(ctx.model, decoded.rgb, {
-    seed: settings.seed,
-    steps: settings.steps,
-    tileSize: settings.tileSize,
-    signal: ctx.signal,
-    onProgress: ctx.onProgress ? ({ done, total }) => ctx.onProgress!(done / total) : undefined,
-  });
+  const native = { width: decoded.width * scale, height: decoded.height * scale };
+  const format = outputPath ? formatOfOutputPath(outputPath) : 'png';
+  checkOutputSize(decoded.path, format, decoded, native, size);
+  const run = (onRows?: (rows: Rgb16Image) => Promise<void>) =>
+    ctx.engine.enhance(ctx.model, decoded.rgb, {
+      seed: settings.seed,
+      steps: settings.steps,
+      tileSize: settings.tileSize,
+      signal: ctx.signal,
+      onProgress: ctx.onProgress ? ({ done, total }) => ctx.onProgress!(done / total) : undefined,
+      onRows,
+    });
+  if (outputPath && size.width === native.width && size.height === native.height && isStreamedOutput(format, size)) {
+    const { choice } = await ctx.engine.open(ctx.model);
+    const stats: EnhanceStats = { tiles: 0, tileSize: 0, batches: 0, runMs: 0, retries: 0, provider: choice };
+    return {
+      source: decoded,
+      ...size,
+      stats,
+      streamed: async (onRows) => {
+        Object.assign(stats, (await run(onRows)).stats);
+      },
+    };
+  }
+  const { image, stats } = await run();
   return { image, source: decoded, ...size, stats };
 }
 
 /** Encodes to `outputPath` (format from its extension) through a temporary file and a rename. */
 export async function writeOutput(enhanced: EnhancedImage, outputPath: string, settings: EnhanceSettings): Promise<void> {
-  await writeAtomically(outputPath, async (tmp) => {
-    await mkdir(dirname(outputPath), { recursive: true });
-    await encodeImage(enhanced.image, enhanced.source, tmp, {
-      format: formatOfOutputPath(outputPath),
-      quality: settings.quality,
-      compression: settings.compression,
-      keepMetadata: settings.keepMetadata,
-      width: enhanced.width,
-      height: enhanced.height,
-    });
-  }, { maxBytes: maxEncodedBytes(enhanced.width, enhanced.height) });
+  await ensureFolder(dirname(outputPath));
+  const options: EncodeOptions = {
+    format: formatOfOutputPath(outputPath),
+    quality: settings.quality,
+    compression: settings.compression,
+    keepMetadata: settings.keepMetadata,
+    width: enhanced.width,
+    height: enhanced.height,
+  };
+  await writeAtomically(
+    outputPath,
+    async (tmp) => {
+      if (!enhanced.streamed) return encodeImage(enhanced.image, enhanced.source, tmp, options);
+      const encoder = pngStripEncoder(enhanced.source, tmp, options);
+      try {
+        await enhanced.streamed((rows) => encoder.writeBand(rows));
+        await encoder.finish();
+      } catch (e) {
+        await encoder.abort();
+        throw e;
+      }
+    },
+    { maxBytes: maxEncodedBytes(enhanced.width, enhanced.height) },
+  );
 }
 
 /** No encoder we offer writes more than 16-bit RGBA uncompressed, plus room for metadata. */
@@ -70,8 +130,8 @@ function maxEncodedBytes(width: number, height: number): number {
 }
 
 export async function enhanceFile(input: string, output: string, settings: EnhanceSettings, ctx: EnhanceContext): Promise<EnhancedImage> {
-  const decoded = await decodeInput(input);
-  const enhanced = await enhanceDecoded(decoded, settings, ctx);
+  const decoded = await decodeInput(input, { settings, modelScale: ctx.model.manifest.scale, outputPath: output });
+  const enhanced = await enhanceDecoded(decoded, settings, ctx, output);
   if (ctx.signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
   await writeOutput(enhanced, output, settings);
   return enhanced;

@@ -10,7 +10,7 @@ import type { StudioDatabase } from '../store/db.js';
 import { planBatch, type BatchOptions, type EnqueueInput } from './enqueue.js';
 import { itemError } from './errors.js';
 import { ThroughputMeter } from './eta.js';
-import type { ItemProcessor } from './processor.js';
+import type { DecodeTarget, ItemProcessor } from './processor.js';
 import { QueueStore, type AttemptOutcome, type BatchTally, type ItemRow } from './store.js';
 
 export type QueueEvent = Extract<StudioEvent, { type: 'queue.batch' | 'queue.item' | 'queue.removed' }>;
@@ -301,7 +301,7 @@ export class JobQueue<D = unknown, E = unknown> {
       item.outputPath = decision.output;
 
       stage = 'decode';
-      const { decoded, ms } = await this.takeDecoded(item);
+      const { decoded, ms } = await this.takeDecoded(item, options, decision.output);
       times.decodeMs = ms;
       running.pixels = this.processor.pixels(decoded);
       this.store.setPixels(item.id, running.pixels);
@@ -311,6 +311,7 @@ export class JobQueue<D = unknown, E = unknown> {
       stage = 'enhance';
       const enhanceStart = performance.now();
       const enhanced = await this.processor.enhance(decoded, options.settings, {
+        outputPath: decision.output,
         signal: running.controller.signal,
         onProgress: (fraction) => {
           running.progress = fraction;
@@ -369,26 +370,26 @@ export class JobQueue<D = unknown, E = unknown> {
     return { action: 'write', output: replanned.output };
   }
 
-  private takeDecoded(item: ItemRow): Promise<{ decoded: D; ms: number }> {
+  private takeDecoded(item: ItemRow, options: BatchOptions, outputPath: string): Promise<{ decoded: D; ms: number }> {
     const prefetched = this.prefetch;
     this.prefetch = undefined;
     if (prefetched?.itemId === item.id) return prefetched.result;
-    return this.decode(item.inputPath);
+    return this.decode(item.inputPath, { settings: options.settings, outputPath });
   }
 
   /** Decodes the item that would run next, while the current one is on the engine. */
   private startPrefetch(): void {
     const next = this.store.nextItem();
     if (!next || this.prefetch?.itemId === next.id) return;
-    const result = this.decode(next.inputPath);
+    const result = this.decode(next.inputPath, { settings: this.batchOptions(next.batchId).settings, outputPath: next.outputPath! });
     // a failed decode is reported when its item runs; an unused one is dropped
     result.catch(() => undefined);
     this.prefetch = { itemId: next.id, result };
   }
 
-  private async decode(inputPath: string): Promise<{ decoded: D; ms: number }> {
+  private async decode(inputPath: string, target: DecodeTarget): Promise<{ decoded: D; ms: number }> {
     const start = performance.now();
-    const decoded = await this.processor.decode(inputPath);
+    const decoded = await this.processor.decode(inputPath, target);
     return { decoded, ms: performance.now() - start };
   }
 

@@ -17,11 +17,15 @@ export function pipelineProcessor(options: {
       const model = await resolveModel(settings.modelId);
       return { model: model.manifest.id, scale: settings.scale ?? (settings.width || settings.height ? undefined : model.manifest.scale) };
     },
-    decode: (inputPath) => decodeInput(inputPath),
+    async decode(inputPath, target) {
+      if (!target) return decodeInput(inputPath);
+      const model = await resolveModel(target.settings.modelId);
+      return decodeInput(inputPath, { ...target, modelScale: model.manifest.scale });
+    },
     pixels: (decoded) => decoded.width * decoded.height,
-    async enhance(decoded, settings, { signal, onProgress }) {
+    async enhance(decoded, settings, { signal, onProgress, outputPath }) {
       const model = await resolveModel(settings.modelId);
-      return enhanceDecoded(decoded, settings, { engine, model, signal, onProgress });
+      return enhanceDecoded(decoded, settings, { engine, model, signal, onProgress }, outputPath);
     },
     write: (enhanced, outputPath, settings) => writeOutput(enhanced, outputPath, settings),
   };

@@ -5,6 +5,14 @@ export interface EnhanceCallbacks {
   signal: AbortSignal;
   /** Fraction of the model work done, 0–1. */
   onProgress: (fraction: number) => void;
+  /** Where the item will be written (its format decides how). */
+  outputPath?: string;
+}
+
+/** Where a decoded input will go: its header is checked against this before its pixels are read. */
+export interface DecodeTarget {
+  settings: EnhanceSettings;
+  outputPath: string;
 }
 
 /**
@@ -14,8 +22,8 @@ export interface EnhanceCallbacks {
 export interface ItemProcessor<Decoded = unknown, Enhanced = unknown> {
   /** Values for the naming template's {model} and {scale}, fixed when a batch is enqueued. */
   templateValues(settings: EnhanceSettings): Promise<{ model?: string; scale?: number }>;
-  /** Opens the input for reading only. */
-  decode(inputPath: string): Promise<Decoded>;
+  /** Opens the input for reading only; refuses from its header an input whose output cannot be made. */
+  decode(inputPath: string, target?: DecodeTarget): Promise<Decoded>;
   /** Input pixels, for throughput and ETA. */
   pixels(decoded: Decoded): number;
   enhance(decoded: Decoded, settings: EnhanceSettings, callbacks: EnhanceCallbacks): Promise<Enhanced>;

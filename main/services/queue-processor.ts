@@ -23,7 +23,7 @@ export function queueProcessor(options: {
   };
   return {
     templateValues: (settings) => current().templateValues(settings),
-    decode: (inputPath) => current().decode(inputPath),
+    decode: (inputPath, target) => current().decode(inputPath, target),
     pixels: (decoded) => current().pixels(decoded),
     async enhance(decoded, settings, callbacks) {
       const enhanced = await current().enhance(decoded, settings, callbacks);

@@ -64,9 +64,9 @@ export function observed(
   const inputOf = new WeakMap<object, string>();
   return {
     templateValues: (s) => inner.templateValues(s),
-    async decode(input) {
+    async decode(input, target) {
       hooks.decodeStart?.(input);
-      const decoded = await inner.decode(input);
+      const decoded = await inner.decode(input, target);
       inputOf.set(decoded as object, input);
       return decoded;
     },
