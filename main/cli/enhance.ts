@@ -8,8 +8,10 @@ import { Engine } from '../engine/engine.js';
 import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { removeStaleTemporaries } from '../pipeline/atomic-write.js';
+import { ensureFolder } from '../pipeline/ensure-folder.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { runIfEntry } from './entry.js';
+import { printable, printableLines } from './printable.js';
 import { progressReporter } from './progress.js';
 import { runBatch } from './run-batch.js';
 import { summaryTable } from './summary.js';
@@ -54,7 +56,9 @@ export function buildProgram(): Command {
     .option('--memory <MB>', 'working memory budget for the model', int('memory'), 1024)
     .option('--provider <list>', `execution providers in order of preference (${providerNames.join(', ')}); CPU is the fallback`, providerList)
     .option('--device <id>', 'GPU device id', int('device'), 0)
-    .option('--threads <n>', 'CPU threads for ONNX Runtime (0 = automatic)', int('threads'), 0);
+    .option('--threads <n>', 'CPU threads for ONNX Runtime (0 = automatic)', int('threads'), 0)
+    .addHelpText('after', '\nFile names that start with "-" go after "--", which ends the options:\n  ctmsr-enhance --out enhanced -- -holiday.jpg')
+    .configureOutput({ writeErr: (text) => process.stderr.write(printableLines(text)), writeOut: (text) => process.stdout.write(printableLines(text)) });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -75,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const parsed = enhanceSettingsSchema.safeParse(settingsInput);
   if (!parsed.success) {
-    console.error(`error: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`);
+    console.error(printable(`error: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`));
     return 2;
   }
   const settings = parsed.data;
@@ -85,17 +89,17 @@ export async function main(argv: string[]): Promise<number> {
     if (opts.model) model = await resolveModel(opts.model, [bundledModelsDir()]);
     else {
       const chosen = await resolveDefaultModel([bundledModelsDir()]);
-      if (chosen.notice) console.error(`note: ${chosen.notice}`);
+      if (chosen.notice) console.error(printable(`note: ${chosen.notice}`));
       model = chosen.model;
     }
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
+    console.error(printable(`error: ${(e as Error).message}`));
     return 2;
   }
   settings.modelId = model.manifest.id;
 
-  const { inputs, problems } = await collectInputs(program.args, { recursive: opts.recursive });
-  for (const p of problems) console.error(`warning: ${p}`);
+  const { inputs, problems } = await collectInputs(program.args, { recursive: opts.recursive, outDir: resolve(opts.out) });
+  for (const p of problems) console.error(printable(`warning: ${p}`));
   if (inputs.length === 0) {
     console.error('error: no images to enhance.');
     return 2;
@@ -109,13 +113,19 @@ export async function main(argv: string[]): Promise<number> {
     skipExisting: opts.skipExisting,
   });
   await removeStaleTemporaries(plan.map((p) => p.output));
+  try {
+    await ensureFolder(resolve(opts.out));
+  } catch (e) {
+    console.error(printable(`error: ${(e as Error).message}`));
+    return 2;
+  }
 
   const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory });
   try {
     const { choice } = await engine.open(model);
-    console.error(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`);
+    console.error(printable(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`));
   } catch (e) {
-    console.error(`error: ${(e as Error).message}`);
+    console.error(printable(`error: ${(e as Error).message}`));
     return 2;
   }
 

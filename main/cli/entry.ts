@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { printable } from './printable.js';
 
 /**
  * Runs `main` when the module is the process's entry point (an npm script, a bin link), not when a
@@ -11,7 +12,7 @@ export function runIfEntry(moduleUrl: string, main: (argv: string[]) => Promise<
   main(process.argv).then(
     (code) => process.exit(code),
     (e) => {
-      console.error(`error: ${(e as Error).stack ?? e}`);
+      console.error(printable(`error: ${(e as Error).stack ?? e}`));
       process.exit(1);
     },
   );

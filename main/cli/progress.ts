@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
+import { printable } from './printable.js';
 import type { BatchEvents, ImageOutcome } from './run-batch.js';
 
 export function formatDuration(seconds: number): string {
@@ -45,8 +46,8 @@ export function progressReporter(inputs: { input: string; pixels: number }[], st
       imageFinished(i, outcome) {
         finished++;
         if (outcome.status === 'done') throughput.add(inputs[i].pixels);
-        const detail = outcome.status === 'done' ? `→ ${outcome.output}` : outcome.status === 'cancelled' ? '' : outcome.reason;
-        stream.write(`[${finished}/${total}] ${outcome.status.padEnd(9)} ${inputs[i].input} ${detail}\n`);
+        const detail = outcome.status === 'done' ? `→ ${outcome.output}${outcome.note ? ` (${outcome.note})` : ''}` : outcome.status === 'cancelled' ? '' : outcome.reason;
+        stream.write(`[${finished}/${total}] ${outcome.status.padEnd(9)} ${printable(`${inputs[i].input} ${detail}`)}\n`);
       },
       stop() {},
     };
@@ -61,7 +62,7 @@ export function progressReporter(inputs: { input: string; pixels: number }[], st
   return {
     imageStarted(i, input) {
       current = i;
-      image.update(0, { detail: basename(input) });
+      image.update(0, { detail: printable(basename(input)) });
     },
     imageProgress(i, fraction) {
       image.update(Math.round(fraction * 100));

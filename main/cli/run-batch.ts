@@ -7,7 +7,7 @@ import type { LoadedModel } from '../models/registry.js';
 import type { PlannedOutput } from '../pipeline/output-path.js';
 
 export type ImageOutcome =
-  | { status: 'done'; input: string; output: string; seconds: number; width: number; height: number }
+  | { status: 'done'; input: string; output: string; seconds: number; width: number; height: number; note?: string }
   | { status: 'skipped'; input: string; output: string; reason: string }
   | { status: 'failed'; input: string; output: string; reason: string; code: string }
   | { status: 'cancelled'; input: string; output: string };
@@ -81,7 +81,8 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
       const enhanced = await enhancing;
       if (signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
       await writeOutput(enhanced, item.output, settings);
-      record({ status: 'done', input: item.input, output: item.output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height });
+      const note = decoded.frames > 1 ? `animated: only the first of its ${decoded.frames} frames was enhanced` : undefined;
+      record({ status: 'done', input: item.input, output: item.output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height, note });
     } catch (e) {
       if (i + 1 < plan.length && !prefetched) prefetched = decodeAt(i + 1);
       if (isStudioError(e, 'cancelled')) record({ status: 'cancelled', input: item.input, output: item.output });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import type { CollisionPolicy, OutputFormat } from '../../shared/enhance/settings.js';
 import { outputExtension, resolveOutputFormat } from '../imaging/formats.js';
+import { OutputManifests } from './output-manifest.js';
 
 export interface OutputPlanOptions {
   outDir: string;
@@ -56,6 +57,7 @@ function renamed(path: string, n: number): string {
 export function planOutputs(requests: OutputRequest[], options: OutputPlanOptions): PlannedOutput[] {
   const protectedPaths = new Set(requests.map((r) => resolve(r.path)));
   const claimed = new Set<string>();
+  const manifests = new OutputManifests();
   const exists = (p: string) => claimed.has(p) || protectedPaths.has(p) || existsSync(p);
   return requests.map((request): PlannedOutput => {
     const input = request.path;
@@ -64,6 +66,9 @@ export function planOutputs(requests: OutputRequest[], options: OutputPlanOption
     if (onDisk && options.skipExisting && !protectedPaths.has(wanted)) {
       return { input, action: 'skip', output: wanted, reason: 'output already exists (skip existing is on)' };
     }
+    // done before under another name (its own name was taken, by the input itself or another file)
+    const earlier = options.skipExisting ? manifests.outputOf(input, dirname(wanted)) : undefined;
+    if (earlier && existsSync(earlier)) return { input, action: 'skip', output: earlier, reason: `already enhanced to ${basename(earlier)} (skip existing is on)` };
     const taken = claimed.has(wanted) || onDisk;
     if (!taken) {
       claimed.add(wanted);

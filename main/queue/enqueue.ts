@@ -5,7 +5,9 @@ import { batchOutputSchema } from '../../shared/api/requests.js';
 import type { BatchOutputOptions } from '../../shared/api/types.js';
 import { enhanceSettingsSchema, type EnhanceSettings, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { StudioError } from '../../shared/errors.js';
+import { notAnImageFile } from '../imaging/file-kind.js';
 import { walkImages } from '../library/walk.js';
+import { OutputManifests } from '../pipeline/output-manifest.js';
 import { planOutputs, type OutputPlanOptions } from '../pipeline/output-path.js';
 import type { StudioDatabase } from '../store/db.js';
 import type { NewItem } from './store.js';
@@ -50,6 +52,13 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
     const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
     inputs.set(row.path, { path: row.path, root: row.root, imageId, pixels });
   }
+  // A folder never yields the app's own outputs: the batch's output tree, files an output manifest
+  // lists, or outputs of earlier batches; they would be enhanced again on every run.
+  const outDir = typeof request.output?.folder === 'string' ? path.resolve(request.output.folder) : undefined;
+  const manifests = new OutputManifests();
+  const earlierOutput = db.prepare('SELECT 1 FROM items WHERE output_path = ? LIMIT 1').pluck();
+  const isOwnOutput = (file: string, root: string) =>
+    (outDir !== undefined && outDir.startsWith(root + path.sep) && file.startsWith(outDir + path.sep)) || manifests.isOutput(file) || earlierOutput.get(file) !== undefined;
   for (const given of request.paths ?? []) {
     const p = path.resolve(given);
     const stat = fs.statSync(p, { throwIfNoEntry: false });
@@ -57,9 +66,11 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
     if (stat.isDirectory()) {
       // directory order is the file system's; people expect a folder to run in name order
       const found: string[] = [];
-      for await (const image of walkImages(p, request.recursive ?? false)) found.push(image.path);
+      for await (const image of walkImages(p, request.recursive ?? false)) if (!isOwnOutput(image.path, p)) found.push(image.path);
       found.sort(byPathName);
       for (const file of found) if (!inputs.has(file)) inputs.set(file, { path: file, root: p });
+    } else if (!stat.isFile()) {
+      throw notAnImageFile(p, stat);
     } else if (!inputs.has(p)) {
       inputs.set(p, { path: p, root: path.dirname(p) });
     }

@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { manifestName } from '../../pipeline/output-manifest.js';
 
 const cli = join(import.meta.dirname, '../enhance.ts');
 export const repoRoot = join(import.meta.dirname, '../../..');
+/** tsx's loader by its full address, so the CLI can run in any working folder. */
+const tsx = pathToFileURL(join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
 
 export interface CliResult {
   code: number | null;
@@ -23,7 +27,7 @@ export function runCli(
   options: { timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((done) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: options.cwd ?? repoRoot });
+    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd: options.cwd ?? repoRoot });
     let stdout = '';
     let stderr = '';
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
@@ -39,7 +43,8 @@ export function runCli(
   });
 }
 
+/** The files under `dir`, relative, sorted; the output manifests the app keeps beside outputs are left out. */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return entries.filter((e) => e.isFile() && e.name !== manifestName).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
 }

@@ -1,0 +1,67 @@
+import { appendFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * Each folder the app writes outputs into gets a hidden list of them: one JSON line per output,
+ * `{"output": name, "input": path}`. Folder walks leave the listed files out, so an output folder
+ * inside an input folder (or the same folder) is never enhanced again, and "skip existing" knows
+ * an input is done even when its output had to take another name.
+ */
+export const manifestName = '.ctmsr-outputs';
+
+export interface ManifestEntry {
+  /** The output's file name, in the manifest's folder. */
+  output: string;
+  /** The input it was made from, absolute. */
+  input: string;
+}
+
+/** Notes a finished output; a failure to note it never fails the output itself. */
+export async function recordOutput(outputPath: string, inputPath: string): Promise<void> {
+  const line = JSON.stringify({ output: basename(outputPath), input: resolve(inputPath) } satisfies ManifestEntry);
+  await appendFile(join(dirname(outputPath), manifestName), line + '\n').catch(() => undefined);
+}
+
+/** The outputs listed for one folder, read once per reader. */
+export class OutputManifests {
+  private readonly folders = new Map<string, ManifestEntry[]>();
+
+  entries(folder: string): ManifestEntry[] {
+    const key = resolve(folder);
+    let entries = this.folders.get(key);
+    if (!entries) {
+      entries = [];
+      let text = '';
+      try {
+        text = readFileSync(join(key, manifestName), 'utf8');
+      } catch {
+        // no outputs written here
+      }
+      for (const line of text.split('\n')) {
+        try {
+          const entry = JSON.parse(line) as ManifestEntry;
+          if (typeof entry?.output === 'string' && typeof entry.input === 'string') entries.push(entry);
+        } catch {
+          // a line cut short by a crash
+        }
+      }
+      this.folders.set(key, entries);
+    }
+    return entries;
+  }
+
+  /** Whether the app wrote this file as an output. */
+  isOutput(path: string): boolean {
+    const name = basename(path);
+    return this.entries(dirname(path)).some((e) => e.output === name);
+  }
+
+  /** An output in `folder` already made from `input`, if any. */
+  outputOf(input: string, folder: string): string | undefined {
+    const wanted = resolve(input);
+    const entries = this.entries(folder);
+    for (let i = entries.length - 1; i >= 0; i--) if (entries[i].input === wanted) return join(resolve(folder), entries[i].output);
+    return undefined;
+  }
+}
