@@ -1,10 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { StudioDatabase } from '../store/db.js';
 import { StudioError } from '../../shared/errors.js';
 import type { LibraryFolder, ScanProgress, ScanResult } from '../../shared/library/types.js';
 import { readImageInfo, type ImageInfo } from './metadata.js';
 import { thumbnailKey } from './thumbnail-key.js';
-import { walkImages, type FoundImage } from './walk.js';
+import { walkImages, type FoundImage, type SkippedFolder } from './walk.js';
 
 export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void;
@@ -53,6 +54,7 @@ export async function scanFolder(db: StudioDatabase, folder: LibraryFolder, opti
     RETURNING id`);
 
   const progress: ScanProgress = { rootId: folder.id, seen: 0, added: 0, updated: 0, unchanged: 0, removed: 0, done: false };
+  const skipped: SkippedFolder[] = [];
   const addedIds: number[] = [];
   type Write = { unchanged: number } | { row: Record<string, unknown>; isNew: boolean };
   let writes: Write[] = [];
@@ -124,7 +126,7 @@ export async function scanFolder(db: StudioDatabase, folder: LibraryFolder, opti
   const inFlight = new Set<Promise<void>>();
   let reported = 0;
   try {
-    for await (const found of walkImages(folder.path, folder.recursive, signal)) {
+    for await (const found of walkImages(folder.path, folder.recursive, signal, (f) => skipped.push(f))) {
       const task = visit(found).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
@@ -142,10 +144,14 @@ export async function scanFolder(db: StudioDatabase, folder: LibraryFolder, opti
   writes = [];
 
   db.transaction(() => {
+    // rows under a folder that could not be read this time are kept: it may be readable again
+    const keep = db.prepare("UPDATE images SET scan_gen = ? WHERE folder_id = ? AND (path = ? OR path LIKE ? ESCAPE '\\')");
+    for (const f of skipped) keep.run(gen, folder.id, f.path, `${f.path.replace(/[\\%_]/g, (c) => '\\' + c)}${path.sep}%`);
     progress.removed = db.prepare('DELETE FROM images WHERE folder_id = ? AND scan_gen <> ?').run(folder.id, gen).changes;
     db.prepare('UPDATE folders SET last_scan_at = ? WHERE id = ?').run(Date.now(), folder.id);
   })();
   progress.done = true;
+  if (skipped.length > 0) progress.skipped = skipped.map((f) => `${f.path} (${f.reason})`);
   onProgress?.({ ...progress });
   return { ...progress, addedIds };
 }

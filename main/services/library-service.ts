@@ -15,8 +15,12 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
       .scanFolder(rootId, {
         progressEvery,
         onProgress: (p) => {
-          events.emit('library.scan', { rootId, seen: p.seen, added: p.added, done: p.done });
+          events.emit('library.scan', { rootId, seen: p.seen, added: p.added, done: p.done, ...(p.skipped ? { skipped: p.skipped } : {}) });
           if (p.done) events.emit('library.changed', { rootId });
+          if (p.skipped) {
+            const folder = library.getFolder(rootId).path;
+            onError(new StudioError('permission-denied', `Scanning ${folder}: ${p.skipped.length} folder(s) could not be read and were left out: ${p.skipped.join(', ')}. Check their permissions, then rescan.`, { file: folder }));
+          }
         },
       })
       .catch((e: unknown) => {

@@ -64,6 +64,8 @@ export interface ScanProgress {
   seen: number;
   added: number;
   done: boolean;
+  /** Folders that could not be read and were left out (each with why), when the scan is done. */
+  skipped?: string[];
 }
 
 export const itemStatuses = ['queued', 'running', 'done', 'failed', 'skipped', 'cancelled'] as const;
