@@ -11,7 +11,7 @@ import { openStudio, type Studio } from '../services/studio.js';
 import { eventChannel, registerIpc } from './ipc.js';
 import { lockDown } from './lockdown.js';
 import { menuTemplate } from './menu.js';
-import { PathGrants } from './path-grants.js';
+import { PathGrants } from '../services/path-grants.js';
 import { createProtocolHandler } from './protocol.js';
 import { electronSystem } from './system.js';
 import { appEntryUrl, appScheme, mainWindowOptions } from './window-options.js';

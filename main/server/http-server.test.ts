@@ -90,6 +90,19 @@ describe('the HTTP transport', () => {
     expect(JSON.parse(broken.body).error.message).toMatch(/not valid JSON/);
   });
 
+  it('refuses deeply nested JSON before parsing it, and a request name that is not valid percent-encoding', async () => {
+    const depth = 1_000_000; // 2 MB of brackets
+    const deep = await request('/api/settings.get', { method: 'POST', body: '['.repeat(depth) + ']'.repeat(depth), headers: auth() });
+    expect(deep.status).toBe(400);
+    expect(JSON.parse(deep.body).error.message).toMatch(/nested deeper than 32 levels/);
+    // brackets inside strings are text, not nesting
+    const text = await request('/api/settings.get', { method: 'POST', body: JSON.stringify({ note: '['.repeat(100) }), headers: auth() });
+    expect(text.status).toBe(200);
+    const bad = await request('/api/%E0%A4%A', { method: 'POST', body: '{}', headers: auth() });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toMatch(/not valid percent-encoding/);
+  });
+
   it('refuses other sites and rebinding host names', async () => {
     expect((await request('/api/settings.get', { method: 'POST', body: '{}', headers: { ...auth(), origin: 'https://evil.example' } })).status).toBe(403);
     expect((await request('/', { headers: { host: 'evil.example' } })).status).toBe(421);

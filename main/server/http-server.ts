@@ -36,7 +36,10 @@ export interface RunningServer {
 }
 
 const host = '127.0.0.1';
+/** The largest request there is: an enqueue of a million library images by id, about 8 MB. */
 const maxBodyBytes = 16 * 1024 * 1024;
+/** No request nests deeper than a few levels; a body of 16 MB of brackets would tie up the parser. */
+const maxJsonDepth = 32;
 const heartbeatMs = 15_000;
 
 export function newToken(): string {
@@ -93,14 +96,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // somehow learnt the token.
     const origin = req.headers.origin;
     if (origin && origin !== `http://${host}:${port}` && origin !== `http://localhost:${port}`) return sendText(res, 403, 'Forbidden origin');
+    let name: string;
+    try {
+      name = decodeURIComponent(method);
+    } catch {
+      return sendJson(res, 400, { ok: false, error: { code: 'invalid-settings', message: 'The request name is not valid percent-encoding.' } });
+    }
     let payload: unknown;
     try {
       const body = await readBody(req);
+      if (jsonDepth(body) > maxJsonDepth) throw new Error(`nested deeper than ${maxJsonDepth} levels`);
       payload = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
     } catch (e) {
       return sendJson(res, 400, { ok: false, error: { code: 'invalid-settings', message: `The request body was not valid JSON (${(e as Error).message}).` } });
     }
-    const result = await options.dispatch(decodeURIComponent(method), payload);
+    const result = await options.dispatch(name, payload);
     sendJson(res, 200, result);
   }
 
@@ -159,6 +169,23 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** How deep a JSON text nests its arrays and objects, counted over its bytes before any parsing. */
+export function jsonDepth(body: Buffer): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {

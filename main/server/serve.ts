@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDispatch } from '../services/dispatch.js';
+import { typedPathGrants } from '../services/typed-path-grants.js';
 import { appRoot, appVersion, defaultDataDir } from '../services/app-info.js';
 import { openStudio } from '../services/studio.js';
 import { startServer } from './http-server.js';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     dataDir: path.resolve(values['data-dir'] ?? process.env.CTMSR_DATA_DIR ?? defaultDataDir()),
     bundledModelDirs: values['models-dir']?.map((d) => path.resolve(d)),
   });
-  const dispatch = createDispatch({ ...studio.handlers, system: httpSystem(studio, appVersion(root)) });
+  const dispatch = createDispatch({ ...studio.handlers, system: httpSystem(studio, appVersion(root)) }, { checkPaths: typedPathGrants(studio.chosenPaths()) });
   const server = await startServer({
     dispatch,
     events: studio.events,

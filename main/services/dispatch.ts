@@ -12,8 +12,11 @@ import type { WireResult } from '../../shared/api/types.js';
 export type Dispatch = (method: string, payload: unknown) => Promise<WireResult<unknown>>;
 
 export interface DispatchOptions {
-  /** Throws a StudioError when a payload names a path the host does not let the renderer touch. */
-  checkPaths?: (paths: string[]) => void;
+  /**
+   * Throws a StudioError when a payload names a path the host does not let the renderer touch.
+   * `chosen` are those the request itself chooses (see MethodSpec.chooses).
+   */
+  checkPaths?: (paths: string[], chosen: string[]) => void;
 }
 
 export function createDispatch(handlers: StudioHandlers, options: DispatchOptions = {}): Dispatch {
@@ -23,7 +26,7 @@ export function createDispatch(handlers: StudioHandlers, options: DispatchOption
       if (!spec) throw new StudioError('invalid-settings', `CTMSR Studio has no request called "${method}".`);
       const parsed = spec.input.safeParse(payload ?? {});
       if (!parsed.success) throw invalidRequest(method, parsed.error);
-      if (spec.paths && options.checkPaths) options.checkPaths(spec.paths(parsed.data));
+      if (spec.paths && options.checkPaths) options.checkPaths(spec.paths(parsed.data), spec.chooses?.(parsed.data) ?? []);
       const [service, name] = method.split('.') as [keyof StudioHandlers, string];
       const handler = (handlers[service] as Record<string, (input: unknown) => unknown>)[name];
       return { ok: true, result: (await handler(parsed.data)) ?? null };

@@ -26,19 +26,24 @@ export interface MethodSpec<S extends z.ZodType = z.ZodType, R = unknown> {
   input: S;
   /** Filesystem paths a payload names. Hosts that limit file access check these before calling. */
   paths?: (input: z.output<S>) => string[];
+  /**
+   * Of those, the ones this request is itself the user's choice of (a folder typed into the Add
+   * Folder box). A host without native pickers grants them, system folders excepted.
+   */
+  chooses?: (input: z.output<S>) => string[];
   /** Type-level only: what the method resolves to. */
   readonly [resultType]?: R;
 }
 
 function method<R>() {
-  return <S extends z.ZodType>(input: S, paths?: (input: z.output<S>) => string[]): MethodSpec<S, R> =>
-    paths ? { input, paths } : { input };
+  return <S extends z.ZodType>(input: S, paths?: (input: z.output<S>) => string[], chooses?: (input: z.output<S>) => string[]): MethodSpec<S, R> =>
+    paths ? (chooses ? { input, paths, chooses } : { input, paths }) : { input };
 }
 
 export const contract = {
   library: {
     folders: method<FolderNode[]>()(rq.empty),
-    addFolder: method<FolderNode>()(rq.addFolderRequest, (i) => [i.path]),
+    addFolder: method<FolderNode>()(rq.addFolderRequest, (i) => [i.path], (i) => [i.path]),
     removeFolder: method<void>()(rq.byRootId),
     rescan: method<void>()(rq.byRootId),
     watch: method<FolderNode>()(rq.watchFolderRequest),
@@ -46,7 +51,7 @@ export const contract = {
     image: method<ImageDetails>()(rq.byImageId),
   },
   queue: {
-    enqueue: method<BatchSummary>()(rq.enqueueRequest, (i) => [...i.paths, i.output.folder]),
+    enqueue: method<BatchSummary>()(rq.enqueueRequest, (i) => [...i.paths, i.output.folder], (i) => [i.output.folder]),
     batches: method<BatchSummary[]>()(rq.empty),
     items: method<ItemPage>()(rq.listItemsRequest),
     pause: method<void>()(rq.batchTarget),
@@ -60,7 +65,7 @@ export const contract = {
   },
   models: {
     list: method<ModelInfo[]>()(rq.empty),
-    import: method<ModelInfo>()(rq.importModelRequest, (i) => [i.path]),
+    import: method<ModelInfo>()(rq.importModelRequest, (i) => [i.path], (i) => [i.path]),
     remove: method<void>()(rq.byModelId),
   },
   engine: {
@@ -71,7 +76,11 @@ export const contract = {
   },
   settings: {
     get: method<AppSettings>()(rq.empty),
-    update: method<AppSettings>()(settingsPatchSchema, (i) => (i.defaultOutputFolder ? [i.defaultOutputFolder] : [])),
+    update: method<AppSettings>()(
+      settingsPatchSchema,
+      (i) => (i.defaultOutputFolder ? [i.defaultOutputFolder] : []),
+      (i) => (i.defaultOutputFolder ? [i.defaultOutputFolder] : []),
+    ),
   },
   system: {
     info: method<SystemInfo>()(rq.empty),

@@ -58,6 +58,38 @@ describe('the queue and inputs that are not image files', () => {
     }
   }, 60_000);
 
+  it('an output folder that cannot be made (under /proc) fails the item at once, saying why', async () => {
+    env = await queueEnv();
+    const { dir, queue } = env;
+    const input = path.join(dir, 'in', 'a.png');
+    await writeTestImage(input, { width: 24, height: 16, seed: 1, format: 'png' });
+    const batch = await queue.enqueue({ paths: [input], settings: {}, output: { folder: '/proc/ctmsr-queue/out' } });
+    queue.start();
+    await queue.whenIdle();
+    const [item] = queue.items({ batchId: batch.id }).items;
+    expect(item.status).toBe('failed');
+    expect(item.error).toMatch(/Cannot create the output folder \/proc\/ctmsr-queue\/out: \/proc does not accept new folders/);
+    expect(queue.batch(batch.id).status).toBe('failed');
+  }, 60_000);
+
+  it('never takes its own outputs as inputs: an output folder inside the input tree, or the input folder itself', async () => {
+    env = await queueEnv();
+    const { dir, queue } = env;
+    const photos = path.join(dir, 'photos');
+    for (let i = 0; i < 2; i++) await writeTestImage(path.join(photos, `p${i}.png`), { width: 24, height: 16, seed: i, format: 'png' });
+    queue.start();
+    for (const folder of [path.join(photos, 'out'), photos]) {
+      const run = () => queue.enqueue({ paths: [photos], recursive: true, settings: {}, output: { folder, naming: '{name}', collision: 'rename' } });
+      const first = await run();
+      await queue.whenIdle();
+      expect(queue.batch(first.id).counts.done).toBe(first.total);
+      const again = await run();
+      await queue.whenIdle();
+      expect(again.total).toBe(2); // the originals only
+      expect(queue.items({ batchId: again.id }).items.map((i) => path.basename(i.input)).sort()).toEqual(['p0.png', 'p1.png']);
+    }
+  }, 120_000);
+
   it('a decode that never finishes is given up at its deadline', async () => {
     env = await queueEnv();
     const fifo = path.join(env.dir, 'stuck.png');
