@@ -2,6 +2,7 @@ import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import { StudioError, batchStoppingCodes, isStudioError, type ErrorCode } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-file.js';
+import { untilAborted } from '../imaging/deadline.js';
 import type { DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../models/registry.js';
 import type { PlannedOutput } from '../pipeline/output-path.js';
@@ -68,7 +69,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
     const started = performance.now();
     try {
       // Nothing was decoded ahead when the image before was skipped or refused: decode it now.
-      const decoded = await (current ?? decodeAt(i)!);
+      const decoded = await untilAborted(current ?? decodeAt(i)!, signal, () => new StudioError('cancelled', 'Cancelled by the user.'));
       if (decoded instanceof Error) throw decoded;
       const enhancing = enhanceDecoded(decoded, settings, {
         engine,

@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { StudioError } from '../../shared/errors.js';
 import type { PlanarImage } from '../engine/image.js';
-import { notAnImageFile, withDeadline } from './file-kind.js';
+import { withDeadline } from './deadline.js';
+import { notAnImageFile } from './file-kind.js';
 
 export interface ImageMetadataSource {
   /** The original file: encoders copy EXIF/XMP/IPTC from it. */

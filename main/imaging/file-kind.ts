@@ -18,16 +18,3 @@ export function fileKind(info: Stats): string {
 export function notAnImageFile(path: string, info: Stats): StudioError {
   return new StudioError('unsupported-format', `${path} is ${fileKind(info)}, not an image file. Only regular image files can be enhanced.`, { file: path });
 }
-
-/**
- * Settles with `work`, or rejects with `error()` after `ms`. A decoder stuck on a file that stops
- * answering (a stalled network drive) then fails its image instead of holding the batch for ever.
- */
-export function withDeadline<T>(work: Promise<T>, ms: number, error: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(error()), ms);
-    timer.unref();
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { StudioEvent } from '../../shared/api/events.js';
 import type { BatchItem, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import { StudioError, batchStoppingCodes } from '../../shared/errors.js';
+import { untilAborted } from '../imaging/deadline.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { temporaryPathFor } from '../pipeline/atomic-write.js';
 import type { StudioDatabase } from '../store/db.js';
@@ -301,7 +302,8 @@ export class JobQueue<D = unknown, E = unknown> {
       item.outputPath = decision.output;
 
       stage = 'decode';
-      const { decoded, ms } = await this.takeDecoded(item, options, decision.output);
+      // a read that hangs (until its deadline) must not hold up a cancel, a removal or a shutdown
+      const { decoded, ms } = await untilAborted(this.takeDecoded(item, options, decision.output), running.controller.signal, () => new StudioError('cancelled', 'Stopped by the user.'));
       times.decodeMs = ms;
       running.pixels = this.processor.pixels(decoded);
       this.store.setPixels(item.id, running.pixels);

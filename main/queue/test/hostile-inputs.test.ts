@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withDeadline } from '../../imaging/file-kind.js';
+import { withDeadline } from '../../imaging/deadline.js';
 import { writeTestImage } from '../../library/test/make-images.js';
 import { queueEnv, type QueueEnv } from './harness.js';
 
@@ -89,6 +90,35 @@ describe('the queue and inputs that are not image files', () => {
       expect(queue.items({ batchId: again.id }).items.map((i) => path.basename(i.input)).sort()).toEqual(['p0.png', 'p1.png']);
     }
   }, 120_000);
+
+  it('cancel, remove and stop answer while an image is stuck being read', async () => {
+    const fifo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ctmsr-stuck-')), 'stuck.png');
+    mkfifo(fifo);
+    let reading!: () => void;
+    const started = new Promise<void>((resolve) => (reading = resolve));
+    // the file check passed, then the read blocks: as a network drive that stops answering would
+    env = await queueEnv({
+      wrap: (real) => ({
+        ...real,
+        decode: (input, target) => (input.endsWith('a.png') ? (reading(), sharp(fifo).metadata()) as never : real.decode(input, target)),
+      }),
+    });
+    const { dir, queue } = env;
+    const input = path.join(dir, 'in', 'a.png');
+    await writeTestImage(input, { width: 24, height: 16, seed: 1, format: 'png' });
+    try {
+      const stuck = await queue.enqueue({ paths: [input], settings: {}, output: { folder: path.join(dir, 'out') } });
+      queue.start();
+      await started;
+      queue.cancel({ batchId: stuck.id });
+      await queue.whenIdle();
+      expect(queue.items({ batchId: stuck.id }).items[0].status).toBe('cancelled');
+      await queue.remove({ batchId: stuck.id });
+      expect(queue.batches()).toHaveLength(0);
+    } finally {
+      release(fifo);
+    }
+  }, 60_000);
 
   it('a decode that never finishes is given up at its deadline', async () => {
     env = await queueEnv();
