@@ -11,7 +11,7 @@ import { removeStaleTemporaries } from '../pipeline/atomic-write.js';
 import { ensureFolder } from '../pipeline/ensure-folder.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { runIfEntry } from './entry.js';
-import { printable, printableLines } from './printable.js';
+import { printable, printableLines } from '../../shared/printable.js';
 import { progressReporter } from './progress.js';
 import { runBatch } from './run-batch.js';
 import { summaryTable } from './summary.js';

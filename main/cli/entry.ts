@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { printable } from './printable.js';
+import { printable } from '../../shared/printable.js';
 
 /**
  * Runs `main` when the module is the process's entry point (an npm script, a bin link), not when a

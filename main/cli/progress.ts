@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
-import { printable } from './printable.js';
+import { printable } from '../../shared/printable.js';
 import type { BatchEvents, ImageOutcome } from './run-batch.js';
 
 export function formatDuration(seconds: number): string {

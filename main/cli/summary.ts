@@ -1,4 +1,4 @@
-import { printable } from './printable.js';
+import { printable } from '../../shared/printable.js';
 import type { ImageOutcome } from './run-batch.js';
 
 /** The end-of-batch table: counts, then one row per image that did not succeed or needs a word (an animation's other frames), with its reason. */

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { printable } from '../../shared/printable.js';
 import { createDispatch } from '../services/dispatch.js';
 import { typedPathGrants } from '../services/typed-path-grants.js';
 import { appRoot, appVersion, defaultDataDir } from '../services/app-info.js';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     port: values.port ? Number(values.port) : 0,
   });
   console.log(`CTMSR Studio is ready at ${server.launchUrl}`);
-  console.log(`Data: ${studio.dataDir}. Press Ctrl+C to stop.`);
+  console.log(printable(`Data: ${studio.dataDir}. Press Ctrl+C to stop.`));
 
   let closing = false;
   const shutdown = async () => {
@@ -51,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
+  console.error(printable(e instanceof Error ? e.message : String(e)));
   process.exit(1);
 });

@@ -5,6 +5,7 @@
  */
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { StudioError } from '../../shared/errors.js';
+import { printable } from '../../shared/printable.js';
 import { Library } from '../library/library.js';
 import { bundledModelsDir } from '../models/registry.js';
 import { autoEnqueueWatched } from '../queue/auto-enqueue.js';
@@ -48,7 +49,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
   const releaseLock = acquireInstanceLock(paths.dataDir);
   const db = openDatabase(paths.database);
   const events = new EventHub();
-  const onBackgroundError = options.onBackgroundError ?? ((e: unknown) => console.error(e instanceof Error ? e.message : e));
+  const onBackgroundError = options.onBackgroundError ?? ((e: unknown) => console.error(printable(e instanceof Error ? e.message : String(e))));
 
   const settings = new SettingsService(db);
   const engines = new EngineHolder(settings.get());
