@@ -5,6 +5,7 @@ import { decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-fi
 import { untilAborted } from '../imaging/deadline.js';
 import type { DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../models/registry.js';
+import { recordOutput } from '../pipeline/output-manifest.js';
 import type { PlannedOutput } from '../pipeline/output-path.js';
 
 export type ImageOutcome =
@@ -81,6 +82,8 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
       if (i + 1 < plan.length) prefetched = decodeAt(i + 1);
       const enhanced = await enhancing;
       if (signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
+      // noted before it exists, so that a kill just after the write cannot leave an output unlisted
+      await recordOutput(item.output, item.input);
       await writeOutput(enhanced, item.output, settings);
       const note = decoded.frames > 1 ? `animated: only the first of its ${decoded.frames} frames was enhanced` : undefined;
       record({ status: 'done', input: item.input, output: item.output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height, note });

@@ -12,7 +12,6 @@ import { outputSize } from '../imaging/size.js';
 import type { LoadedModel } from '../models/registry.js';
 import { writeAtomically } from './atomic-write.js';
 import { ensureFolder } from './ensure-folder.js';
-import { recordOutput } from './output-manifest.js';
 
 export { maxOutputPixels } from '../imaging/limits.js';
 
@@ -123,7 +122,6 @@ export async function writeOutput(enhanced: EnhancedImage, outputPath: string, s
     },
     { maxBytes: maxEncodedBytes(enhanced.width, enhanced.height) },
   );
-  await recordOutput(outputPath, enhanced.source.path);
 }
 
 /** No encoder we offer writes more than 16-bit RGBA uncompressed, plus room for metadata. */

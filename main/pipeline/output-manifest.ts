@@ -1,12 +1,14 @@
 import { appendFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { ensureFolder } from './ensure-folder.js';
 
 /**
- * Each folder the app writes outputs into gets a hidden list of them: one JSON line per output,
- * `{"output": name, "input": path}`. Folder walks leave the listed files out, so an output folder
- * inside an input folder (or the same folder) is never enhanced again, and "skip existing" knows
- * an input is done even when its output had to take another name.
+ * Each folder the command line writes outputs into gets a hidden list of them: one JSON line per
+ * output, `{"output": name, "input": path}`. Folder walks leave the listed files out, so an output
+ * folder inside an input folder (or the same folder) is never enhanced again, and "skip existing"
+ * knows an input is done even when its output had to take another name. (The queue knows its
+ * outputs from its database, and reads these lists too.)
  */
 export const manifestName = '.ctmsr-outputs';
 
@@ -17,10 +19,18 @@ export interface ManifestEntry {
   input: string;
 }
 
-/** Notes a finished output; a failure to note it never fails the output itself. */
+/**
+ * Notes an output about to be written (its folder made if need be); a failure to note it never
+ * fails the output itself, whose own write reports a folder that cannot be made.
+ */
 export async function recordOutput(outputPath: string, inputPath: string): Promise<void> {
   const line = JSON.stringify({ output: basename(outputPath), input: resolve(inputPath) } satisfies ManifestEntry);
-  await appendFile(join(dirname(outputPath), manifestName), line + '\n').catch(() => undefined);
+  try {
+    await ensureFolder(dirname(outputPath));
+    await appendFile(join(dirname(outputPath), manifestName), line + '\n');
+  } catch {
+    // the write that follows says what is wrong with the folder
+  }
 }
 
 /** The outputs listed for one folder, read once per reader. */

@@ -45,6 +45,11 @@ export function intendedOutputPath({ path: input, root }: OutputRequest, options
   return join(folder, name + outputExtension(resolveOutputFormat(options.format, input)));
 }
 
+function manifestLookup(): (input: string, folder: string) => string | undefined {
+  const manifests = new OutputManifests();
+  return (input, folder) => manifests.outputOf(input, folder);
+}
+
 function renamed(path: string, n: number): string {
   const ext = extname(path);
   return join(dirname(path), `${basename(path, ext)} (${n})${ext}`);
@@ -54,10 +59,14 @@ function renamed(path: string, n: number): string {
  * Decides every output of a batch at once, so two inputs never claim one name (a.jpg and a.png
  * both wanting a.png), an existing file is treated per policy, and no input is ever an output.
  */
-export function planOutputs(requests: OutputRequest[], options: OutputPlanOptions): PlannedOutput[] {
+export function planOutputs(
+  requests: OutputRequest[],
+  options: OutputPlanOptions,
+  /** An output already made from `input` in `folder` (default: from the folder's output manifest). */
+  doneBefore: (input: string, folder: string) => string | undefined = manifestLookup(),
+): PlannedOutput[] {
   const protectedPaths = new Set(requests.map((r) => resolve(r.path)));
   const claimed = new Set<string>();
-  const manifests = new OutputManifests();
   const exists = (p: string) => claimed.has(p) || protectedPaths.has(p) || existsSync(p);
   return requests.map((request): PlannedOutput => {
     const input = request.path;
@@ -67,7 +76,7 @@ export function planOutputs(requests: OutputRequest[], options: OutputPlanOption
       return { input, action: 'skip', output: wanted, reason: 'output already exists (skip existing is on)' };
     }
     // done before under another name (its own name was taken, by the input itself or another file)
-    const earlier = options.skipExisting ? manifests.outputOf(input, dirname(wanted)) : undefined;
+    const earlier = options.skipExisting ? doneBefore(input, dirname(wanted)) : undefined;
     if (earlier && existsSync(earlier)) return { input, action: 'skip', output: earlier, reason: `already enhanced to ${basename(earlier)} (skip existing is on)` };
     const taken = claimed.has(wanted) || onDisk;
     if (!taken) {

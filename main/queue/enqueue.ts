@@ -106,9 +106,15 @@ export async function planBatch(
     collision: output.collision,
     skipExisting: output.skipExisting,
   };
+  const manifests = new OutputManifests();
+  const doneOutputs = db.prepare("SELECT output_path FROM items WHERE input_path = ? AND state = 'done' ORDER BY id DESC").pluck();
+  // an input this app already enhanced into that folder, under whatever name (by the queue or the CLI)
+  const doneBefore = (input: string, folder: string) =>
+    (doneOutputs.all(input) as string[]).find((o) => path.dirname(o) === folder && fs.existsSync(o)) ?? manifests.outputOf(input, folder);
   const plans = planOutputs(
     inputs.map((i) => ({ path: i.path, root: output.mirrorTree ? i.root : undefined })),
     plan,
+    doneBefore,
   );
   const items = plans.map((plan, i): NewItem => {
     const { path: inputPath, imageId, pixels } = inputs[i];

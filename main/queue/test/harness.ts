@@ -7,7 +7,6 @@ import { Engine } from '../../engine/engine.js';
 import type { LoadedModel } from '../../models/registry.js';
 import { openDatabase, type StudioDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
-import { manifestName } from '../../pipeline/output-manifest.js';
 import { JobQueue, type QueueEvent } from '../job-queue.js';
 import { pipelineProcessor } from '../pipeline-processor.js';
 import type { ItemProcessor } from '../processor.js';
@@ -99,11 +98,10 @@ export function sha256(file: string): string {
 }
 
 /** Every file below `dir`, relative, sorted. */
-/** The files under `dir`, relative, sorted; the output manifests the app keeps beside outputs are left out. */
 export function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile() && path.basename(f) !== manifestName)
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
     .map((f) => f.split(path.sep).join('/'))
     .sort();
 }

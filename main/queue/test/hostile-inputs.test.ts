@@ -80,13 +80,17 @@ describe('the queue and inputs that are not image files', () => {
     for (let i = 0; i < 2; i++) await writeTestImage(path.join(photos, `p${i}.png`), { width: 24, height: 16, seed: i, format: 'png' });
     queue.start();
     for (const folder of [path.join(photos, 'out'), photos]) {
-      const run = () => queue.enqueue({ paths: [photos], recursive: true, settings: {}, output: { folder, naming: '{name}', collision: 'rename' } });
-      const first = await run();
+      const run = (skipExisting: boolean) =>
+        queue.enqueue({ paths: [photos], recursive: true, settings: {}, output: { folder, naming: '{name}', collision: 'rename', skipExisting } });
+      const first = await run(false);
       await queue.whenIdle();
-      expect(queue.batch(first.id).counts.done).toBe(first.total);
-      const again = await run();
+      expect(queue.batch(first.id).counts.done).toBe(2);
+      // skip existing: both are done, even where the output had to take another name (input = output)
+      const skipping = await run(true);
+      expect(skipping).toMatchObject({ total: 2, counts: { skipped: 2 } });
+      const again = await run(false);
       await queue.whenIdle();
-      expect(again.total).toBe(2); // the originals only
+      expect(again.total).toBe(2); // the originals only, never the outputs
       expect(queue.items({ batchId: again.id }).items.map((i) => path.basename(i.input)).sort()).toEqual(['p0.png', 'p1.png']);
     }
   }, 120_000);
