@@ -29,11 +29,18 @@ describe('a batch killed with kill -9 and run again', () => {
       const input = await photos(`in${policy.join('')}`, 6);
       const out = join(work, `out${policy.join('')}`);
       const args = [input, '--out', out, '--model', model.onnxPath, '--threads', '1', ...policy];
-      // The first run is killed outright once two images are written.
+      // Killed outright twice: once two images are written, then once the rerun writes one more.
       const killed = await runCli(args, (text, kill) => {
         if (text.includes('[2/6] done')) kill('SIGKILL');
       }, { timeoutMs: 120_000 });
       expect(killed.signal).toBe('SIGKILL');
+      if (!policy.includes('fail')) {
+        const rerun = await runCli(args, (text, kill) => {
+          if (/\] done/.test(text)) kill('SIGKILL');
+        }, { timeoutMs: 120_000 });
+        expect(rerun.stderr).not.toMatch(/Cannot destructure/);
+        expect(rerun.signal).toBe('SIGKILL');
+      }
       const written = (await listFiles(out)).filter((f) => f.endsWith('.png'));
       expect(written.length).toBeGreaterThanOrEqual(2);
       expect(written.length).toBeLessThan(6);
