@@ -19,10 +19,10 @@ export class RowBlender {
   private height = 0;
   private acc = new Float32Array(0);
 
-  /** `out` gives the output's size; finished rows go to `sink` (default: into `out` itself). */
+  /** `out` is the output's size; finished rows go to `sink` (into an image, or to a writer). */
   constructor(
     private readonly out: { width: number; height: number },
-    private readonly sink: RowSink = intoImage(out as Rgb16Image),
+    private readonly sink: RowSink,
   ) {}
 
   /** Makes the band reach down to HR row `bottom` (exclusive), keeping what it holds. */
