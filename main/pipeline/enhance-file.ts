@@ -13,8 +13,6 @@ import type { LoadedModel } from '../models/registry.js';
 import { writeAtomically } from './atomic-write.js';
 import { ensureFolder } from './ensure-folder.js';
 
-export { maxOutputPixels } from '../imaging/limits.js';
-
 export interface EnhanceContext {
   engine: Engine;
   model: LoadedModel;
