@@ -44,15 +44,15 @@ export function App() {
         ))}
       </nav>
       <main className="workbench" aria-label={t(`nav.${view}`)} hidden={viewer !== null}>
-        {view === 'library' && (
-          <LibraryView
-            onOpenImage={openImage}
-            onBatchStarted={(batch) => {
-              setStartedBatch(batch.id);
-              setView('queue');
-            }}
-          />
-        )}
+        {/* kept mounted, hidden, so selection, folder and scroll survive a visit to another screen */}
+        <LibraryView
+          hidden={view !== 'library'}
+          onOpenImage={openImage}
+          onBatchStarted={(batch) => {
+            setStartedBatch(batch.id);
+            setView('queue');
+          }}
+        />
         {view === 'queue' && <QueueView onCompare={compareItem} openFirst={startedBatch} />}
         {view === 'models' && <ModelsView />}
         {view === 'settings' && <SettingsView />}

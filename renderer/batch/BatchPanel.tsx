@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { collisionPolicies, outputFormats } from '../../shared/enhance/settings';
-import type { BatchSummary } from '../../shared/api/types';
+import type { BatchPlan, BatchSummary } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
@@ -58,7 +58,7 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
       await studio.queue.savePreset({
         name: presetName,
         settings: settingsFromForm(form),
-        output: { folder: form.outputFolder || undefined, naming: form.naming, collision: form.collision, skipExisting: form.skipExisting, mirrorTree: form.recursive },
+        output: { folder: form.outputFolder || undefined, naming: form.naming, collision: form.collision, skipExisting: form.skipExisting, mirrorTree: true },
       });
       presets.reload();
       notify.info(t('batch.presetSaved', { name: presetName }));
@@ -78,6 +78,7 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
     }
   }
 
+  const plan = useOutputPlan(form, inputs, problems.length === 0);
   const selectedModel = models.data?.find((m) => m.manifest.id === form.modelId) ?? models.data?.find((m) => m.isDefault);
 
   return (
@@ -187,6 +188,20 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
         <Check label={t('batch.keepMetadata')} checked={form.keepMetadata} onChange={(v) => set('keepMetadata', v)} />
         <Check label={t('batch.skipExisting')} checked={form.skipExisting} onChange={(v) => set('skipExisting', v)} />
         {hasFolders && <Check label={t('batch.recursive')} checked={form.recursive} onChange={(v) => set('recursive', v)} />}
+        {plan && (
+          <div className="output-plan" role="status" aria-label={t('batch.whereTitle')}>
+            <p>{t('batch.whereTitle')}</p>
+            <ul>
+              {plan.folders.map((f) => (
+                <li key={f.folder} title={f.folder}>
+                  {f.folder} <span className="hint">({t('batch.fileCount', { count: f.count })})</span>
+                </li>
+              ))}
+              {plan.moreFolders > 0 && <li className="hint">{t('batch.moreFolders', { count: plan.moreFolders })}</li>}
+            </ul>
+            {plan.toWrite < plan.total && <p className="hint">{t('batch.notWritten', { count: plan.total - plan.toWrite })}</p>}
+          </div>
+        )}
       </fieldset>
 
       {problems.length > 0 && (
@@ -217,6 +232,28 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
       </div>
     </form>
   );
+}
+
+/** Where the batch would write as the form stands, asked of main a moment after the last change. */
+function useOutputPlan(form: BatchForm, inputs: BatchInputs, valid: boolean): BatchPlan | null {
+  const studio = useStudio();
+  const [plan, setPlan] = useState<BatchPlan | null>(null);
+  const request = valid ? JSON.stringify(requestFromForm(form, inputs)) : '';
+  useEffect(() => {
+    if (!request) return setPlan(null);
+    let current = true;
+    const timer = setTimeout(() => {
+      studio.queue.plan(JSON.parse(request) as ReturnType<typeof requestFromForm>).then(
+        (p) => current && setPlan(p),
+        () => current && setPlan(null),
+      );
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [request, studio]);
+  return plan;
 }
 
 function initialForm(defaultOutputFolder: string, defaultModelId: string | null): BatchForm {

@@ -19,7 +19,7 @@ const formatFilters = ['', 'jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif']
 /** Events during a scan of thousands of files arrive fast; the grid refreshes at most this often. */
 const refreshEveryMs = 800;
 
-export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (image: ImageSummary) => void; onBatchStarted: (batch: BatchSummary) => void }) {
+export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: boolean; onOpenImage: (image: ImageSummary) => void; onBatchStarted: (batch: BatchSummary) => void }) {
   const { t } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -100,7 +100,7 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
   const batchDescription = selectedCount > 0 ? t('library.nImages', { count: selectedCount }) : folderNode ? folderNode.path : '';
 
   return (
-    <div className="library">
+    <div className="library" hidden={hidden}>
       <aside className="sidebar" aria-label={t('library.folders')}>
         <h2 className="sidebar-title">{t('library.folders')}</h2>
         <form

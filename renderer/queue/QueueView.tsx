@@ -47,7 +47,6 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
   const { t, i18n } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
-  const finished = batch.counts.done + batch.counts.failed + batch.counts.skipped + batch.counts.cancelled;
 
   async function run(action: BatchAction) {
     try {
@@ -66,16 +65,26 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
     <article className={`batch-card${open ? ' open' : ''}`} aria-label={batch.name} data-status={batch.status}>
       <button type="button" className="batch-open" onClick={onOpen} aria-expanded={open}>
         <span className="batch-name">{batch.name}</span>
-        <span className={`status status-${batch.status}`}>{t(`queue.batchStatus.${batch.status}`)}</span>
+        <span className={`status status-${batch.stopping ? 'paused' : batch.status}`} data-testid="batch-status">
+          {batch.stopping ? t(`queue.stopping.${batch.stopping}`) : t(`queue.batchStatus.${batch.status}`)}
+        </span>
       </button>
       <ProgressBar value={batch.progress} label={t('queue.progressOf', { name: batch.name })} />
       <p className="batch-line">
         <span data-testid="batch-progress">{formatPercent(batch.progress, i18n.language)}</span>
         {' · '}
-        {t('queue.finishedOf', { done: finished, total: batch.total })}
-        {batch.counts.failed > 0 && <span className="error-text"> · {t('queue.failedCount', { count: batch.counts.failed })}</span>}
-        {' · '}
-        <span data-testid="batch-eta">{batch.etaSeconds !== null && batch.status === 'running' ? t('queue.eta', { time: formatDuration(batch.etaSeconds) }) : t('queue.noEta')}</span>
+        <span data-testid="batch-counts">
+          {t('queue.doneOf', { done: batch.counts.done, total: batch.total })}
+          {batch.counts.failed > 0 && <span className="error-text"> · {t('queue.failedCount', { count: batch.counts.failed })}</span>}
+          {batch.counts.skipped > 0 && ` · ${t('queue.skippedCount', { count: batch.counts.skipped })}`}
+          {batch.counts.cancelled > 0 && ` · ${t('queue.cancelledCount', { count: batch.counts.cancelled })}`}
+        </span>
+        {(batch.status === 'running' || batch.status === 'queued') && !batch.stopping && (
+          <>
+            {' · '}
+            <span data-testid="batch-eta">{batch.etaSeconds !== null ? t('queue.eta', { time: formatDuration(batch.etaSeconds) }) : t('queue.noEta')}</span>
+          </>
+        )}
       </p>
       {batch.pausedReason && (
         <p className="error-text" role="note">
@@ -84,7 +93,7 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
       )}
       <div className="actions">
         {batchActions(batch).map((action) => (
-          <button key={action} type="button" onClick={() => void run(action)}>
+          <button key={action} type="button" onClick={() => void run(action)} disabled={Boolean(batch.stopping) && (action === 'pause' || action === 'cancel')}>
             {t(`queue.action.${action}`)}
           </button>
         ))}
@@ -99,7 +108,9 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
   const notify = useNotify();
   const [status, setStatus] = useState<ItemStatus | ''>('');
   const [limit, setLimit] = useState(pageSize);
-  const items = useLoad(() => studio.queue.items({ batchId: batch.id, ...(status ? { status } : {}), limit }), [batch.id, status, limit]);
+  // A batch-wide cancel or retry changes many items with one batch event: their rows are read again.
+  const countsKey = itemStatuses.map((s) => batch.counts[s]).join(',');
+  const items = useLoad(() => studio.queue.items({ batchId: batch.id, ...(status ? { status } : {}), limit }), [batch.id, status, limit, countsKey]);
   const [list, setList] = useState<BatchItem[]>([]);
   useEffect(() => setList(items.data?.items ?? []), [items.data]);
   useStudioEvent('queue.item', (item) => {

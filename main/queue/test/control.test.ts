@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BatchItem } from '../../../shared/api/types.js';
+import type { BatchItem, BatchSummary } from '../../../shared/api/types.js';
 import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
 import { JobQueue } from '../job-queue.js';
 import { pipelineProcessor } from '../pipeline-processor.js';
@@ -83,11 +83,13 @@ describe('pause, resume and cancel', () => {
     const input = await makeInputs(dir, 1, 128);
     const batch = await queue.enqueue({ paths: [input], settings: tiled, output: { folder: path.join(dir, 'out') } });
     let tilesAtPause = -1;
+    let whilePausing: BatchSummary | undefined;
     // from outside the engine's callback: the request lands while the next tile is computing
     onFirstTile(queue, 't0.png', (item) =>
       setImmediate(() => {
         tilesAtPause = counter.tiles.get(item.input)!;
         queue.pause({ batchId: batch.id });
+        whilePausing = queue.batch(batch.id);
       }),
     );
     queue.start();
@@ -95,7 +97,10 @@ describe('pause, resume and cancel', () => {
     const tiles = counter.tiles.get(path.join(input, 't0.png'))!;
     expect(tilesAtPause).toBeGreaterThanOrEqual(1);
     expect(tiles - tilesAtPause).toBeLessThanOrEqual(1);
+    // until the tile ends the batch says it is pausing, so the user knows the click took
+    expect(whilePausing).toMatchObject({ status: 'running', stopping: 'pause' });
     expect(queue.batch(batch.id).status).toBe('paused');
+    expect(queue.batch(batch.id).stopping).toBeUndefined();
   });
 
   it('cancelling the running image stops it before its next tile and the batch goes on', async () => {
@@ -110,6 +115,8 @@ describe('pause, resume and cancel', () => {
     await queue.whenIdle();
     expect(counter.tiles.get(path.join(input, 't1.png'))).toBe(1);
     expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { done: 2, cancelled: 1 } });
+    // a cancelled image is not progress: two of three were made
+    expect(queue.batch(batch.id).progress).toBeCloseTo(2 / 3);
     expect(listFiles(out)).toEqual(['t0.png', 't2.png']);
   });
 
@@ -124,7 +131,7 @@ describe('pause, resume and cancel', () => {
     await queue.whenIdle();
     expect(counter.tiles.get(path.join(input, 't0.png'))).toBe(1);
     expect([...counter.tiles.keys()]).toEqual([path.join(input, 't0.png')]);
-    expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 4 } });
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 4 }, progress: 0 });
     expect(listFiles(path.join(dir, 'out'))).toEqual([]);
   });
 
