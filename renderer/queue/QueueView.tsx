@@ -155,35 +155,38 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
           </tr>
         </thead>
         <tbody>
-          {list.map((item) => (
-            <tr key={item.id} data-status={item.status}>
-              <td title={item.input}>
-                <div className="item-name">{item.input.split(/[\\/]/).pop()}</div>
-                {item.error && <div className="error-text item-error">{item.error}</div>}
-              </td>
-              <td>
-                <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>
-              </td>
-              <td>{item.status === 'running' ? formatPercent(item.progress, i18n.language) : item.status === 'done' ? formatPercent(1, i18n.language) : ''}</td>
-              <td className="actions">
-                {item.status === 'done' && item.output && (
-                  <button type="button" onClick={() => onCompare(item)}>
-                    {t('queue.compare')}
-                  </button>
-                )}
-                {(item.status === 'queued' || item.status === 'running') && (
-                  <button type="button" onClick={() => void act('cancel', item)}>
-                    {t('queue.action.cancel')}
-                  </button>
-                )}
-                {(item.status === 'failed' || item.status === 'cancelled') && (
-                  <button type="button" onClick={() => void act('retry', item)}>
-                    {t('queue.retryItem')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
+          {list.map((item) => {
+            const name = item.input.split(/[\\/]/).pop() ?? item.input;
+            return (
+              <tr key={item.id} data-status={item.status}>
+                <td title={item.input}>
+                  <div className="item-name">{name}</div>
+                  {item.error && <div className="error-text item-error">{item.error}</div>}
+                </td>
+                <td>
+                  <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>
+                </td>
+                <td>{item.status === 'running' ? formatPercent(item.progress, i18n.language) : item.status === 'done' ? formatPercent(1, i18n.language) : ''}</td>
+                <td className="actions">
+                  {item.status === 'done' && item.output && (
+                    <button type="button" onClick={() => onCompare(item)} aria-label={t('queue.compareItem', { name })}>
+                      {t('queue.compare')}
+                    </button>
+                  )}
+                  {(item.status === 'queued' || item.status === 'running') && (
+                    <button type="button" onClick={() => void act('cancel', item)} aria-label={t('queue.cancelItem', { name })}>
+                      {t('queue.action.cancel')}
+                    </button>
+                  )}
+                  {(item.status === 'failed' || item.status === 'cancelled') && (
+                    <button type="button" onClick={() => void act('retry', item)} aria-label={t('queue.retryItemNamed', { name })}>
+                      {t('queue.retryItem')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       {items.data && items.data.total > list.length && (

@@ -137,6 +137,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   const onKey = useRef<(e: globalThis.KeyboardEvent) => void>(() => undefined);
   onKey.current = (e) => {
     if (e.key === 'Escape') return onClose();
+    if (e.key === 'Tab') return keepFocusInside(e);
     if (!canvas) return;
     const keys: Record<string, () => void> = {
       '+': () => zoomBy(1.25),
@@ -157,6 +158,23 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       action();
     }
   };
+  /** The viewer is modal: Tab and Shift+Tab cycle through its own controls. */
+  function keepFocusInside(e: globalThis.KeyboardEvent) {
+    const root = rootRef.current;
+    if (!root) return;
+    const focusable = [...root.querySelectorAll<HTMLElement>('button, select, input, [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled'));
+    if (focusable.length === 0) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const inside = root.contains(document.activeElement);
+    if (e.shiftKey && (!inside || document.activeElement === first || document.activeElement === root)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (!inside || document.activeElement === last)) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
   useEffect(() => {
     const listener = (e: globalThis.KeyboardEvent) => onKey.current(e);
     window.addEventListener('keydown', listener);
@@ -182,6 +200,21 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       const box = e.currentTarget.getBoundingClientRect();
       update((v) => zoomAt(v, e.deltaY < 0 ? 1.15 : 1 / 1.15, { x: e.clientX - box.left, y: e.clientY - box.top }, canvas, paneSize));
     },
+  };
+
+  // The split line is dragged on the image itself (the slider below does the same from the keyboard).
+  const splitDrag = {
+    onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
+      e.stopPropagation();
+      e.currentTarget.setPointerCapture(e.pointerId);
+    },
+    onPointerMove: (e: PointerEvent<HTMLDivElement>) => {
+      if (!e.currentTarget.hasPointerCapture(e.pointerId)) return;
+      e.stopPropagation();
+      const pane = e.currentTarget.closest('.pane')!.getBoundingClientRect();
+      setSplit(Math.min(1, Math.max(0, (e.clientX - pane.left) / pane.width)));
+    },
+    onPointerUp: (e: PointerEvent<HTMLDivElement>) => e.stopPropagation(),
   };
 
   const title = source.kind === 'image' ? source.image.name : source.item.input.split(/[\\/]/).pop();
@@ -258,7 +291,9 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
           <div className="pane" {...pointer} data-testid="pane-slider">
             <LayerView layer={layers[0]} canvas={canvas} source={inputSize} view={view} viewport={paneSize} />
             <LayerView layer={layers[1]} canvas={canvas} source={inputSize} view={view} viewport={paneSize} clipLeft={split} />
-            <div className="split-line" style={{ left: `${split * 100}%` }} aria-hidden="true" />
+            <div className="split-line" style={{ left: `${split * 100}%` }} aria-hidden="true">
+              <div className="split-handle" data-testid="split-handle" {...splitDrag} />
+            </div>
             <span className="pane-label left">{layers[0].label}</span>
             <span className="pane-label right">{layers[1].label}</span>
           </div>

@@ -50,6 +50,11 @@ async function selectImages(...names: string[]): Promise<void> {
   for (const name of names.slice(1)) await grid().locator(`[data-name="${name}"]`).click({ modifiers: ['Control'] });
 }
 
+async function selectNone(): Promise<void> {
+  const button = page.getByRole('button', { name: 'Select none' });
+  if (await button.isEnabled()) await button.click();
+}
+
 async function fillOutput(folder: string): Promise<void> {
   await batchPanel().getByLabel('Output folder').fill(folder);
 }
@@ -160,7 +165,7 @@ describe('the app as a photographer uses it', () => {
     expect(await newestCard().getByTestId('batch-eta').count()).toBe(0);
 
     await openScreen('Library');
-    await page.getByRole('button', { name: 'Select none' }).click();
+    await selectNone();
     await page.getByRole('treeitem', { name: /set14/ }).click();
     await page.getByRole('button', { name: 'Enhance folder…' }).click();
     const byFolder = path.join(work, 'out-folder');
@@ -192,7 +197,7 @@ describe('the app as a photographer uses it', () => {
 
   it('tells the truth about a paused and a cancelled batch', async () => {
     await openScreen('Library');
-    await page.getByRole('button', { name: 'Select none' }).click();
+    await selectNone();
     await page.getByRole('treeitem', { name: /big/ }).click();
     await page.getByRole('button', { name: 'Enhance folder…' }).click();
     await fillOutput(path.join(work, 'out-big'));
@@ -284,5 +289,64 @@ describe('the app as a photographer uses it', () => {
     expect((await second.locator('.pane-label').allTextContents())[1]).toMatch(/ on \d+ % of the view;/);
     await page.keyboard.press('Escape');
     await second.waitFor({ state: 'detached' });
+  });
+
+  it('works from the keyboard: focus stays in the viewer and comes back; buttons name their file; the split line drags', async () => {
+    await showAllImages();
+    const images = grid();
+    await images.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    const viewer = page.getByRole('dialog', { name: /^Viewer: / });
+    await viewer.waitFor();
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press(i % 5 === 4 ? 'Shift+Tab' : 'Tab');
+      expect(await page.evaluate(`document.querySelector('.viewer').contains(document.activeElement)`), `after ${i + 1} tabs`).toBe(true);
+    }
+    const handle = viewer.getByTestId('split-handle');
+    const pane = (await viewer.getByTestId('pane-slider').boundingBox())!;
+    const grip = (await handle.boundingBox())!;
+    await page.mouse.move(grip.x + grip.width / 2, grip.y + grip.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(pane.x + pane.width * 0.25, grip.y + grip.height / 2, { steps: 5 });
+    await page.mouse.up();
+    expect(Number(await viewer.getByLabel('Before/after split').inputValue())).toBe(25);
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    // focus is back where the viewer was opened from, not on the page body
+    expect(await page.evaluate(`document.activeElement?.getAttribute('aria-label')`)).toBe('Images');
+
+    await openScreen('Queue');
+    const batch = page.locator('article.batch-card', { hasText: 'big' }).first();
+    await batch.locator('.batch-open').click();
+    const retries = page.getByRole('button', { name: /^Retry big-\d\.png$/ });
+    await expect.poll(() => retries.count()).toBeGreaterThan(0);
+    const compares = await page.getByRole('button', { name: /^Compare / }).allInnerTexts();
+    const compareNames = await page.getByRole('button', { name: /^Compare / }).evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    expect(compareNames.every((n) => /^Compare big-\d\.png$/.test(n ?? '')), compareNames.join(', ')).toBe(true);
+    expect(compares.every((text) => text === 'Compare')).toBe(true);
+  });
+
+  it('at 1024×700 the library toolbar stays compact and "Start batch" is on screen', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    try {
+      await openScreen('Library');
+      await selectNone();
+      await page.getByRole('treeitem', { name: /big/ }).click();
+      await page.getByRole('button', { name: 'Enhance folder…' }).click();
+      const start = batchPanel().getByRole('button', { name: 'Start batch' });
+      await start.waitFor();
+      await page.screenshot({ path: path.join(artifacts, 'library-1024x700.png') });
+      const box = (await start.boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(700);
+      // nothing covers it: the element at its centre is the button itself
+      expect(await page.evaluate(`(() => { const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Start batch');
+        const r = b.getBoundingClientRect(); return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b; })()`)).toBe(true);
+      const toolbar = (await page.getByRole('toolbar', { name: 'Library tools' }).boundingBox())!;
+      expect(toolbar.height).toBeLessThanOrEqual(110); // three short rows at most (it was four tall ones)
+      await batchPanel().getByRole('button', { name: 'Close' }).click();
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 });

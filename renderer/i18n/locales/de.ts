@@ -129,6 +129,9 @@ export const de: Locale = {
     actions: 'Aktionen',
     compare: 'Vergleichen',
     retryItem: 'Wiederholen',
+    compareItem: '{{name}} vergleichen',
+    cancelItem: '{{name}} abbrechen',
+    retryItemNamed: '{{name}} erneut versuchen',
     showMore: 'Mehr anzeigen ({{count}} ausgeblendet)',
   },
   viewer: {

@@ -128,6 +128,9 @@ export const en = {
     actions: 'Actions',
     compare: 'Compare',
     retryItem: 'Retry',
+    compareItem: 'Compare {{name}}',
+    cancelItem: 'Cancel {{name}}',
+    retryItemNamed: 'Retry {{name}}',
     showMore: 'Show more ({{count}} not shown)',
   },
   viewer: {
