@@ -23,6 +23,7 @@ export function providerUnavailableReason(name: ProviderName): string | undefine
   return undefined;
 }
 
+/** Every provider as this ONNX Runtime has it: `unavailable` with the reason, else `untested` until a session says more. */
 export function listProviders(): ProviderStatus[] {
   const backends = ort.listSupportedBackends();
   return providerNames.map((name) => {
@@ -31,7 +32,8 @@ export function listProviders(): ProviderStatus[] {
     return {
       name,
       label: providerLabels[name],
-      available: reason === undefined,
+      available: false,
+      state: reason === undefined ? 'untested' : 'unavailable',
       note: reason ?? (backend && !backend.bundled ? 'needs its GPU libraries installed (CUDA 12 + cuDNN 9)' : undefined),
     };
   });

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BatchSummary } from '../../shared/api/types';
+import { displayBatchName } from '../queue/batch-name';
 import { formatDuration, formatPercent } from '../ui/format';
 import { useLoad, useStudio, useStudioEvent } from './studio-context';
 
@@ -21,16 +22,17 @@ export function StatusBar({ onOpenQueue }: { onOpenQueue: () => void }) {
   const choice = engine.data?.lastChoice;
   const active = batches.find((b) => b.status === 'running') ?? batches.find((b) => b.status === 'paused') ?? batches[0];
   const percent = active && formatPercent(active.progress, i18n.language);
+  const name = active && displayBatchName(active.name, t);
 
   return (
     <footer className="status-bar">
       {active ? (
         <button type="button" className="status-item" onClick={onOpenQueue} data-testid="status-batch">
           {active.stopping
-            ? t('status.stopping', { name: active.name, state: t(`queue.stopping.${active.stopping}`) })
+            ? t('status.stopping', { name, state: t(`queue.stopping.${active.stopping}`) })
             : active.status === 'paused'
-              ? t('status.paused', { name: active.name, percent })
-              : t('status.running', { name: active.name, percent, eta: active.etaSeconds === null ? '…' : formatDuration(active.etaSeconds) })}
+              ? t('status.paused', { name, percent })
+              : t('status.running', { name, percent, eta: active.etaSeconds === null ? '…' : formatDuration(active.etaSeconds) })}
         </button>
       ) : (
         <span className="status-item">{t('status.idle')}</span>

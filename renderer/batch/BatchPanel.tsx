@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { collisionPolicies, outputFormats } from '../../shared/enhance/settings';
 import type { BatchPlan, BatchSummary } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { displayBatchName } from '../queue/batch-name';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
 import { Check, clampInt, Field, PresetOptions } from '../ui/fields';
@@ -15,6 +16,8 @@ interface BatchPanelProps {
   inputs: BatchInputs;
   /** What the inputs are, for the heading ("3 images", "Holiday 2024 and subfolders"). */
   description: string;
+  /** The batch's name; left out, main names it after the folder and the count. */
+  name?: string;
   /** Whether the inputs include folders (recursion and mirroring apply). */
   hasFolders: boolean;
   onEnqueued: (batch: BatchSummary) => void;
@@ -22,7 +25,7 @@ interface BatchPanelProps {
 }
 
 /** Everything about a batch before it starts: model, size, sampling, output file and folder, presets. */
-export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClose }: BatchPanelProps) {
+export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, onClose }: BatchPanelProps) {
   const { t } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -43,8 +46,8 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
     if (problems.length > 0) return;
     setBusy(true);
     try {
-      const batch = await studio.queue.enqueue(requestFromForm(form, inputs, description));
-      notify.info(t('batch.started', { name: batch.name, count: batch.total }));
+      const batch = await studio.queue.enqueue(requestFromForm(form, inputs, name));
+      notify.info(t('batch.started', { name: displayBatchName(batch.name, t), count: batch.total }));
       onEnqueued(batch);
     } catch (err) {
       notify.error(err);

@@ -69,10 +69,11 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
     if (!path.trim()) return;
     try {
       await studio.library.addFolder({ path: path.trim() });
+      notify.clear('add-folder');
       setNewFolder('');
       folders.reload();
     } catch (e) {
-      notify.error(e);
+      notify.error(e, 'add-folder');
     }
   }
 
@@ -98,6 +99,8 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
   const folderNode = folder ? findNode(folders.data ?? [], folder) : undefined;
   const batchInputs = selectedCount > 0 ? { imageIds: [...selection.ids] } : folderNode ? { paths: [folderNode.path] } : null;
   const batchDescription = selectedCount > 0 ? t('library.nImages', { count: selectedCount }) : folderNode ? folderNode.path : '';
+  // a selection's batch is named by main ("<folder> (3 images)") and shown in whatever language the UI has then
+  const batchName = selectedCount > 0 ? undefined : batchDescription;
 
   return (
     <div className="library" hidden={hidden}>
@@ -204,6 +207,7 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
           <BatchPanel
             inputs={batchInputs}
             description={batchDescription}
+            name={batchName}
             hasFolders={'paths' in batchInputs}
             onClose={() => setBatchOpen(false)}
             onEnqueued={(batch) => {

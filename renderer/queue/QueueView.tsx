@@ -6,6 +6,7 @@ import { Field, ProgressBar } from '../ui/fields';
 import { formatDuration, formatPercent } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { batchActions, type BatchAction } from './batch-actions';
+import { displayBatchName } from './batch-name';
 
 const pageSize = 200;
 
@@ -45,6 +46,7 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
 
 function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean; onOpen: () => void }) {
   const { t, i18n } = useTranslation();
+  const name = displayBatchName(batch.name, t);
   const studio = useStudio();
   const notify = useNotify();
 
@@ -62,14 +64,14 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
   }
 
   return (
-    <article className={`batch-card${open ? ' open' : ''}`} aria-label={batch.name} data-status={batch.status}>
+    <article className={`batch-card${open ? ' open' : ''}`} aria-label={name} data-status={batch.status}>
       <button type="button" className="batch-open" onClick={onOpen} aria-expanded={open}>
-        <span className="batch-name">{batch.name}</span>
+        <span className="batch-name">{name}</span>
         <span className={`status status-${batch.stopping ? 'paused' : batch.status}`} data-testid="batch-status">
           {batch.stopping ? t(`queue.stopping.${batch.stopping}`) : t(`queue.batchStatus.${batch.status}`)}
         </span>
       </button>
-      <ProgressBar value={batch.progress} label={t('queue.progressOf', { name: batch.name })} />
+      <ProgressBar value={batch.progress} label={t('queue.progressOf', { name })} />
       <p className="batch-line">
         <span data-testid="batch-progress">{formatPercent(batch.progress, i18n.language)}</span>
         {' · '}
@@ -128,7 +130,7 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
   return (
     <section className="batch-items" aria-labelledby="items-heading">
       <header className="panel-header">
-        <h2 id="items-heading">{t('queue.itemsOf', { name: batch.name })}</h2>
+        <h2 id="items-heading">{t('queue.itemsOf', { name: displayBatchName(batch.name, t) })}</h2>
         <Field label={t('queue.show')}>
           {(id) => (
             <select id={id} value={status} onChange={(e) => setStatus(e.target.value as ItemStatus | '')}>

@@ -18,10 +18,19 @@ export interface ProviderChoice {
   fallbackReason?: string;
 }
 
+/**
+ * What is known of a provider on this computer: `ready` once a session on it has started,
+ * `failed` once one could not start, `untested` when it is built in but nothing has run on it yet,
+ * `unavailable` when this ONNX Runtime or platform does not have it at all.
+ */
+export type ProviderState = 'ready' | 'untested' | 'failed' | 'unavailable';
+
 export interface ProviderStatus {
   name: ProviderName;
   label: string;
-  /** Built into the installed ONNX Runtime for this platform. */
+  /** A session on it has started in this run of the app. */
   available: boolean;
+  state: ProviderState;
+  /** For `failed` and `unavailable`: why, in plain words, and what to install where that helps. */
   note?: string;
 }

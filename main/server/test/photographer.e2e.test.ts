@@ -6,7 +6,7 @@
  * headless Chromium through `npm run serve`, with real SQLite, ONNX Runtime and sharp.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -94,6 +94,21 @@ beforeAll(async () => {
   ]);
   const models = path.join(work, 'models');
   writeTestModel('ctmsr', path.join(models, 'tiny-ctmsr.onnx'), { scale: 4 });
+  // a model to import whose manifest carries a long lineage and scores with bicubic beside
+  const lineage = path.join(work, 'downloads', 'lineage-x2.onnx');
+  writeTestModel('feedforward', lineage, { scale: 2 });
+  const manifestPath = lineage.replace(/\.onnx$/, '.json');
+  const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
+  await writeFile(
+    manifestPath,
+    JSON.stringify({
+      ...manifest,
+      name: 'Lineage x2',
+      trainedOn: 'T91 + BSDS500 (108 of them on the GPU) + ElementaryWallpapers; Real-ESRGAN degradation, later a half clean (see training.lineage)',
+      metrics: { Set14: { psnr: 27.05, ssim: 0.733, lpips: 0.2422, bicubic: { psnr: 26.22, ssim: 0.7087, lpips: 0.3664 } } },
+    }),
+  );
+  await makePhoto(path.join(work, 'Extra', 'extra.jpg'), 64, 48, 30);
 
   const rendererDir = path.join(work, 'renderer');
   await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
@@ -119,6 +134,10 @@ afterAll(async () => {
 describe('the app as a photographer uses it', () => {
   it('keeps every setting when others change, across a reload', async () => {
     await openScreen('Settings');
+    // nothing has run yet: no provider is called available before a session on it started
+    const providers = page.getByRole('list', { name: 'Providers on this computer' });
+    await expect.poll(() => providers.locator('li[data-state="ready"]').count()).toBe(0);
+    expect(await providers.getByText(/^CPU/).locator('..').textContent()).toBe('CPU: not tried yet; the next preview or batch tries it');
     const threads = page.getByLabel('Threads', { exact: true });
     await threads.fill('2');
     await threads.press('Enter');
@@ -348,5 +367,76 @@ describe('the app as a photographer uses it', () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }
+  });
+
+  it('explains models in plain words and asks before removing one', async () => {
+    await openScreen('Settings');
+    const providers = page.getByRole('list', { name: 'Providers on this computer' });
+    await expect.poll(() => providers.locator('li[data-state="ready"]').allTextContents()).toEqual(['CPU: available (a session started on it)']);
+
+    await openScreen('Models');
+    await page.getByLabel('ONNX file').fill(path.join(work, 'downloads', 'lineage-x2.onnx'));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const card = page.getByRole('article', { name: 'Lineage x2' });
+    await card.waitFor({ timeout: 60_000 });
+    // the lineage in short; the rest behind "How it was trained"
+    expect(await card.locator('.trained-on').evaluate((el) => el.firstChild?.textContent)).toBe('T91 + BSDS500 (108 of them on the GPU) + ElementaryWallpapers');
+    await expect.poll(() => card.getByText('How it was trained').count()).toBe(1);
+    // scores with the plain enlargement beside and what they mean
+    const row = card.getByRole('row', { name: /Set14/ });
+    expect(await row.textContent()).toBe('Set1427.05 dB (plain: 26.22 dB)0.7330 (plain: 0.7087)0.2422 (plain: 0.3664)');
+    expect(await card.locator('caption').textContent()).toContain('a plain (bicubic) enlargement of the same photos');
+    await page.screenshot({ path: path.join(artifacts, 'models-plain.png') });
+
+    await card.getByRole('button', { name: 'Remove' }).click();
+    await card.getByRole('button', { name: 'Keep it' }).click();
+    expect(await card.count()).toBe(1);
+    await card.getByRole('button', { name: 'Remove' }).click();
+    await card.getByRole('group', { name: /^Remove “Lineage x2”\?/ }).getByRole('button', { name: 'Remove' }).click();
+    await card.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Removed “Lineage x2”.' }).count()).toBe(1);
+  });
+
+  it('speaks German everywhere the UI writes: labels fit, batch names, provider states', async () => {
+    await openScreen('Settings');
+    await page.getByLabel('Language').selectOption('de');
+    const nav = page.getByRole('navigation', { name: 'Ansichten' });
+    await nav.waitFor();
+    const clipped = await page.evaluate(`[...document.querySelectorAll('.activity-label')].filter((l) => l.scrollWidth > l.clientWidth || l.scrollHeight > l.clientHeight + 1).map((l) => l.textContent)`);
+    expect(clipped).toEqual([]);
+    expect(await page.getByRole('list', { name: 'Anbieter auf diesem Computer' }).textContent()).toContain('CPU: verfügbar (eine Sitzung lief darauf)');
+    await nav.getByRole('button', { name: 'Warteschlange' }).click();
+    const names = () => page.locator('.batch-card .batch-name').allTextContents();
+    await expect.poll(async () => (await names()).some((n) => /\(2 Bilder\)$/.test(n))).toBe(true);
+    expect((await names()).filter((n) => / images?\)$/.test(n))).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'queue-de.png') });
+    await nav.getByRole('button', { name: 'Einstellungen' }).click();
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+  });
+
+  it('clears a message once its cause is fixed, and keeps messages off the viewer\'s controls', async () => {
+    await openScreen('Library');
+    await page.getByLabel('Folder to add').fill(path.join(work, 'No such folder'));
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    const complaint = page.getByRole('alert').filter({ hasText: 'No such folder' });
+    await complaint.waitFor();
+
+    await page.getByRole('treeitem', { name: /All images/ }).click();
+    await grid().locator('[data-name="baboon.png"]').dblclick();
+    const viewer = page.getByRole('dialog', { name: 'Viewer: baboon.png' });
+    await viewer.waitFor();
+    expect(await complaint.count()).toBe(1);
+    // every part of the split slider can be reached: no notice lies over it
+    const covered = await page.evaluate(`(() => { const s = document.getElementById('viewer-split'); const r = s.getBoundingClientRect();
+      return [0.02, 0.5, 0.98].filter((f) => document.elementFromPoint(r.x + r.width * f, r.y + r.height / 2) !== s); })()`);
+    expect(covered).toEqual([]);
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+
+    await page.getByLabel('Folder to add').fill(path.join(work, 'Extra'));
+    await page.getByRole('button', { name: 'Add folder' }).click();
+    await page.getByRole('treeitem', { name: /Extra/ }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => complaint.count()).toBe(0);
   });
 });
