@@ -81,12 +81,18 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
     if (!folder || folder.dir !== '') return;
     try {
       await studio.library.removeFolder({ rootId: folder.rootId });
-      setFolder(null);
+      openFolder(null);
       folders.reload();
       setGeneration((g) => g + 1);
     } catch (e) {
       notify.error(e);
     }
+  }
+
+  /** Another folder starts with nothing selected: a selection of images out of sight would be enhanced unseen. */
+  function openFolder(key: FolderKey | null) {
+    if (key?.rootId !== folder?.rootId || key?.dir !== folder?.dir) setSelection(emptySelection);
+    setFolder(key);
   }
 
   async function selectEverything() {
@@ -124,7 +130,7 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
           </p>
         ))}
         {folders.error && <p role="alert">{folders.error.message}</p>}
-        <FolderTree roots={folders.data ?? []} selected={folder} onSelect={setFolder} />
+        <FolderTree roots={folders.data ?? []} selected={folder} onSelect={openFolder} />
         {folderNode && folder?.dir === '' && <WatchSettings root={folderNode} />}
         {folder && folder.dir === '' && (
           <div className="sidebar-actions">
