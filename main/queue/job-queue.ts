@@ -157,6 +157,8 @@ export class JobQueue<D = unknown, E = unknown> {
     };
     if (row.pauseReason) summary.pausedReason = row.pauseReason;
     if (running?.stop === 'pause' || running?.stop === 'cancel') summary.stopping = running.stop;
+    // paused while its image finishes: pausing, not paused yet
+    else if (running && row.paused === 1) summary.stopping = 'pause-after-image';
     return summary;
   }
 
@@ -183,13 +185,17 @@ export class JobQueue<D = unknown, E = unknown> {
       .all(itemId) as ReturnType<JobQueue['attempts']>;
   }
 
-  /** Pauses a batch, or holds one item; a running one stops at the next tile and is queued again. */
-  pause(target: BatchTarget): void {
+  /**
+   * Pauses a batch, or holds one item; a running one stops at the next tile and is queued again,
+   * or, with `afterCurrent` (a batch only), is let finish so none of its work is lost.
+   */
+  pause(target: BatchTarget, options: { afterCurrent?: boolean } = {}): void {
     const item = this.target(target);
     if (item) this.store.setHeld(item.id, true);
     else this.store.setPaused(target.batchId, true);
     const running = this.running;
-    if (running && running.item.batchId === target.batchId && (!item || item.id === running.item.id)) this.interrupt(running, 'pause');
+    const letFinish = options.afterCurrent === true && !item;
+    if (running && !letFinish && running.item.batchId === target.batchId && (!item || item.id === running.item.id)) this.interrupt(running, 'pause');
     this.changed(target.batchId, item?.id);
   }
 

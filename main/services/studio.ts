@@ -88,7 +88,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       plan: (request) => queue.plan(request),
       batches: () => queue.batches(),
       items: (request) => queue.items(request),
-      pause: (target) => queue.pause(target),
+      pause: ({ afterCurrent, ...target }) => queue.pause(target, { afterCurrent }),
       resume: (target) => queue.resume(target),
       cancel: (target) => queue.cancel(target),
       retry: (target) => queue.retry(target),

@@ -57,7 +57,8 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
         if (!result.revealed) notify.info(t('queue.outputAt', { path: result.path }));
         return;
       }
-      await studio.queue[action]({ batchId: batch.id });
+      if (action === 'pause' || action === 'stopNow') await studio.queue.pause({ batchId: batch.id, afterCurrent: action === 'pause' });
+      else await studio.queue[action]({ batchId: batch.id });
     } catch (e) {
       notify.error(e);
     }
@@ -95,7 +96,7 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
       )}
       <div className="actions">
         {batchActions(batch).map((action) => (
-          <button key={action} type="button" onClick={() => void run(action)} disabled={Boolean(batch.stopping) && (action === 'pause' || action === 'cancel')}>
+          <button key={action} type="button" onClick={() => void run(action)} disabled={batch.stopping === 'cancel'}>
             {t(`queue.action.${action}`)}
           </button>
         ))}

@@ -52,7 +52,7 @@ export const contract = {
     plan: method<BatchPlan>()(rq.enqueueRequest, (i) => [...i.paths, i.output.folder]),
     batches: method<BatchSummary[]>()(rq.empty),
     items: method<ItemPage>()(rq.listItemsRequest),
-    pause: method<void>()(rq.batchTarget),
+    pause: method<void>()(rq.pauseRequest),
     resume: method<void>()(rq.batchTarget),
     cancel: method<void>()(rq.batchTarget),
     retry: method<void>()(rq.batchTarget),

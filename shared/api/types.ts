@@ -90,8 +90,8 @@ export interface BatchSummary {
   counts: StatusCounts;
   /** 0..1: the items processed (done, failed, skipped) over all items, the running one by its own progress; cancelled ones never count. */
   progress: number;
-  /** Pause or cancel was asked while an image runs: it stops at its next tile. */
-  stopping?: 'pause' | 'cancel';
+  /** Pause or cancel was asked while an image runs: it stops at its next tile, or (`pause-after-image`) when it is done. */
+  stopping?: 'pause' | 'pause-after-image' | 'cancel';
   /** Seconds left at the measured throughput; null until something was measured. */
   etaSeconds: number | null;
   createdAt: number;

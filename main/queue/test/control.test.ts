@@ -76,6 +76,32 @@ describe('pause, resume and cancel', () => {
     for (const f of listFiles(out)) expect(await fullyDecodes(path.join(out, f))).toEqual({ width: 384, height: 384 });
   });
 
+  it('pausing after the current image lets it finish, so none of its work is lost', async () => {
+    const counter = tileCounter();
+    env = await queueEnv({ memoryBudgetMB: 64, wrap: counter.wrap });
+    const { queue, dir } = env;
+    const input = await makeInputs(dir, 3);
+    const out = path.join(dir, 'out');
+    const batch = await queue.enqueue({ paths: [input], settings: tiled, output: { folder: out, naming: '{name}' } });
+    let whilePausing: BatchSummary | undefined;
+    onFirstTile(queue, 't1.png', (item) => {
+      queue.pause({ batchId: item.batchId }, { afterCurrent: true });
+      whilePausing = queue.batch(batch.id);
+    });
+    queue.start();
+    await queue.whenIdle();
+    expect(whilePausing).toMatchObject({ status: 'running', stopping: 'pause-after-image' });
+    // every tile of it ran, as many as for the image before it
+    expect(counter.tiles.get(path.join(input, 't1.png'))).toBe(counter.tiles.get(path.join(input, 't0.png')));
+    expect(counter.tiles.has(path.join(input, 't2.png'))).toBe(false);
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'paused', counts: { done: 2, queued: 1 } });
+    expect(queue.batch(batch.id).progress).toBeCloseTo(2 / 3);
+    expect(listFiles(out)).toEqual(['t0.png', 't1.png']);
+    queue.resume({ batchId: batch.id });
+    await queue.whenIdle();
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'done', counts: { done: 3 } });
+  });
+
   it('a pause that arrives while a tile runs takes effect after that tile', async () => {
     const counter = tileCounter();
     env = await queueEnv({ memoryBudgetMB: 64, wrap: counter.wrap });

@@ -223,8 +223,26 @@ describe('the app as a photographer uses it', () => {
     await startBatch();
     const card = newestCard();
     await waitForStatus('running', 60_000);
+    // every state text and percentage the card shows from the pause on
+    await page.evaluate(`(() => {
+      const seen = (window.pauseSeen = { status: [], progress: [] });
+      const card = document.querySelector('article.batch-card');
+      new MutationObserver(() => {
+        const status = card.querySelector('[data-testid="batch-status"]').textContent;
+        const progress = card.querySelector('[data-testid="batch-progress"]').textContent;
+        if (seen.status.at(-1) !== status) seen.status.push(status);
+        if (seen.progress.at(-1) !== progress) seen.progress.push(progress);
+      }).observe(card, { subtree: true, childList: true, characterData: true });
+    })()`);
     await card.getByRole('button', { name: 'Pause' }).click();
     await waitForStatus('paused', 60_000);
+    const seen = (await page.evaluate('window.pauseSeen')) as { status: string[]; progress: string[] };
+    // the click is answered at once, and the image in flight finishes: the bar never goes back
+    expect(seen.status[0], seen.status.join(' | ')).toBe('Pausing after this image…');
+    expect(seen.status.at(-1)).toBe('Paused');
+    const percents = seen.progress.map((p) => Number(p.replace('%', '')));
+    expect(percents, seen.progress.join(' | ')).toEqual([...percents].sort((a, b) => a - b));
+    expect(await card.getByTestId('batch-counts').textContent()).toMatch(/^[1-2] of 3 done$/);
     // paused is not "nothing running": the status bar says which batch waits and how far it got
     await expect.poll(() => page.getByTestId('status-batch').textContent()).toMatch(/big: paused at \d+%$/);
     expect(await card.getByTestId('batch-eta').count()).toBe(0);
