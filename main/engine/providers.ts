@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { providerLabels, providerNames, type ProviderName, type ProviderStatus } from '../../shared/engine/providers.js';
+import { providerLabels, providerNames, type ProviderName, type ProviderProblem, type ProviderStatus } from '../../shared/engine/providers.js';
 
 /** Providers worth trying on this platform, best first (DESIGN §4). */
 export function defaultProviderOrder(platform: NodeJS.Platform = process.platform): ProviderName[] {
@@ -29,12 +29,22 @@ export function listProviders(): ProviderStatus[] {
   return providerNames.map((name) => {
     const reason = providerUnavailableReason(name);
     const backend = backends.find((b) => b.name === name);
+    const only = platformOnly[name];
+    const problem: ProviderProblem | undefined =
+      only && only !== process.platform
+        ? { kind: 'other-platform', detail: only === 'win32' ? 'Windows' : 'macOS' }
+        : !backend
+          ? { kind: 'not-built', detail: `${process.platform}-${process.arch}` }
+          : !backend.bundled
+            ? { kind: 'gpu-libraries-needed' }
+            : undefined;
     return {
       name,
       label: providerLabels[name],
       available: false,
       state: reason === undefined ? 'untested' : 'unavailable',
       note: reason ?? (backend && !backend.bundled ? 'needs its GPU libraries installed (CUDA 12 + cuDNN 9)' : undefined),
+      ...(problem ? { problem } : {}),
     };
   });
 }

@@ -47,14 +47,14 @@ export function SettingsView() {
           {engine.data?.providers.map((p) => (
             <li key={p.name} data-available={p.available} data-state={p.state}>
               <strong>{p.label}</strong>: {t(`settings.providerState.${p.state}`)}
-              {p.note && <span className="hint"> — {p.note}</span>}
+              {(p.problem || p.note) && <span className="hint"> — {p.problem ? t(`settings.problem.${p.problem.kind}`, { provider: p.label, detail: p.problem.detail ?? '' }) : p.note}</span>}
             </li>
           ))}
         </ul>
         {engine.data?.lastChoice && (
           <p role="status" className={engine.data.lastChoice.fallbackReason ? 'error-text' : ''}>
             {t('settings.runningOn', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.provider)?.label ?? engine.data.lastChoice.provider })}
-            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fallback', { reason: engine.data.lastChoice.fallbackReason })}`}
+            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fellBack', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.requested)?.label ?? engine.data.lastChoice.requested })}`}
           </p>
         )}
         {engine.error && <p role="alert">{engine.error.message}</p>}

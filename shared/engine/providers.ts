@@ -25,12 +25,19 @@ export interface ProviderChoice {
  */
 export type ProviderState = 'ready' | 'untested' | 'failed' | 'unavailable';
 
+/** Why a provider cannot be used, as a kind the UI words in its own language, with the technical detail. */
+export interface ProviderProblem {
+  kind: 'cuda-libraries-missing' | 'no-gpu' | 'start-failed' | 'other-platform' | 'not-built' | 'gpu-libraries-needed';
+  detail?: string;
+}
+
 export interface ProviderStatus {
   name: ProviderName;
   label: string;
   /** A session on it has started in this run of the app. */
   available: boolean;
   state: ProviderState;
-  /** For `failed` and `unavailable`: why, in plain words, and what to install where that helps. */
+  /** For `failed` and `unavailable`: why, in plain English words, and what to install where that helps. */
   note?: string;
+  problem?: ProviderProblem;
 }

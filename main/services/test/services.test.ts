@@ -66,7 +66,7 @@ describe('the engine holder', () => {
     expect(status.providers.find((p) => p.name === 'cpu')).toMatchObject({ available: true, state: 'ready' });
     const cuda = status.providers.find((p) => p.name === 'cuda')!;
     if (cuda.state !== 'unavailable') {
-      expect(cuda).toMatchObject({ available: false, state: 'failed' });
+      expect(cuda).toMatchObject({ available: false, state: 'failed', problem: { kind: 'cuda-libraries-missing' } });
       expect(cuda.note).toMatch(/^The NVIDIA CUDA libraries were not found\. Install the NVIDIA driver, CUDA 12 and cuDNN 9/);
     }
     expect(status.devices).toEqual([{ id: 0, name: 'NVIDIA H100 80GB HBM3' }]);
