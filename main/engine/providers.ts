@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { providerLabels, providerNames, type ProviderName, type ProviderStatus } from '../../shared/engine/providers.js';
+import { providerLabels, providerNames, type ProviderName, type ProviderProblem, type ProviderStatus } from '../../shared/engine/providers.js';
 
 /** Providers worth trying on this platform, best first (DESIGN §4). */
 export function defaultProviderOrder(platform: NodeJS.Platform = process.platform): ProviderName[] {
@@ -23,16 +23,28 @@ export function providerUnavailableReason(name: ProviderName): string | undefine
   return undefined;
 }
 
+/** Every provider as this ONNX Runtime has it: `unavailable` with the reason, else `untested` until a session says more. */
 export function listProviders(): ProviderStatus[] {
   const backends = ort.listSupportedBackends();
   return providerNames.map((name) => {
     const reason = providerUnavailableReason(name);
     const backend = backends.find((b) => b.name === name);
+    const only = platformOnly[name];
+    const problem: ProviderProblem | undefined =
+      only && only !== process.platform
+        ? { kind: 'other-platform', detail: only === 'win32' ? 'Windows' : 'macOS' }
+        : !backend
+          ? { kind: 'not-built', detail: `${process.platform}-${process.arch}` }
+          : !backend.bundled
+            ? { kind: 'gpu-libraries-needed' }
+            : undefined;
     return {
       name,
       label: providerLabels[name],
-      available: reason === undefined,
+      available: false,
+      state: reason === undefined ? 'untested' : 'unavailable',
       note: reason ?? (backend && !backend.bundled ? 'needs its GPU libraries installed (CUDA 12 + cuDNN 9)' : undefined),
+      ...(problem ? { problem } : {}),
     };
   });
 }

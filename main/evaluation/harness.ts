@@ -123,12 +123,23 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   };
 }
 
-/** {set: {psnr, ssim, lpips}} of one model's 1-step rows, rounded as the trainer's export does (-1: not measured). */
-export function manifestMetrics(results: ResultRecord[], modelId: string): Record<string, { psnr: number; ssim: number; lpips: number }> {
-  const out: Record<string, { psnr: number; ssim: number; lpips: number }> = {};
+type ManifestScores = { psnr: number; ssim: number; lpips: number };
+
+/**
+ * {set: {psnr, ssim, lpips, bicubic}} of one model's 1-step rows, rounded as the trainer's export does
+ * (-1: not measured); bicubic beside, so the app can show what the numbers mean.
+ */
+export function manifestMetrics(results: ResultRecord[], modelId: string): Record<string, ManifestScores & { bicubic?: ManifestScores }> {
+  const rounded = (m: MetricValues): ManifestScores => ({
+    psnr: Math.round(m.psnr! * 1000) / 1000,
+    ssim: Math.round(m.ssim * 1e4) / 1e4,
+    lpips: m.lpips === undefined ? -1 : Math.round(m.lpips * 1e4) / 1e4,
+  });
+  const out: Record<string, ManifestScores & { bicubic?: ManifestScores }> = {};
   for (const r of results.filter((x) => x.model === modelId && x.steps === 1)) {
     if (r.sr.psnr === null) throw new Error(`${modelId} on ${r.set}: PSNR is infinite (outputs equal the ground truth); not a measurement to ship.`);
-    out[r.set] = { psnr: Math.round(r.sr.psnr * 1000) / 1000, ssim: Math.round(r.sr.ssim * 1e4) / 1e4, lpips: r.sr.lpips === undefined ? -1 : Math.round(r.sr.lpips * 1e4) / 1e4 };
+    out[r.set] = rounded(r.sr);
+    if (r.bicubic && r.bicubic.psnr !== null) out[r.set].bicubic = rounded(r.bicubic);
   }
   return out;
 }
@@ -137,7 +148,7 @@ export function manifestMetrics(results: ResultRecord[], modelId: string): Recor
  * Writes the measured metrics into the model's manifest (`metrics`, merged per set), keeping every other
  * field as written; the result is validated before it replaces the file.
  */
-export async function writeManifestMetrics(model: LoadedModel, metrics: Record<string, { psnr: number; ssim: number; lpips: number }>): Promise<string> {
+export async function writeManifestMetrics(model: LoadedModel, metrics: Record<string, ManifestScores & { bicubic?: ManifestScores }>): Promise<string> {
   const path = model.onnxPath.replace(/\.onnx$/i, '.json');
   if (!existsSync(path)) throw new Error(`No manifest beside ${model.onnxPath}.`);
   const json = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;

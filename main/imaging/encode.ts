@@ -106,12 +106,14 @@ export async function encodeImage(image: Rgb16Image, source: DecodedImage, path:
       .toColourspace(space)
       .png({ compressionLevel: 0 })
       .toBuffer();
-    const base = sharp(source.metadata.path, { pages: 1 })
+    let base = sharp(source.metadata.path, { pages: 1 })
       .rotate()
       .resize(options.width, options.height, { kernel: 'nearest', fit: 'fill' })
       .composite([{ input: overlay, blend: 'source' }])
       .keepMetadata()
       .toColourspace(space);
+    // compositing always yields an alpha channel; an input without one gets none back
+    if (!source.alpha) base = base.removeAlpha();
     await applyFormat(base, options).toFile(path);
   } finally {
     if (iccDir) await rm(iccDir, { recursive: true, force: true });

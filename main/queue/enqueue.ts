@@ -33,8 +33,10 @@ export interface BatchOptions {
 
 interface Input {
   path: string;
-  /** The folder it was chosen through; a mirrored output tree starts there. */
+  /** Where a mirrored output tree starts: the library folder it is in, else the folder it was chosen through. */
   root: string;
+  /** The folder it was chosen through, for the batch's name. */
+  chosenIn: string;
   imageId?: number;
   pixels?: number;
 }
@@ -50,7 +52,7 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
     if (!row) throw new StudioError('not-found', `Image #${imageId} is no longer in the library. Refresh the view and choose again.`);
     if (inputs.has(row.path)) continue;
     const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
-    inputs.set(row.path, { path: row.path, root: row.root, imageId, pixels });
+    inputs.set(row.path, { path: row.path, root: row.root, chosenIn: row.root, imageId, pixels });
   }
   // A folder never yields the app's own outputs: the batch's output tree, files an output manifest
   // lists, or outputs of earlier batches; they would be enhanced again on every run.
@@ -59,6 +61,10 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
   const earlierOutput = db.prepare('SELECT 1 FROM items WHERE output_path = ? LIMIT 1').pluck();
   const isOwnOutput = (file: string, root: string) =>
     (outDir !== undefined && outDir.startsWith(root + path.sep) && file.startsWith(outDir + path.sep)) || manifests.isOutput(file) || earlierOutput.get(file) !== undefined;
+  // One placement rule however a batch was started: the tree below the library folder is mirrored,
+  // so "Enhance folder…" on Photos/set14 writes to out/set14/ as selecting its images does.
+  const libraryRoots = (db.prepare('SELECT path FROM folders').pluck().all() as string[]).sort((a, b) => b.length - a.length);
+  const rootOf = (p: string, fallback: string) => libraryRoots.find((root) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) ?? fallback;
   for (const given of request.paths ?? []) {
     const p = path.resolve(given);
     const stat = fs.statSync(p, { throwIfNoEntry: false });
@@ -68,11 +74,12 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
       const found: string[] = [];
       for await (const image of walkImages(p, request.recursive ?? false)) if (!isOwnOutput(image.path, p)) found.push(image.path);
       found.sort(byPathName);
-      for (const file of found) if (!inputs.has(file)) inputs.set(file, { path: file, root: p });
+      const root = rootOf(p, p);
+      for (const file of found) if (!inputs.has(file)) inputs.set(file, { path: file, root, chosenIn: p });
     } else if (!stat.isFile()) {
       throw notAnImageFile(p, stat);
     } else if (!inputs.has(p)) {
-      inputs.set(p, { path: p, root: path.dirname(p) });
+      inputs.set(p, { path: p, root: rootOf(p, path.dirname(p)), chosenIn: path.dirname(p) });
     }
   }
   return [...inputs.values()];
@@ -123,7 +130,7 @@ export async function planBatch(
     if (plan.action === 'skip') return { ...base, state: 'skipped', error: plan.reason };
     return { ...base, state: 'failed', errorCode: 'output-exists', error: plan.reason };
   });
-  const name = request.name?.trim() || defaultName(inputs.map((i) => i.root), inputs.length);
+  const name = request.name?.trim() || defaultName(inputs.map((i) => i.chosenIn), inputs.length);
   return { name, options: { settings, output: { ...output, folder: outDir }, plan }, items };
 }
 

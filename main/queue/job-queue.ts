@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { StudioEvent } from '../../shared/api/events.js';
-import type { BatchItem, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
+import type { BatchItem, BatchPlan, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import { StudioError, batchStoppingCodes } from '../../shared/errors.js';
 import { untilAborted } from '../imaging/deadline.js';
 import { planOutputs } from '../pipeline/output-path.js';
@@ -115,6 +115,21 @@ export class JobQueue<D = unknown, E = unknown> {
     return this.batch(batchId);
   }
 
+  /** Where a batch would write, without creating it: the panel shows this before the user starts. */
+  async plan(request: EnqueueInput): Promise<BatchPlan> {
+    const { items } = await planBatch(this.store.db, request, (s) => this.processor.templateValues(s));
+    const counts = new Map<string, number>();
+    for (const item of items) if (item.state === 'queued') counts.set(path.dirname(item.outputPath), (counts.get(path.dirname(item.outputPath)) ?? 0) + 1);
+    const shown = 8;
+    return {
+      total: items.length,
+      toWrite: items.filter((i) => i.state === 'queued').length,
+      folders: [...counts].slice(0, shown).map(([folder, count]) => ({ folder, count })),
+      moreFolders: Math.max(0, counts.size - shown),
+      example: items.find((i) => i.state === 'queued')?.outputPath ?? null,
+    };
+  }
+
   batch(batchId: number): BatchSummary {
     const row = this.store.batch(batchId);
     if (!row) throw new StudioError('not-found', `Batch #${batchId} does not exist any more. Refresh the queue.`);
@@ -123,7 +138,7 @@ export class JobQueue<D = unknown, E = unknown> {
     const { counts } = tally;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const running = this.running?.item.batchId === batchId ? this.running : undefined;
-    const finished = counts.done + counts.failed + counts.skipped + counts.cancelled;
+    const processed = counts.done + counts.failed + counts.skipped;
     const status = batchStatus(counts, row.paused === 1, this.heldOnly(batchId, counts));
     const active = status === 'running' || status === 'queued';
     const eta = active
@@ -135,13 +150,16 @@ export class JobQueue<D = unknown, E = unknown> {
       status,
       total,
       counts,
-      progress: total === 0 ? 1 : (finished + (running?.progress ?? 0)) / total,
+      progress: total === 0 ? 1 : (processed + (running?.progress ?? 0)) / total,
       etaSeconds: eta === null ? null : Math.round(eta),
       createdAt: row.createdAt,
       settings: options.settings,
       output: options.output,
     };
     if (row.pauseReason) summary.pausedReason = row.pauseReason;
+    if (running?.stop === 'pause' || running?.stop === 'cancel') summary.stopping = running.stop;
+    // paused while its image finishes: pausing, not paused yet
+    else if (running && row.paused === 1) summary.stopping = 'pause-after-image';
     return summary;
   }
 
@@ -168,13 +186,17 @@ export class JobQueue<D = unknown, E = unknown> {
       .all(itemId) as ReturnType<JobQueue['attempts']>;
   }
 
-  /** Pauses a batch, or holds one item; a running one stops at the next tile and is queued again. */
-  pause(target: BatchTarget): void {
+  /**
+   * Pauses a batch, or holds one item; a running one stops at the next tile and is queued again,
+   * or, with `afterCurrent` (a batch only), is let finish so none of its work is lost.
+   */
+  pause(target: BatchTarget, options: { afterCurrent?: boolean } = {}): void {
     const item = this.target(target);
     if (item) this.store.setHeld(item.id, true);
     else this.store.setPaused(target.batchId, true);
     const running = this.running;
-    if (running && running.item.batchId === target.batchId && (!item || item.id === running.item.id)) this.interrupt(running, 'pause');
+    const letFinish = options.afterCurrent === true && !item;
+    if (running && !letFinish && running.item.batchId === target.batchId && (!item || item.id === running.item.id)) this.interrupt(running, 'pause');
     this.changed(target.batchId, item?.id);
   }
 

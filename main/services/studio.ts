@@ -86,9 +86,10 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     queue: {
       // The Settings screen's tile size applies to batches that do not set their own.
       enqueue: (request) => queue.enqueue({ ...request, settings: { ...request.settings, tileSize: request.settings.tileSize ?? settings.get().tileSize ?? undefined } }),
+      plan: (request) => queue.plan(request),
       batches: () => queue.batches(),
       items: (request) => queue.items(request),
-      pause: (target) => queue.pause(target),
+      pause: ({ afterCurrent, ...target }) => queue.pause(target, { afterCurrent }),
       resume: (target) => queue.resume(target),
       cancel: (target) => queue.cancel(target),
       retry: (target) => queue.retry(target),

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BatchItem, ImageSummary } from '../../shared/api/types';
 import { LibraryView } from '../library/LibraryView';
@@ -19,8 +19,18 @@ export function App() {
   const [viewer, setViewer] = useState<ViewerSource | null>(null);
   const [startedBatch, setStartedBatch] = useState<number | undefined>();
 
-  const openImage = (image: ImageSummary) => setViewer({ kind: 'image', image });
-  const compareItem = (item: BatchItem) => setViewer({ kind: 'item', item });
+  // Closing the viewer gives focus back to what opened it (a grid cell, a Compare button).
+  const opener = useRef<HTMLElement | null>(null);
+  const openViewer = (source: ViewerSource) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setViewer(source);
+  };
+  useEffect(() => {
+    if (viewer === null && opener.current?.isConnected) opener.current.focus();
+    if (viewer === null) opener.current = null;
+  }, [viewer]);
+  const openImage = (image: ImageSummary) => openViewer({ kind: 'image', image });
+  const compareItem = (item: BatchItem) => openViewer({ kind: 'item', item });
 
   return (
     <div className="app">
@@ -44,15 +54,15 @@ export function App() {
         ))}
       </nav>
       <main className="workbench" aria-label={t(`nav.${view}`)} hidden={viewer !== null}>
-        {view === 'library' && (
-          <LibraryView
-            onOpenImage={openImage}
-            onBatchStarted={(batch) => {
-              setStartedBatch(batch.id);
-              setView('queue');
-            }}
-          />
-        )}
+        {/* kept mounted, hidden, so selection, folder and scroll survive a visit to another screen */}
+        <LibraryView
+          hidden={view !== 'library'}
+          onOpenImage={openImage}
+          onBatchStarted={(batch) => {
+            setStartedBatch(batch.id);
+            setView('queue');
+          }}
+        />
         {view === 'queue' && <QueueView onCompare={compareItem} openFirst={startedBatch} />}
         {view === 'models' && <ModelsView />}
         {view === 'settings' && <SettingsView />}

@@ -1,30 +1,38 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BatchSummary } from '../../shared/api/types';
+import { displayBatchName } from '../queue/batch-name';
 import { formatDuration, formatPercent } from '../ui/format';
 import { useLoad, useStudio, useStudioEvent } from './studio-context';
 
-/** The running batch at a glance (progress, ETA) and what the engine runs on. */
+/** A batch the status bar reports on: one that runs, waits or is paused with work left. */
+const unfinished = (batch: BatchSummary) => batch.status === 'running' || batch.status === 'queued' || batch.status === 'paused';
+
+/** The batch in hand at a glance (progress, ETA, or that it is paused) and what the engine runs on. */
 export function StatusBar({ onOpenQueue }: { onOpenQueue: () => void }) {
   const { t, i18n } = useTranslation();
   const studio = useStudio();
   const initial = useLoad(() => studio.queue.batches(), []);
   const engine = useLoad(() => studio.engine.status(), []);
-  const [active, setActive] = useState<BatchSummary | null>(null);
-  useEffect(() => setActive(initial.data?.find((b) => b.status === 'running') ?? null), [initial.data]);
-  useStudioEvent('queue.batch', (batch) => setActive((current) => (batch.status === 'running' ? batch : current?.id === batch.id ? null : current)));
+  const [batches, setBatches] = useState<BatchSummary[]>([]);
+  useEffect(() => setBatches((initial.data ?? []).filter(unfinished)), [initial.data]);
+  useStudioEvent('queue.batch', (batch) => setBatches((list) => [...list.filter((b) => b.id !== batch.id), ...(unfinished(batch) ? [batch] : [])]));
+  useStudioEvent('queue.removed', ({ batchId }) => setBatches((list) => list.filter((b) => b.id !== batchId)));
   useStudioEvent('engine.changed', engine.reload);
   const choice = engine.data?.lastChoice;
+  const active = batches.find((b) => b.status === 'running') ?? batches.find((b) => b.status === 'paused') ?? batches[0];
+  const percent = active && formatPercent(active.progress, i18n.language);
+  const name = active && displayBatchName(active.name, t);
 
   return (
     <footer className="status-bar">
       {active ? (
-        <button type="button" className="status-item" onClick={onOpenQueue}>
-          {t('status.running', {
-            name: active.name,
-            percent: formatPercent(active.progress, i18n.language),
-            eta: active.etaSeconds === null ? '…' : formatDuration(active.etaSeconds),
-          })}
+        <button type="button" className="status-item" onClick={onOpenQueue} data-testid="status-batch">
+          {active.stopping
+            ? t('status.stopping', { name, state: t(`queue.stopping.${active.stopping}`) })
+            : active.status === 'paused'
+              ? t('status.paused', { name, percent })
+              : t('status.running', { name, percent, eta: active.etaSeconds === null ? '…' : formatDuration(active.etaSeconds) })}
         </button>
       ) : (
         <span className="status-item">{t('status.idle')}</span>

@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { collisionPolicies, outputFormats } from '../../shared/enhance/settings';
-import type { BatchSummary } from '../../shared/api/types';
+import type { BatchPlan, BatchSummary } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { displayBatchName } from '../queue/batch-name';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
 import { Check, clampInt, Field, PresetOptions } from '../ui/fields';
@@ -15,6 +16,8 @@ interface BatchPanelProps {
   inputs: BatchInputs;
   /** What the inputs are, for the heading ("3 images", "Holiday 2024 and subfolders"). */
   description: string;
+  /** The batch's name; left out, main names it after the folder and the count. */
+  name?: string;
   /** Whether the inputs include folders (recursion and mirroring apply). */
   hasFolders: boolean;
   onEnqueued: (batch: BatchSummary) => void;
@@ -22,7 +25,7 @@ interface BatchPanelProps {
 }
 
 /** Everything about a batch before it starts: model, size, sampling, output file and folder, presets. */
-export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClose }: BatchPanelProps) {
+export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, onClose }: BatchPanelProps) {
   const { t } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -43,8 +46,8 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
     if (problems.length > 0) return;
     setBusy(true);
     try {
-      const batch = await studio.queue.enqueue(requestFromForm(form, inputs, description));
-      notify.info(t('batch.started', { name: batch.name, count: batch.total }));
+      const batch = await studio.queue.enqueue(requestFromForm(form, inputs, name));
+      notify.info(t('batch.started', { name: displayBatchName(batch.name, t), count: batch.total }));
       onEnqueued(batch);
     } catch (err) {
       notify.error(err);
@@ -58,7 +61,7 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
       await studio.queue.savePreset({
         name: presetName,
         settings: settingsFromForm(form),
-        output: { folder: form.outputFolder || undefined, naming: form.naming, collision: form.collision, skipExisting: form.skipExisting, mirrorTree: form.recursive },
+        output: { folder: form.outputFolder || undefined, naming: form.naming, collision: form.collision, skipExisting: form.skipExisting, mirrorTree: true },
       });
       presets.reload();
       notify.info(t('batch.presetSaved', { name: presetName }));
@@ -78,6 +81,7 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
     }
   }
 
+  const plan = useOutputPlan(form, inputs, problems.length === 0);
   const selectedModel = models.data?.find((m) => m.manifest.id === form.modelId) ?? models.data?.find((m) => m.isDefault);
 
   return (
@@ -187,6 +191,20 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
         <Check label={t('batch.keepMetadata')} checked={form.keepMetadata} onChange={(v) => set('keepMetadata', v)} />
         <Check label={t('batch.skipExisting')} checked={form.skipExisting} onChange={(v) => set('skipExisting', v)} />
         {hasFolders && <Check label={t('batch.recursive')} checked={form.recursive} onChange={(v) => set('recursive', v)} />}
+        {plan && (
+          <div className="output-plan" role="status" aria-label={t('batch.whereTitle')}>
+            <p>{t('batch.whereTitle')}</p>
+            <ul>
+              {plan.folders.map((f) => (
+                <li key={f.folder} title={f.folder}>
+                  {f.folder} <span className="hint">({t('batch.fileCount', { count: f.count })})</span>
+                </li>
+              ))}
+              {plan.moreFolders > 0 && <li className="hint">{t('batch.moreFolders', { count: plan.moreFolders })}</li>}
+            </ul>
+            {plan.toWrite < plan.total && <p className="hint">{t('batch.notWritten', { count: plan.total - plan.toWrite })}</p>}
+          </div>
+        )}
       </fieldset>
 
       {problems.length > 0 && (
@@ -217,6 +235,28 @@ export function BatchPanel({ inputs, description, hasFolders, onEnqueued, onClos
       </div>
     </form>
   );
+}
+
+/** Where the batch would write as the form stands, asked of main a moment after the last change. */
+function useOutputPlan(form: BatchForm, inputs: BatchInputs, valid: boolean): BatchPlan | null {
+  const studio = useStudio();
+  const [plan, setPlan] = useState<BatchPlan | null>(null);
+  const request = valid ? JSON.stringify(requestFromForm(form, inputs)) : '';
+  useEffect(() => {
+    if (!request) return setPlan(null);
+    let current = true;
+    const timer = setTimeout(() => {
+      studio.queue.plan(JSON.parse(request) as ReturnType<typeof requestFromForm>).then(
+        (p) => current && setPlan(p),
+        () => current && setPlan(null),
+      );
+    }, 300);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [request, studio]);
+  return plan;
 }
 
 function initialForm(defaultOutputFolder: string, defaultModelId: string | null): BatchForm {

@@ -25,7 +25,7 @@ export interface BatchForm {
   naming: string;
   collision: CollisionPolicy;
   skipExisting: boolean;
-  /** For folders: include subfolders and mirror their tree under the output folder. */
+  /** For folders: include subfolders. Outputs always mirror the tree below the library folder. */
   recursive: boolean;
 }
 
@@ -75,7 +75,8 @@ export function requestFromForm(form: BatchForm, inputs: BatchInputs, name?: str
       naming: form.naming,
       collision: form.collision,
       skipExisting: form.skipExisting,
-      mirrorTree: form.recursive,
+      // one placement rule however the batch was started: the tree below the library folder
+      mirrorTree: true,
     },
   };
 }

@@ -19,7 +19,7 @@ const formatFilters = ['', 'jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif']
 /** Events during a scan of thousands of files arrive fast; the grid refreshes at most this often. */
 const refreshEveryMs = 800;
 
-export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (image: ImageSummary) => void; onBatchStarted: (batch: BatchSummary) => void }) {
+export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: boolean; onOpenImage: (image: ImageSummary) => void; onBatchStarted: (batch: BatchSummary) => void }) {
   const { t } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -69,10 +69,11 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
     if (!path.trim()) return;
     try {
       await studio.library.addFolder({ path: path.trim() });
+      notify.clear('add-folder');
       setNewFolder('');
       folders.reload();
     } catch (e) {
-      notify.error(e);
+      notify.error(e, 'add-folder');
     }
   }
 
@@ -80,12 +81,18 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
     if (!folder || folder.dir !== '') return;
     try {
       await studio.library.removeFolder({ rootId: folder.rootId });
-      setFolder(null);
+      openFolder(null);
       folders.reload();
       setGeneration((g) => g + 1);
     } catch (e) {
       notify.error(e);
     }
+  }
+
+  /** Another folder starts with nothing selected: a selection of images out of sight would be enhanced unseen. */
+  function openFolder(key: FolderKey | null) {
+    if (key?.rootId !== folder?.rootId || key?.dir !== folder?.dir) setSelection(emptySelection);
+    setFolder(key);
   }
 
   async function selectEverything() {
@@ -98,9 +105,11 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
   const folderNode = folder ? findNode(folders.data ?? [], folder) : undefined;
   const batchInputs = selectedCount > 0 ? { imageIds: [...selection.ids] } : folderNode ? { paths: [folderNode.path] } : null;
   const batchDescription = selectedCount > 0 ? t('library.nImages', { count: selectedCount }) : folderNode ? folderNode.path : '';
+  // a selection's batch is named by main ("<folder> (3 images)") and shown in whatever language the UI has then
+  const batchName = selectedCount > 0 ? undefined : batchDescription;
 
   return (
-    <div className="library">
+    <div className="library" hidden={hidden}>
       <aside className="sidebar" aria-label={t('library.folders')}>
         <h2 className="sidebar-title">{t('library.folders')}</h2>
         <form
@@ -121,7 +130,7 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
           </p>
         ))}
         {folders.error && <p role="alert">{folders.error.message}</p>}
-        <FolderTree roots={folders.data ?? []} selected={folder} onSelect={setFolder} />
+        <FolderTree roots={folders.data ?? []} selected={folder} onSelect={openFolder} />
         {folderNode && folder?.dir === '' && <WatchSettings root={folderNode} />}
         {folder && folder.dir === '' && (
           <div className="sidebar-actions">
@@ -204,6 +213,7 @@ export function LibraryView({ onOpenImage, onBatchStarted }: { onOpenImage: (ima
           <BatchPanel
             inputs={batchInputs}
             description={batchDescription}
+            name={batchName}
             hasFolders={'paths' in batchInputs}
             onClose={() => setBatchOpen(false)}
             onEnqueued={(batch) => {

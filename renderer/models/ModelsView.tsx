@@ -34,6 +34,19 @@ function ModelCard({ model }: { model: ModelInfo }) {
   const { update } = useSettings();
   const m = model.manifest;
   const metrics = Object.entries(m.metrics);
+  const [confirming, setConfirming] = useState(false);
+  // the lineage's first clause says what it learned from; the rest (iterations, GPU notes) is for the curious
+  const trainedShort = m.trainedOn?.split(/;|\(see /)[0].trim();
+
+  async function remove() {
+    try {
+      await studio.models.remove({ id: m.id });
+      notify.info(t('models.removed', { name: m.name }));
+    } catch (e) {
+      notify.error(e);
+      setConfirming(false);
+    }
+  }
   const number = (v: number, digits: number) => v.toLocaleString(i18n.language, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
   return (
@@ -70,13 +83,24 @@ function ModelCard({ model }: { model: ModelInfo }) {
         {m.trainedOn && (
           <div>
             <dt>{t('models.trainedOn')}</dt>
-            <dd>{m.trainedOn}</dd>
+            <dd className="trained-on">
+              {trainedShort}
+              {trainedShort !== m.trainedOn && (
+                <details>
+                  <summary>{t('models.moreLineage')}</summary>
+                  {m.trainedOn}
+                </details>
+              )}
+            </dd>
           </div>
         )}
       </dl>
       {metrics.length > 0 ? (
         <table className="metrics">
-          <caption>{t('models.metrics')}</caption>
+          <caption>
+            {t('models.metrics')}
+            <small className="hint">{t('models.metricsHint')}</small>
+          </caption>
           <thead>
             <tr>
               <th scope="col">{t('models.set')}</th>
@@ -89,9 +113,17 @@ function ModelCard({ model }: { model: ModelInfo }) {
             {metrics.map(([set, v]) => (
               <tr key={set}>
                 <th scope="row">{set}</th>
-                <td>{number(v.psnr, 2)} dB</td>
-                <td>{number(v.ssim, 4)}</td>
-                <td>{number(v.lpips, 4)}</td>
+                <td>
+                  {number(v.psnr, 2)} dB{v.bicubic && <span className="baseline"> ({t('models.bicubicValue', { value: `${number(v.bicubic.psnr, 2)} dB` })})</span>}
+                </td>
+                <td>
+                  {number(v.ssim, 4)}
+                  {v.bicubic && <span className="baseline"> ({t('models.bicubicValue', { value: number(v.bicubic.ssim, 4) })})</span>}
+                </td>
+                <td>
+                  {v.lpips < 0 ? '—' : number(v.lpips, 4)}
+                  {v.bicubic && v.bicubic.lpips >= 0 && <span className="baseline"> ({t('models.bicubicValue', { value: number(v.bicubic.lpips, 4) })})</span>}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -105,12 +137,25 @@ function ModelCard({ model }: { model: ModelInfo }) {
             {t('models.makeDefault')}
           </button>
         )}
-        {model.removable && (
-          <button type="button" onClick={() => void studio.models.remove({ id: m.id }).catch(notify.error)}>
+        {model.removable && !confirming && (
+          <button type="button" onClick={() => setConfirming(true)}>
             {t('models.remove')}
           </button>
         )}
       </div>
+      {confirming && (
+        <div className="confirm" role="group" aria-label={t('models.confirmRemove', { name: m.name })}>
+          <p>{t('models.confirmRemove', { name: m.name })}</p>
+          <div className="actions">
+            <button type="button" className="danger" onClick={() => void remove()}>
+              {t('models.removeConfirmed')}
+            </button>
+            <button type="button" onClick={() => setConfirming(false)} autoFocus>
+              {t('models.keep')}
+            </button>
+          </div>
+        </div>
+      )}
     </article>
   );
 }

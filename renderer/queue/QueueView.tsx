@@ -6,6 +6,7 @@ import { Field, ProgressBar } from '../ui/fields';
 import { formatDuration, formatPercent } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { batchActions, type BatchAction } from './batch-actions';
+import { displayBatchName } from './batch-name';
 
 const pageSize = 200;
 
@@ -45,9 +46,9 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
 
 function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean; onOpen: () => void }) {
   const { t, i18n } = useTranslation();
+  const name = displayBatchName(batch.name, t);
   const studio = useStudio();
   const notify = useNotify();
-  const finished = batch.counts.done + batch.counts.failed + batch.counts.skipped + batch.counts.cancelled;
 
   async function run(action: BatchAction) {
     try {
@@ -56,26 +57,37 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
         if (!result.revealed) notify.info(t('queue.outputAt', { path: result.path }));
         return;
       }
-      await studio.queue[action]({ batchId: batch.id });
+      if (action === 'pause' || action === 'stopNow') await studio.queue.pause({ batchId: batch.id, afterCurrent: action === 'pause' });
+      else await studio.queue[action]({ batchId: batch.id });
     } catch (e) {
       notify.error(e);
     }
   }
 
   return (
-    <article className={`batch-card${open ? ' open' : ''}`} aria-label={batch.name} data-status={batch.status}>
+    <article className={`batch-card${open ? ' open' : ''}`} aria-label={name} data-status={batch.status}>
       <button type="button" className="batch-open" onClick={onOpen} aria-expanded={open}>
-        <span className="batch-name">{batch.name}</span>
-        <span className={`status status-${batch.status}`}>{t(`queue.batchStatus.${batch.status}`)}</span>
+        <span className="batch-name">{name}</span>
+        <span className={`status status-${batch.stopping ? 'paused' : batch.status}`} data-testid="batch-status">
+          {batch.stopping ? t(`queue.stopping.${batch.stopping}`) : t(`queue.batchStatus.${batch.status}`)}
+        </span>
       </button>
-      <ProgressBar value={batch.progress} label={t('queue.progressOf', { name: batch.name })} />
+      <ProgressBar value={batch.progress} label={t('queue.progressOf', { name })} />
       <p className="batch-line">
         <span data-testid="batch-progress">{formatPercent(batch.progress, i18n.language)}</span>
         {' · '}
-        {t('queue.finishedOf', { done: finished, total: batch.total })}
-        {batch.counts.failed > 0 && <span className="error-text"> · {t('queue.failedCount', { count: batch.counts.failed })}</span>}
-        {' · '}
-        <span data-testid="batch-eta">{batch.etaSeconds !== null && batch.status === 'running' ? t('queue.eta', { time: formatDuration(batch.etaSeconds) }) : t('queue.noEta')}</span>
+        <span data-testid="batch-counts">
+          {t('queue.doneOf', { done: batch.counts.done, total: batch.total })}
+          {batch.counts.failed > 0 && <span className="error-text"> · {t('queue.failedCount', { count: batch.counts.failed })}</span>}
+          {batch.counts.skipped > 0 && ` · ${t('queue.skippedCount', { count: batch.counts.skipped })}`}
+          {batch.counts.cancelled > 0 && ` · ${t('queue.cancelledCount', { count: batch.counts.cancelled })}`}
+        </span>
+        {(batch.status === 'running' || batch.status === 'queued') && !batch.stopping && (
+          <>
+            {' · '}
+            <span data-testid="batch-eta">{batch.etaSeconds !== null ? t('queue.eta', { time: formatDuration(batch.etaSeconds) }) : t('queue.noEta')}</span>
+          </>
+        )}
       </p>
       {batch.pausedReason && (
         <p className="error-text" role="note">
@@ -84,7 +96,7 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
       )}
       <div className="actions">
         {batchActions(batch).map((action) => (
-          <button key={action} type="button" onClick={() => void run(action)}>
+          <button key={action} type="button" onClick={() => void run(action)} disabled={batch.stopping === 'cancel'}>
             {t(`queue.action.${action}`)}
           </button>
         ))}
@@ -99,7 +111,9 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
   const notify = useNotify();
   const [status, setStatus] = useState<ItemStatus | ''>('');
   const [limit, setLimit] = useState(pageSize);
-  const items = useLoad(() => studio.queue.items({ batchId: batch.id, ...(status ? { status } : {}), limit }), [batch.id, status, limit]);
+  // A batch-wide cancel or retry changes many items with one batch event: their rows are read again.
+  const countsKey = itemStatuses.map((s) => batch.counts[s]).join(',');
+  const items = useLoad(() => studio.queue.items({ batchId: batch.id, ...(status ? { status } : {}), limit }), [batch.id, status, limit, countsKey]);
   const [list, setList] = useState<BatchItem[]>([]);
   useEffect(() => setList(items.data?.items ?? []), [items.data]);
   useStudioEvent('queue.item', (item) => {
@@ -117,7 +131,7 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
   return (
     <section className="batch-items" aria-labelledby="items-heading">
       <header className="panel-header">
-        <h2 id="items-heading">{t('queue.itemsOf', { name: batch.name })}</h2>
+        <h2 id="items-heading">{t('queue.itemsOf', { name: displayBatchName(batch.name, t) })}</h2>
         <Field label={t('queue.show')}>
           {(id) => (
             <select id={id} value={status} onChange={(e) => setStatus(e.target.value as ItemStatus | '')}>
@@ -144,35 +158,38 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
           </tr>
         </thead>
         <tbody>
-          {list.map((item) => (
-            <tr key={item.id} data-status={item.status}>
-              <td title={item.input}>
-                <div className="item-name">{item.input.split(/[\\/]/).pop()}</div>
-                {item.error && <div className="error-text item-error">{item.error}</div>}
-              </td>
-              <td>
-                <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>
-              </td>
-              <td>{item.status === 'running' ? formatPercent(item.progress, i18n.language) : item.status === 'done' ? formatPercent(1, i18n.language) : ''}</td>
-              <td className="actions">
-                {item.status === 'done' && item.output && (
-                  <button type="button" onClick={() => onCompare(item)}>
-                    {t('queue.compare')}
-                  </button>
-                )}
-                {(item.status === 'queued' || item.status === 'running') && (
-                  <button type="button" onClick={() => void act('cancel', item)}>
-                    {t('queue.action.cancel')}
-                  </button>
-                )}
-                {(item.status === 'failed' || item.status === 'cancelled') && (
-                  <button type="button" onClick={() => void act('retry', item)}>
-                    {t('queue.retryItem')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
+          {list.map((item) => {
+            const name = item.input.split(/[\\/]/).pop() ?? item.input;
+            return (
+              <tr key={item.id} data-status={item.status}>
+                <td title={item.input}>
+                  <div className="item-name">{name}</div>
+                  {item.error && <div className="error-text item-error">{item.error}</div>}
+                </td>
+                <td>
+                  <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>
+                </td>
+                <td>{item.status === 'running' ? formatPercent(item.progress, i18n.language) : item.status === 'done' ? formatPercent(1, i18n.language) : ''}</td>
+                <td className="actions">
+                  {item.status === 'done' && item.output && (
+                    <button type="button" onClick={() => onCompare(item)} aria-label={t('queue.compareItem', { name })}>
+                      {t('queue.compare')}
+                    </button>
+                  )}
+                  {(item.status === 'queued' || item.status === 'running') && (
+                    <button type="button" onClick={() => void act('cancel', item)} aria-label={t('queue.cancelItem', { name })}>
+                      {t('queue.action.cancel')}
+                    </button>
+                  )}
+                  {(item.status === 'failed' || item.status === 'cancelled') && (
+                    <button type="button" onClick={() => void act('retry', item)} aria-label={t('queue.retryItemNamed', { name })}>
+                      {t('queue.retryItem')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
       {items.data && items.data.total > list.length && (

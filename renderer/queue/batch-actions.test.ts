@@ -11,5 +11,7 @@ describe('batch actions', () => {
     expect(batchActions({ status: 'failed', counts: counts({ done: 4, failed: 1 }) })).toEqual(['retry', 'reveal', 'remove']);
     expect(batchActions({ status: 'cancelled', counts: counts({ cancelled: 2 }) })).toEqual(['remove']);
     expect(batchActions({ status: 'done', counts: counts({ done: 3 }) })).toEqual(['reveal', 'remove']);
+    // pausing after the running image: it can still be stopped at once
+    expect(batchActions({ status: 'running', stopping: 'pause-after-image', counts: counts({ running: 1, queued: 2 }) })).toEqual(['stopNow', 'cancel']);
   });
 });

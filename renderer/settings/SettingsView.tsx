@@ -35,9 +35,9 @@ export function SettingsView() {
             <select id={id} aria-describedby={hint} value={settings.provider} onChange={(e) => save({ provider: e.target.value as SettingsPatch['provider'] })}>
               <option value="auto">{t('settings.auto')}</option>
               {engine.data?.providers.map((p) => (
-                <option key={p.name} value={p.name} disabled={!p.available}>
+                <option key={p.name} value={p.name} disabled={p.state === 'unavailable'}>
                   {p.label}
-                  {p.available ? '' : ` — ${t('settings.unavailable')}`}
+                  {p.state === 'failed' || p.state === 'unavailable' ? ` — ${t(`settings.providerState.${p.state}`)}` : ''}
                 </option>
               ))}
             </select>
@@ -45,16 +45,16 @@ export function SettingsView() {
         </Field>
         <ul className="provider-list" aria-label={t('settings.providers')}>
           {engine.data?.providers.map((p) => (
-            <li key={p.name} data-available={p.available}>
-              <strong>{p.label}</strong>: {p.available ? t('settings.available') : t('settings.unavailable')}
-              {p.note && <span className="hint"> ({p.note})</span>}
+            <li key={p.name} data-available={p.available} data-state={p.state}>
+              <strong>{p.label}</strong>: {t(`settings.providerState.${p.state}`)}
+              {(p.problem || p.note) && <span className="hint"> — {p.problem ? t(`settings.problem.${p.problem.kind}`, { provider: p.label, detail: p.problem.detail ?? '' }) : p.note}</span>}
             </li>
           ))}
         </ul>
         {engine.data?.lastChoice && (
           <p role="status" className={engine.data.lastChoice.fallbackReason ? 'error-text' : ''}>
             {t('settings.runningOn', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.provider)?.label ?? engine.data.lastChoice.provider })}
-            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fallback', { reason: engine.data.lastChoice.fallbackReason })}`}
+            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fellBack', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.requested)?.label ?? engine.data.lastChoice.requested })}`}
           </p>
         )}
         {engine.error && <p role="alert">{engine.error.message}</p>}

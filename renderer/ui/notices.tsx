@@ -5,12 +5,16 @@ interface Notice {
   id: number;
   kind: 'error' | 'info';
   text: string;
+  /** What the notice is about; a later notice or success about the same thing replaces or clears it. */
+  topic?: string;
 }
 
 interface Notify {
   /** Shows an error's message as it is: messages from main are written for the user. */
-  error(e: unknown): void;
-  info(text: string): void;
+  error(e: unknown, topic?: string): void;
+  info(text: string, topic?: string): void;
+  /** Removes the notices about `topic`: the thing they complained about has since worked. */
+  clear(topic: string): void;
 }
 
 const NoticeContext = createContext<Notify | null>(null);
@@ -23,17 +27,18 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
 
   const dismiss = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
   const push = useCallback(
-    (kind: Notice['kind'], text: string) => {
+    (kind: Notice['kind'], text: string, topic?: string) => {
       const id = nextId.current++;
-      setNotices((list) => [...list.slice(-4), { id, kind, text }]);
+      setNotices((list) => [...list.filter((n) => topic === undefined || n.topic !== topic).slice(-4), { id, kind, text, topic }]);
       if (kind === 'info') setTimeout(() => dismiss(id), infoLifetimeMs);
     },
     [dismiss],
   );
   const notify = useMemo<Notify>(
     () => ({
-      error: (e) => push('error', e instanceof Error ? e.message : String(e)),
-      info: (text) => push('info', text),
+      error: (e, topic) => push('error', e instanceof Error ? e.message : String(e), topic),
+      info: (text, topic) => push('info', text, topic),
+      clear: (topic) => setNotices((list) => list.filter((n) => n.topic !== topic)),
     }),
     [push],
   );

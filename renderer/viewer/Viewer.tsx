@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
 import type { BatchItem, ImageSummary, ModelInfo } from '../../shared/api/types';
 import { useLoad, useStudio } from '../app/studio-context';
-import { Field } from '../ui/fields';
+import { Field, ProgressBar } from '../ui/fields';
 import { useNotify } from '../ui/notices';
-import { canvasTransform, clampView, fitView, panBy, previewRegion, visibleRect, zoomAt, type Rect, type Size, type View } from './viewport';
+import { canvasTransform, clampView, coverage, fitView, panBy, previewTiles, tileKey, visibleRect, zoomAt, type Rect, type Size, type View } from './viewport';
 
 export type ViewerSource = { kind: 'image'; image: ImageSummary } | { kind: 'item'; item: BatchItem };
 
@@ -18,10 +18,13 @@ interface Patch {
 interface Layer {
   label: string;
   base: string;
+  /** A model's layer: its base is a plain upscale, shown hatched and never under the model's name. */
+  unprocessed: boolean;
   patches: Patch[];
 }
 
-const maxPatchesPerModel = 6;
+/** Enhanced tiles kept per model (oldest dropped first); each is a few hundred kB of decoded image. */
+const maxTilesPerModel = 64;
 const panStep = 64;
 
 /**
@@ -38,8 +41,11 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   const [split, setSplit] = useState(0.5);
   const [modelA, setModelA] = useState('');
   const [modelB, setModelB] = useState('');
-  const [patches, setPatches] = useState<Record<string, Patch[]>>({});
-  const [busy, setBusy] = useState(false);
+  /** Enhanced tiles by model id, then by tile key. */
+  const [patches, setPatches] = useState<Record<string, Record<string, Patch>>>({});
+  const [progress, setProgress] = useState<{ done: number; total: number; cancelling: boolean } | null>(null);
+  const cancelPreview = useRef(false);
+  const busy = progress !== null;
   const stageRef = useRef<HTMLDivElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const stage = useSize(stageRef);
@@ -66,30 +72,52 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   }, [canvasKey, paneSize.width, paneSize.height]);
   useEffect(() => rootRef.current?.focus(), []);
 
+  const visible = canvas && view ? visibleRect(view, canvas, paneSize) : null;
   const layers = buildLayers();
   function buildLayers(): [Layer, Layer] {
-    if (source.kind === 'item') return [{ label: t('viewer.before'), base: inputUrl, patches: [] }, { label: t('viewer.after'), base: outputUrl ?? inputUrl, patches: [] }];
-    const a: Layer = { label: chosenA?.manifest.name ?? t('viewer.after'), base: inputUrl, patches: patches[chosenA?.manifest.id ?? ''] ?? [] };
-    if (chosenB) return [a, { label: chosenB.manifest.name, base: inputUrl, patches: patches[chosenB.manifest.id] ?? [] }];
-    return [{ label: t('viewer.before'), base: inputUrl, patches: [] }, a];
+    if (source.kind === 'item') return [{ label: t('viewer.before'), base: inputUrl, unprocessed: false, patches: [] }, { label: t('viewer.after'), base: outputUrl ?? inputUrl, unprocessed: false, patches: [] }];
+    const a = modelLayer(chosenA);
+    if (chosenB) return [a, modelLayer(chosenB)];
+    return [{ label: t('viewer.before'), base: inputUrl, unprocessed: false, patches: [] }, a];
+  }
+  /** Labelled with the model only where every visible pixel came from it; otherwise says how much did. */
+  function modelLayer(model: ModelInfo | undefined): Layer {
+    const tiles = Object.values(patches[model?.manifest.id ?? ''] ?? {});
+    const share = visible && scale ? coverage(visible, scale, tiles.map((p) => p.rect)) : 0;
+    const name = model?.manifest.name ?? t('viewer.after');
+    const label = share >= 1 ? name : share > 0 ? t('viewer.partlyEnhanced', { name, percent: Math.floor(share * 100) }) : t('viewer.notEnhanced', { name });
+    return { label, base: inputUrl, unprocessed: true, patches: tiles };
   }
 
+  /** Enhances the visible tiles each model still lacks, one tile per request, so progress shows and cancel is quick. */
   async function preview() {
-    if (source.kind !== 'image' || !canvas || !view || !inputSize || !scale || !chosenA) return;
-    const region = previewRegion(visibleRect(view, canvas, paneSize), scale, inputSize);
-    setBusy(true);
+    if (source.kind !== 'image' || !canvas || !visible || !inputSize || !scale || !chosenA || busy) return;
+    const tiles = previewTiles(visible, scale, inputSize);
+    const wanted: ModelInfo[] = chosenB ? [chosenA, chosenB] : [chosenA];
+    const jobs = wanted.flatMap((model) => tiles.filter((tile) => !patches[model.manifest.id]?.[tileKey(tile)]).map((tile) => ({ model, tile })));
+    if (jobs.length === 0) return;
+    cancelPreview.current = false;
+    setProgress({ done: 0, total: jobs.length, cancelling: false });
     try {
-      const wanted: ModelInfo[] = chosenB ? [chosenA, chosenB] : [chosenA];
-      for (const model of wanted) {
-        const result = await studio.preview.region({ imageId: source.image.id, modelId: model.manifest.id, rect: region });
+      for (const [i, { model, tile }] of jobs.entries()) {
+        if (cancelPreview.current) break;
+        const result = await studio.preview.region({ imageId: source.image.id, modelId: model.manifest.id, rect: tile });
         const patch: Patch = { url: studio.mediaUrl(result.media), rect: result.rect };
-        setPatches((p) => ({ ...p, [model.manifest.id]: [...(p[model.manifest.id] ?? []).slice(-(maxPatchesPerModel - 1)), patch] }));
+        setPatches((p) => {
+          const kept = Object.entries(p[model.manifest.id] ?? {}).filter(([key]) => key !== tileKey(tile)).slice(-(maxTilesPerModel - 1));
+          return { ...p, [model.manifest.id]: { ...Object.fromEntries(kept), [tileKey(tile)]: patch } };
+        });
+        setProgress((s) => s && { ...s, done: i + 1 });
       }
     } catch (e) {
       notify.error(e);
     } finally {
-      setBusy(false);
+      setProgress(null);
     }
+  }
+  function stopPreview() {
+    cancelPreview.current = true;
+    setProgress((s) => s && { ...s, cancelling: true });
   }
 
   const update = (next: (v: View) => View) => {
@@ -109,6 +137,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
   const onKey = useRef<(e: globalThis.KeyboardEvent) => void>(() => undefined);
   onKey.current = (e) => {
     if (e.key === 'Escape') return onClose();
+    if (e.key === 'Tab') return keepFocusInside(e);
     if (!canvas) return;
     const keys: Record<string, () => void> = {
       '+': () => zoomBy(1.25),
@@ -129,6 +158,23 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       action();
     }
   };
+  /** The viewer is modal: Tab and Shift+Tab cycle through its own controls. */
+  function keepFocusInside(e: globalThis.KeyboardEvent) {
+    const root = rootRef.current;
+    if (!root) return;
+    const focusable = [...root.querySelectorAll<HTMLElement>('button, select, input, [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled'));
+    if (focusable.length === 0) return;
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    const inside = root.contains(document.activeElement);
+    if (e.shiftKey && (!inside || document.activeElement === first || document.activeElement === root)) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && (!inside || document.activeElement === last)) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
   useEffect(() => {
     const listener = (e: globalThis.KeyboardEvent) => onKey.current(e);
     window.addEventListener('keydown', listener);
@@ -154,6 +200,21 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
       const box = e.currentTarget.getBoundingClientRect();
       update((v) => zoomAt(v, e.deltaY < 0 ? 1.15 : 1 / 1.15, { x: e.clientX - box.left, y: e.clientY - box.top }, canvas, paneSize));
     },
+  };
+
+  // The split line is dragged on the image itself (the slider below does the same from the keyboard).
+  const splitDrag = {
+    onPointerDown: (e: PointerEvent<HTMLDivElement>) => {
+      e.stopPropagation();
+      e.currentTarget.setPointerCapture(e.pointerId);
+    },
+    onPointerMove: (e: PointerEvent<HTMLDivElement>) => {
+      if (!e.currentTarget.hasPointerCapture(e.pointerId)) return;
+      e.stopPropagation();
+      const pane = e.currentTarget.closest('.pane')!.getBoundingClientRect();
+      setSplit(Math.min(1, Math.max(0, (e.clientX - pane.left) / pane.width)));
+    },
+    onPointerUp: (e: PointerEvent<HTMLDivElement>) => e.stopPropagation(),
   };
 
   const title = source.kind === 'image' ? source.image.name : source.item.input.split(/[\\/]/).pop();
@@ -189,7 +250,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
               {(id) => (
                 <select id={id} value={modelB} onChange={(e) => setModelB(e.target.value)}>
                   <option value="">{t('viewer.noComparison')}</option>
-                  {models.data?.map((m) => (
+                  {models.data?.filter((m) => m !== chosenA).map((m) => (
                     <option key={m.manifest.id} value={m.manifest.id}>
                       {m.manifest.name}
                     </option>
@@ -198,7 +259,7 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
               )}
             </Field>
             <button type="button" className="primary" onClick={() => void preview()} disabled={busy || !view || !chosenA} aria-keyshortcuts="P">
-              {busy ? t('viewer.previewing') : t('viewer.preview')}
+              {t('viewer.preview')}
             </button>
           </>
         )}
@@ -230,7 +291,9 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
           <div className="pane" {...pointer} data-testid="pane-slider">
             <LayerView layer={layers[0]} canvas={canvas} source={inputSize} view={view} viewport={paneSize} />
             <LayerView layer={layers[1]} canvas={canvas} source={inputSize} view={view} viewport={paneSize} clipLeft={split} />
-            <div className="split-line" style={{ left: `${split * 100}%` }} aria-hidden="true" />
+            <div className="split-line" style={{ left: `${split * 100}%` }} aria-hidden="true">
+              <div className="split-handle" data-testid="split-handle" {...splitDrag} />
+            </div>
             <span className="pane-label left">{layers[0].label}</span>
             <span className="pane-label right">{layers[1].label}</span>
           </div>
@@ -243,6 +306,16 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
           ))
         )}
       </div>
+      {progress && (
+        // over the image rather than in the toolbar, so the toolbar (and with it the view) keeps its size
+        <div className="preview-progress" role="status">
+          <span>{progress.cancelling ? t('viewer.cancellingPreview') : t('viewer.previewing', { done: progress.done, total: progress.total })}</span>
+          <ProgressBar value={progress.done / progress.total} label={t('viewer.previewProgress')} />
+          <button type="button" onClick={stopPreview} disabled={progress.cancelling}>
+            {t('viewer.cancelPreview')}
+          </button>
+        </div>
+      )}
       {mode === 'slider' && (
         <div className="split-control">
           <label htmlFor="viewer-split">{t('viewer.split')}</label>
@@ -255,11 +328,19 @@ export function Viewer({ source, onClose }: { source: ViewerSource; onClose: () 
 }
 
 function LayerView({ layer, canvas, source, view, viewport, clipLeft }: { layer: Layer; canvas: Size; source: Size; view: View; viewport: Size; clipLeft?: number }) {
+  const { t } = useTranslation();
   const ratio = canvas.width / source.width;
   return (
     <div className="layer" style={clipLeft !== undefined ? { clipPath: `inset(0 0 0 ${clipLeft * 100}%)` } : undefined}>
       <div className="canvas" style={{ width: canvas.width, height: canvas.height, transform: canvasTransform(view, viewport) }}>
-        <img className="layer-base" src={layer.base} alt={layer.label} draggable={false} style={{ width: canvas.width, height: canvas.height }} />
+        <img
+          className={`layer-base${layer.unprocessed ? ' unprocessed' : ''}`}
+          src={layer.base}
+          alt={layer.unprocessed ? t('viewer.plainUpscale') : layer.label}
+          draggable={false}
+          style={{ width: canvas.width, height: canvas.height }}
+        />
+        {layer.unprocessed && <div className="unprocessed-hatch" style={{ width: canvas.width, height: canvas.height }} aria-hidden="true" />}
         {layer.patches.map((p) => (
           <img key={p.url} className="patch" src={p.url} alt="" draggable={false} style={{ left: p.rect.x * ratio, top: p.rect.y * ratio, width: p.rect.width * ratio, height: p.rect.height * ratio }} />
         ))}

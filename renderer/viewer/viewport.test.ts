@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canvasTransform, clampView, fitView, maxZoom, panBy, previewRegion, visibleRect, zoomAt } from './viewport';
+import { canvasTransform, clampView, coverage, fitView, maxZoom, panBy, previewTiles, visibleRect, zoomAt } from './viewport';
 
 const canvas = { width: 4000, height: 3000 };
 const viewport = { width: 800, height: 600 };
@@ -35,11 +35,31 @@ describe('viewer zoom and pan', () => {
     expect(visibleRect({ zoom: 1, cx: 100, cy: 100 }, canvas, viewport)).toEqual({ x: 0, y: 0, width: 500, height: 400 });
   });
 
-  it('previews the visible region in source pixels, capped around its centre', () => {
+  it('previews what is on screen as grid tiles in source pixels, the centre first', () => {
     const source = { width: 1000, height: 750 };
-    expect(previewRegion({ x: 1600, y: 1200, width: 800, height: 600 }, 4, source)).toEqual({ x: 400, y: 300, width: 200, height: 150 });
-    expect(previewRegion({ x: 0, y: 0, width: 4000, height: 3000 }, 4, source)).toEqual({ x: 372, y: 247, width: 256, height: 256 });
-    expect(previewRegion({ x: 3990, y: 0, width: 10, height: 10 }, 4, source)).toEqual({ x: 992, y: 0, width: 8, height: 8 });
-    expect(previewRegion({ x: 0, y: 0, width: 400, height: 400 }, 4, { width: 50, height: 6 })).toEqual({ x: 0, y: 0, width: 50, height: 6 });
+    // canvas 1600..2400 × 1200..1800 at ×4 is source 400..600 × 300..450: grid tiles 384, 512 × 256, 384
+    const tiles = previewTiles({ x: 1600, y: 1200, width: 800, height: 600 }, 4, source);
+    expect(tiles).toHaveLength(4);
+    expect(tiles.map((t) => [t.x, t.y]).sort()).toEqual([[384, 256], [384, 384], [512, 256], [512, 384]]);
+    expect(tiles.every((t) => t.width === 128 && t.height === 128)).toBe(true);
+    // the whole image: 8 × 6 tiles, the last column and row cut to the image
+    const all = previewTiles({ x: 0, y: 0, width: 4000, height: 3000 }, 4, source);
+    expect(all).toHaveLength(48);
+    expect(all.find((t) => t.x === 896 && t.y === 640)).toEqual({ x: 896, y: 640, width: 104, height: 110 });
+    // a remainder under 8 px is covered by moving the last tile back
+    expect(previewTiles({ x: 0, y: 0, width: 520, height: 40 }, 4, { width: 130, height: 10 })).toEqual([
+      { x: 0, y: 0, width: 128, height: 10 },
+      { x: 122, y: 0, width: 8, height: 10 },
+    ]);
+  });
+
+  it('measures how much of the view the enhanced tiles cover', () => {
+    const visible = { x: 0, y: 0, width: 1024, height: 512 };
+    expect(coverage(visible, 4, [])).toBe(0);
+    expect(coverage(visible, 4, [{ x: 0, y: 0, width: 128, height: 128 }])).toBe(0.5);
+    expect(coverage(visible, 4, [{ x: 0, y: 0, width: 128, height: 128 }, { x: 128, y: 0, width: 128, height: 128 }])).toBe(1);
+    // a view whose float edges make the sum of areas fall short of the whole by a rounding error
+    const odd = { x: 453.12, y: 425.088, width: 1013.76, height: 589.824 };
+    expect(coverage(odd, 4, previewTiles(odd, 4, { width: 480, height: 360 }))).toBe(1);
   });
 });

@@ -67,19 +67,53 @@ export function visibleRect(view: View, canvas: Size, viewport: Size): Rect {
   return { x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0) };
 }
 
+/** Side of a preview tile in source pixels: small enough that each shows progress within seconds. */
+export const previewTileSide = 128;
+const minTileSide = 8;
+
 /**
- * The source region to preview for what is on screen: the visible canvas rect mapped back to
- * source pixels, cut to at most `maxSide` around its centre (a preview must stay quick), and at
- * least `minSide` where the image allows.
+ * The source tiles (a fixed grid, so tiles from different views line up) that cover what is on
+ * screen, nearest the centre first. A remainder narrower than the engine's minimum is taken by
+ * moving the last tile back over its neighbour.
  */
-export function previewRegion(visible: Rect, scale: number, source: Size, maxSide = 256, minSide = 8): Rect {
-  const fit = (start: number, length: number, limit: number): [number, number] => {
-    const wanted = Math.min(maxSide, Math.max(minSide, Math.round(length / scale)), limit);
-    const centre = (start + length / 2) / scale;
-    const from = Math.min(Math.max(0, Math.round(centre - wanted / 2)), limit - wanted);
-    return [Math.max(0, from), wanted];
+export function previewTiles(visible: Rect, scale: number, source: Size, side = previewTileSide): Rect[] {
+  const span = (start: number, length: number, limit: number): [number, number][] => {
+    const from = Math.floor(start / scale / side);
+    const to = Math.ceil(Math.min(limit, (start + length) / scale) / side);
+    const spans: [number, number][] = [];
+    for (let i = from; i < Math.max(to, from + 1); i++) {
+      let origin = i * side;
+      if (origin >= limit) break;
+      let extent = Math.min(side, limit - origin);
+      if (extent < minTileSide && limit >= minTileSide) {
+        origin = limit - minTileSide;
+        extent = minTileSide;
+      }
+      spans.push([origin, extent]);
+    }
+    return spans;
   };
-  const [x, width] = fit(visible.x, visible.width, source.width);
-  const [y, height] = fit(visible.y, visible.height, source.height);
-  return { x, y, width, height };
+  const centre = { x: (visible.x + visible.width / 2) / scale, y: (visible.y + visible.height / 2) / scale };
+  const tiles = span(visible.x, visible.width, source.width).flatMap(([x, width]) => span(visible.y, visible.height, source.height).map(([y, height]) => ({ x, y, width, height })));
+  const distance = (r: Rect) => Math.hypot(r.x + r.width / 2 - centre.x, r.y + r.height / 2 - centre.y);
+  return tiles.sort((a, b) => distance(a) - distance(b));
+}
+
+export const tileKey = (tile: Rect) => `${tile.x},${tile.y}`;
+
+/** The share (0..1) of the visible source area that the given tiles cover. */
+export function coverage(visible: Rect, scale: number, covered: readonly Rect[]): number {
+  const view = { x0: visible.x / scale, y0: visible.y / scale, x1: (visible.x + visible.width) / scale, y1: (visible.y + visible.height) / scale };
+  const area = (view.x1 - view.x0) * (view.y1 - view.y0);
+  if (area <= 0) return 0;
+  // tiles of one grid never overlap, except a moved-back last tile by a few pixels: capped at 1
+  let inside = 0;
+  for (const r of covered) {
+    const w = Math.min(view.x1, r.x + r.width) - Math.max(view.x0, r.x);
+    const h = Math.min(view.y1, r.y + r.height) - Math.max(view.y0, r.y);
+    if (w > 0 && h > 0) inside += w * h;
+  }
+  const share = inside / area;
+  // sums of float areas miss 1 by a rounding error when the tiles do cover the view
+  return share > 1 - 1e-9 ? 1 : share;
 }

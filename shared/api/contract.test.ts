@@ -12,6 +12,12 @@ describe('the contract', () => {
     expect(methodNames.length).toBe(Object.values(contract).reduce((n, group) => n + Object.keys(group).length, 0));
   });
 
+  it('a settings patch carries only the fields it names: the others keep their saved values', () => {
+    expect(specOf('settings.update')!.input.parse({ theme: 'dark' })).toEqual({ theme: 'dark' });
+    expect(specOf('settings.update')!.input.safeParse({ theme: 'blue' }).success).toBe(false);
+    expect(specOf('settings.update')!.input.safeParse({ colour: 'blue' }).success).toBe(false);
+  });
+
   it('does not resolve names that only look like requests', () => {
     for (const name of ['library', 'library.', '.folders', 'library.folders.x', 'library.constructor', '__proto__.toString', 'toString.call', 'queue.hasOwnProperty']) {
       expect(specOf(name), name).toBeUndefined();

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import * as rq from './requests.js';
 import { settingsPatchSchema, type AppSettings } from './settings.js';
 import type {
+  BatchPlan,
   BatchSummary,
   EngineStatus,
   FolderNode,
@@ -52,9 +53,11 @@ export const contract = {
   },
   queue: {
     enqueue: method<BatchSummary>()(rq.enqueueRequest, (i) => [...i.paths, i.output.folder], (i) => [i.output.folder]),
+    /** Where `enqueue` with the same request would write; creates nothing. */
+    plan: method<BatchPlan>()(rq.enqueueRequest, (i) => [...i.paths, i.output.folder], (i) => [i.output.folder]),
     batches: method<BatchSummary[]>()(rq.empty),
     items: method<ItemPage>()(rq.listItemsRequest),
-    pause: method<void>()(rq.batchTarget),
+    pause: method<void>()(rq.pauseRequest),
     resume: method<void>()(rq.batchTarget),
     cancel: method<void>()(rq.batchTarget),
     retry: method<void>()(rq.batchTarget),

@@ -73,6 +73,8 @@ export type EnqueueRequest = z.infer<typeof enqueueRequest>;
 
 export const batchTarget = z.object({ batchId: id, itemId: id.optional() }).strict();
 export const byBatchId = z.object({ batchId: id }).strict();
+/** `afterCurrent`: a batch's running image finishes first, so none of its work is thrown away. */
+export const pauseRequest = z.object({ batchId: id, itemId: id.optional(), afterCurrent: z.boolean().default(false) }).strict();
 
 export const listItemsRequest = z
   .object({

@@ -28,8 +28,17 @@ export const appSettingsSchema = z.object({
 
 export type AppSettings = z.infer<typeof appSettingsSchema>;
 
-/** A settings change: any subset of fields, nothing else. */
-export const settingsPatchSchema = appSettingsSchema.partial().strict();
+type PatchShape<S extends Record<string, z.ZodType>> = { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer Inner> ? Inner : S[K]> };
+
+/** The shape with every field optional and no defaults: zod fills `.default()` even into a `.partial()`. */
+function patchShape<S extends Record<string, z.ZodType>>(shape: S): PatchShape<S> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([name, field]) => [name, z.optional(field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field)]),
+  ) as PatchShape<S>;
+}
+
+/** A settings change: any subset of fields, nothing else; fields left out stay as they are. */
+export const settingsPatchSchema = z.object(patchShape(appSettingsSchema.shape)).strict();
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;
 
 export const defaultAppSettings: AppSettings = appSettingsSchema.parse({});

@@ -90,8 +90,10 @@ export interface BatchSummary {
   status: BatchStatus;
   total: number;
   counts: StatusCounts;
-  /** 0..1 over all items, the running ones counted by their own progress. */
+  /** 0..1: the items processed (done, failed, skipped) over all items, the running one by its own progress; cancelled ones never count. */
   progress: number;
+  /** Pause or cancel was asked while an image runs: it stops at its next tile, or (`pause-after-image`) when it is done. */
+  stopping?: 'pause' | 'pause-after-image' | 'cancel';
   /** Seconds left at the measured throughput; null until something was measured. */
   etaSeconds: number | null;
   createdAt: number;
@@ -99,6 +101,18 @@ export interface BatchSummary {
   output: BatchOutputOptions;
   /** Why a batch stopped on its own (e.g. the output disk is full). */
   pausedReason?: string;
+}
+
+/** Where a batch would write, asked before it starts. */
+export interface BatchPlan {
+  total: number;
+  /** Items that will be written (the others are skipped or fail on a name collision). */
+  toWrite: number;
+  /** Output folders with how many files go to each, the first few. */
+  folders: { folder: string; count: number }[];
+  moreFolders: number;
+  /** One output path in full. */
+  example: string | null;
 }
 
 export interface BatchItem {

@@ -11,10 +11,12 @@ export type ModelKind = (typeof modelKinds)[number];
 export const modelOrigins = ['bundled', 'imported', 'fine-tuned'] as const;
 export type ModelOrigin = (typeof modelOrigins)[number];
 
+const metricValues = { psnr: z.number(), ssim: z.number(), lpips: z.number() };
+
+/** One test set's scores; `bicubic`: a plain bicubic enlargement of the same images, measured the same way, for scale. */
 export const metricSchema = z.object({
-  psnr: z.number(),
-  ssim: z.number(),
-  lpips: z.number(),
+  ...metricValues,
+  bicubic: z.object(metricValues).optional(),
 });
 
 export const modelManifestSchema = z.object({

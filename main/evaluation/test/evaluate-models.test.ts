@@ -97,7 +97,8 @@ describe('harness errors and manifest writing', () => {
       modelPath: model.onnxPath, vsBicubic: {}, perImage: {},
     });
     const metrics = manifestMetrics([row('Set5', 1, 29.123456), row('Set5', 2, 30), row('Set14', 1, 26.5)], model.manifest.id);
-    expect(metrics).toEqual({ Set5: { psnr: 29.123, ssim: 0.8123, lpips: 0.1235 }, Set14: { psnr: 26.5, ssim: 0.8123, lpips: 0.1235 } });
+    const bicubic = { psnr: 28, ssim: 0.8, lpips: 0.3 };
+    expect(metrics).toEqual({ Set5: { psnr: 29.123, ssim: 0.8123, lpips: 0.1235, bicubic }, Set14: { psnr: 26.5, ssim: 0.8123, lpips: 0.1235, bicubic } });
     await writeManifestMetrics(model, metrics);
     const after = JSON.parse(await readFile(`${base}.json`, 'utf8'));
     expect(after.metrics).toEqual({ Old: { psnr: 1, ssim: 0.1, lpips: 0.9 }, ...metrics });

@@ -37,6 +37,14 @@ describe('enhanceFile', () => {
     expect(m.xmp?.toString()).toContain('ctmsr-test-title');
   });
 
+  it('keeps an RGB photo with EXIF RGB when it becomes a PNG: no added alpha channel', async () => {
+    const dest = join(out, 'portrait-exif.png');
+    await enhanceFile(folder.files.oriented, dest, settings({ format: 'png' }), { engine, model });
+    const m = await sharp(dest).metadata();
+    expect([m.channels, m.hasAlpha]).toEqual([3, false]);
+    expect(m.exif?.toString('latin1')).toContain('CTMSRTestCam');
+  });
+
   it('drops metadata when asked', async () => {
     const dest = join(out, 'portrait-bare.jpg');
     await enhanceFile(folder.files.oriented, dest, settings({ keepMetadata: false }), { engine, model });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BatchItem } from '../../../shared/api/types.js';
+import type { BatchItem, BatchSummary } from '../../../shared/api/types.js';
 import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
 import { JobQueue } from '../job-queue.js';
 import { pipelineProcessor } from '../pipeline-processor.js';
@@ -76,6 +76,32 @@ describe('pause, resume and cancel', () => {
     for (const f of listFiles(out)) expect(await fullyDecodes(path.join(out, f))).toEqual({ width: 384, height: 384 });
   });
 
+  it('pausing after the current image lets it finish, so none of its work is lost', async () => {
+    const counter = tileCounter();
+    env = await queueEnv({ memoryBudgetMB: 64, wrap: counter.wrap });
+    const { queue, dir } = env;
+    const input = await makeInputs(dir, 3);
+    const out = path.join(dir, 'out');
+    const batch = await queue.enqueue({ paths: [input], settings: tiled, output: { folder: out, naming: '{name}' } });
+    let whilePausing: BatchSummary | undefined;
+    onFirstTile(queue, 't1.png', (item) => {
+      queue.pause({ batchId: item.batchId }, { afterCurrent: true });
+      whilePausing = queue.batch(batch.id);
+    });
+    queue.start();
+    await queue.whenIdle();
+    expect(whilePausing).toMatchObject({ status: 'running', stopping: 'pause-after-image' });
+    // every tile of it ran, as many as for the image before it
+    expect(counter.tiles.get(path.join(input, 't1.png'))).toBe(counter.tiles.get(path.join(input, 't0.png')));
+    expect(counter.tiles.has(path.join(input, 't2.png'))).toBe(false);
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'paused', counts: { done: 2, queued: 1 } });
+    expect(queue.batch(batch.id).progress).toBeCloseTo(2 / 3);
+    expect(listFiles(out)).toEqual(['t0.png', 't1.png']);
+    queue.resume({ batchId: batch.id });
+    await queue.whenIdle();
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'done', counts: { done: 3 } });
+  });
+
   it('a pause that arrives while a tile runs takes effect after that tile', async () => {
     const counter = tileCounter();
     env = await queueEnv({ memoryBudgetMB: 64, wrap: counter.wrap });
@@ -83,11 +109,13 @@ describe('pause, resume and cancel', () => {
     const input = await makeInputs(dir, 1, 128);
     const batch = await queue.enqueue({ paths: [input], settings: tiled, output: { folder: path.join(dir, 'out') } });
     let tilesAtPause = -1;
+    let whilePausing: BatchSummary | undefined;
     // from outside the engine's callback: the request lands while the next tile is computing
     onFirstTile(queue, 't0.png', (item) =>
       setImmediate(() => {
         tilesAtPause = counter.tiles.get(item.input)!;
         queue.pause({ batchId: batch.id });
+        whilePausing = queue.batch(batch.id);
       }),
     );
     queue.start();
@@ -95,7 +123,10 @@ describe('pause, resume and cancel', () => {
     const tiles = counter.tiles.get(path.join(input, 't0.png'))!;
     expect(tilesAtPause).toBeGreaterThanOrEqual(1);
     expect(tiles - tilesAtPause).toBeLessThanOrEqual(1);
+    // until the tile ends the batch says it is pausing, so the user knows the click took
+    expect(whilePausing).toMatchObject({ status: 'running', stopping: 'pause' });
     expect(queue.batch(batch.id).status).toBe('paused');
+    expect(queue.batch(batch.id).stopping).toBeUndefined();
   });
 
   it('cancelling the running image stops it before its next tile and the batch goes on', async () => {
@@ -110,6 +141,8 @@ describe('pause, resume and cancel', () => {
     await queue.whenIdle();
     expect(counter.tiles.get(path.join(input, 't1.png'))).toBe(1);
     expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { done: 2, cancelled: 1 } });
+    // a cancelled image is not progress: two of three were made
+    expect(queue.batch(batch.id).progress).toBeCloseTo(2 / 3);
     expect(listFiles(out)).toEqual(['t0.png', 't2.png']);
   });
 
@@ -124,7 +157,7 @@ describe('pause, resume and cancel', () => {
     await queue.whenIdle();
     expect(counter.tiles.get(path.join(input, 't0.png'))).toBe(1);
     expect([...counter.tiles.keys()]).toEqual([path.join(input, 't0.png')]);
-    expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 4 } });
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 4 }, progress: 0 });
     expect(listFiles(path.join(dir, 'out'))).toEqual([]);
   });
 

@@ -136,6 +136,8 @@ describe('CTMSR Studio in a browser', () => {
     })()`);
     const out = path.join(work, 'out-three');
     await page.getByRole('form', { name: 'New batch' }).getByLabel('Output folder').fill(out);
+    // the panel says where the files will go before the batch starts
+    await page.getByRole('status', { name: /Files go to/ }).waitFor();
     await shot('main-window');
     await startBatch(out);
     const card = batchCard('3 images');

@@ -57,12 +57,20 @@ describe('the engine holder', () => {
     expect(holder.current).not.toBe(first);
     expect(holder.current.options).toMatchObject({ providers: ['cpu'], threads: 2 });
     expect((await holder.status()).lastChoice).toBeNull();
-    expect(holder.recordChoice({ provider: 'cpu', requested: 'cuda', fallbackReason: 'no CUDA' })).toBe(true);
-    expect(holder.recordChoice({ provider: 'cpu', requested: 'cuda', fallbackReason: 'no CUDA' })).toBe(false);
+    // nothing is "available" before a session on it has started
+    expect((await holder.status()).providers.find((p) => p.name === 'cpu')).toMatchObject({ available: false, state: 'untested' });
+    const fallback = 'NVIDIA CUDA could not start: Failed to load shared library libonnxruntime_providers_cuda.so';
+    expect(holder.recordChoice({ provider: 'cpu', requested: 'cuda', fallbackReason: fallback })).toBe(true);
+    expect(holder.recordChoice({ provider: 'cpu', requested: 'cuda', fallbackReason: fallback })).toBe(false);
     const status = await holder.status();
-    expect(status.providers.find((p) => p.name === 'cpu')?.available).toBe(true);
+    expect(status.providers.find((p) => p.name === 'cpu')).toMatchObject({ available: true, state: 'ready' });
+    const cuda = status.providers.find((p) => p.name === 'cuda')!;
+    if (cuda.state !== 'unavailable') {
+      expect(cuda).toMatchObject({ available: false, state: 'failed', problem: { kind: 'cuda-libraries-missing' } });
+      expect(cuda.note).toMatch(/^The NVIDIA CUDA libraries were not found\. Install the NVIDIA driver, CUDA 12 and cuDNN 9/);
+    }
     expect(status.devices).toEqual([{ id: 0, name: 'NVIDIA H100 80GB HBM3' }]);
-    expect(status.lastChoice).toEqual({ provider: 'cpu', requested: 'cuda', fallbackReason: 'no CUDA' });
+    expect(status.lastChoice).toEqual({ provider: 'cpu', requested: 'cuda', fallbackReason: fallback });
   });
 });
 
