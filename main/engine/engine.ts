@@ -8,13 +8,20 @@ import { fillNoise } from './noise.js';
 import { defaultProviderOrder, executionProvider, providerUnavailableReason } from './providers.js';
 import { sigmaSchedule } from './schedule.js';
 import { axisWeights, extractTile, planTiles, type TileGrid } from './tiling.js';
+import { TilePool } from './pool/tile-pool.js';
+import { gridForWorkers, planWorkers } from './pool/worker-plan.js';
 
 export interface EngineOptions {
   /** Providers in order of preference; CPU is always the last resort. Default: best for this platform. */
   providers?: ProviderName[];
   deviceId?: number;
-  /** Intra-op threads for ONNX Runtime; 0 lets it decide. */
+  /** Intra-op threads for ONNX Runtime; 0 lets it decide (1 per session when `workers` is above 1). */
   threads?: number;
+  /**
+   * Sessions that run tiles side by side on the CPU, each in its own worker thread: 'auto' takes
+   * one per core as far as the memory budget allows. Default 1: tiles run in this thread's session.
+   */
+  workers?: number | 'auto';
   /** Working memory the engine may use for one model run, which sets the tile size. Default 1024 MB. */
   memoryBudgetMB?: number;
 }
@@ -49,6 +56,8 @@ export interface EnhanceStats {
   /** Tile size halvings after allocation failures. */
   retries: number;
   provider: ProviderChoice;
+  /** Sessions that ran this image's tiles: above 1 when the CPU worker pool split it. */
+  workers: number;
 }
 
 export interface EnhanceResult {
@@ -56,9 +65,13 @@ export interface EnhanceResult {
   stats: EnhanceStats;
 }
 
-/** Rough working memory of a run per LR pixel (activations at LR and HR resolution), measured on CPU. */
-function bytesPerLrPixel(model: LoadedModel): number {
-  return model.manifest.kind === 'ctmsr' ? 48 * 1024 : 24 * 1024;
+/**
+ * Working memory of a run per LR pixel: ONNX Runtime's peak for the S preset is 2.5 KB (measured
+ * with its arena, 128–384 px tiles) and the engine's own feeds and output add 0.6 KB; rounded up.
+ * Feed-forward models are imported from elsewhere and unknown, so they keep a wide margin.
+ */
+export function bytesPerLrPixel(model: LoadedModel): number {
+  return model.manifest.kind === 'ctmsr' ? 4 * 1024 : 24 * 1024;
 }
 
 function isAllocationFailure(e: unknown): boolean {
@@ -75,6 +88,7 @@ export function cancelledError(): StudioError {
  */
 export class Engine {
   private readonly sessions = new Map<string, Promise<ModelSession>>();
+  private pool: TilePool | undefined;
   readonly options: Required<EngineOptions>;
 
   constructor(options: EngineOptions = {}) {
@@ -85,7 +99,24 @@ export class Engine {
       deviceId: options.deviceId ?? 0,
       threads: options.threads ?? 0,
       memoryBudgetMB: options.memoryBudgetMB ?? 1024,
+      workers: options.workers ?? 1,
     };
+  }
+
+  /** The CPU worker pool, once a run on the CPU has started it (undefined with one session). */
+  get workerPool(): TilePool | undefined {
+    return this.pool;
+  }
+
+  /** The CPU worker pool for `model`, or undefined where tiles run in this thread. */
+  private poolFor(model: LoadedModel, choice: ProviderChoice): TilePool | undefined {
+    if (choice.provider !== 'cpu') return undefined;
+    if (!this.pool) {
+      const plan = planWorkers({ ...this.options, bytesPerLrPixel: bytesPerLrPixel(model) });
+      if (plan.workers <= 1) return undefined;
+      this.pool = new TilePool(plan.workers, plan.threadsPerWorker);
+    }
+    return this.pool;
   }
 
   open(model: LoadedModel): Promise<ModelSession> {
@@ -128,18 +159,26 @@ export class Engine {
   }
 
   /** Largest tile side (LR px, before rounding to the model's multiple) that fits the memory budget. */
-  autoTileSize(model: LoadedModel): number {
-    const side = Math.floor(Math.sqrt((this.options.memoryBudgetMB * 2 ** 20) / bytesPerLrPixel(model)));
+  autoTileSize(model: LoadedModel, sessions = 1): number {
+    const side = Math.floor(Math.sqrt((this.options.memoryBudgetMB * 2 ** 20) / sessions / bytesPerLrPixel(model)));
     return Math.max(64, Math.min(1024, side));
   }
 
   async enhance(model: LoadedModel, image: PlanarImage, options: EnhanceOptions = {}): Promise<EnhanceResult> {
     const { session, choice } = await this.open(model);
-    let tileSize = options.tileSize ?? this.autoTileSize(model);
+    const pool = this.poolFor(model, choice);
+    let tileSize = options.tileSize ?? this.autoTileSize(model, pool?.size);
     let retries = 0;
     for (;;) {
       try {
-        const result = await this.enhanceTiled(model, session, image, tileSize, options, choice.provider !== 'cpu');
+        const { multiple } = model.manifest;
+        // With workers, an automatic tile size is a memory limit and the grid is the one that
+        // keeps every worker busy; a tile size the caller gave is kept as it is.
+        const grid =
+          pool && options.tileSize === undefined && retries === 0
+            ? gridForWorkers(image.width, image.height, { maxTile: tileSize, multiple, overlap: options.overlap, workers: pool.size })
+            : planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
+        const result = await this.enhanceTiled(model, pool ?? session, image, grid, options, choice.provider !== 'cpu');
         return { image: result.image, stats: { ...result.stats, retries, provider: choice } };
       } catch (e) {
         if (!isAllocationFailure(e) || tileSize <= 32) throw e;
@@ -151,19 +190,18 @@ export class Engine {
 
   private async enhanceTiled(
     model: LoadedModel,
-    session: ort.InferenceSession,
+    session: ort.InferenceSession | TilePool,
     image: PlanarImage,
-    tileSize: number,
+    grid: TileGrid,
     options: EnhanceOptions,
     overlapWithRun: boolean,
   ): Promise<{ image: Rgb16Image; stats: Omit<EnhanceStats, 'retries' | 'provider'> }> {
-    const { scale, multiple, inputRange } = model.manifest;
-    const grid = planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
+    const { scale, inputRange } = model.manifest;
     const out: Rgb16Image = { width: image.width * scale, height: image.height * scale, data: new Uint16Array(image.width * scale * image.height * scale * 3) };
     const blender = new RowBlender(out);
-    const batchSize = this.batchSize(model, grid);
+    // a pool job is one tile, so that tiles spread evenly over the workers
+    const batchSize = session instanceof TilePool ? 1 : this.batchSize(model, grid);
     const total = grid.xs.length * grid.ys.length;
-    const runner = new TileRunner(model, session, grid, options);
     const work: { row: number; c0: number; lefts: number[] }[] = [];
     grid.ys.forEach((_, row) => {
       for (let c0 = 0; c0 < grid.xs.length; c0 += batchSize) work.push({ row, c0, lefts: grid.xs.slice(c0, c0 + batchSize) });
@@ -185,6 +223,14 @@ export class Engine {
       if (rowFinished) blender.flush(row + 1 < grid.ys.length ? grid.ys[row + 1] * scale : Infinity, inputRange);
     };
 
+    if (session instanceof TilePool) {
+      const runMs = await this.runOnPool(session, model, image, grid, work, blend, options, (n) => {
+        done += n;
+        options.onProgress?.({ done, total });
+      });
+      return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runMs.total, workers: runMs.workers } };
+    }
+    const runner = new TileRunner(model, session, grid, options);
     // On a GPU, the inputs of batch k+1 are built and the output of batch k-1 blended while the
     // device works on batch k. On the CPU that JavaScript would take cores from ONNX Runtime's own
     // threads (measured: session.run 1.25× slower), so there the steps simply follow each other.
@@ -206,7 +252,52 @@ export class Engine {
       options.onProgress?.({ done, total });
     }
     if (previous) blend(previous.k, previous.output);
-    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runner.runMs } };
+    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runner.runMs, workers: 1 } };
+  }
+
+  /**
+   * Sends the tiles to the pool, at most one per worker ahead of the blending, and blends them in
+   * order as they come back: memory holds `pool.size` tiles in flight, whatever the image size.
+   */
+  private async runOnPool(
+    pool: TilePool,
+    model: LoadedModel,
+    image: PlanarImage,
+    grid: TileGrid,
+    work: { row: number; lefts: number[] }[],
+    blend: (k: number, output: Float32Array) => void,
+    options: EnhanceOptions,
+    advanced: (tiles: number) => void,
+  ): Promise<{ total: number; workers: number }> {
+    const lrRunner = new TileRunner(model, undefined, grid, options);
+    const used = new Set<number>();
+    let runMs = 0;
+    const submit = (k: number) => {
+      const { row, lefts } = work[k];
+      const top = grid.ys[row];
+      const lr = lrRunner.lrTensor(image, lefts, top).data as Float32Array;
+      const result = pool.run({ model, lr, lefts, top, tileWidth: grid.tileWidth, tileHeight: grid.tileHeight, seed: options.seed ?? 0, steps: options.steps ?? 1 });
+      result.catch(() => undefined); // awaited in order below; a later one failing first must not go unhandled
+      return result;
+    };
+    const inFlight: Promise<{ output: Float32Array; runMs: number; worker: number }>[] = [];
+    let next = 0;
+    for (let k = 0; k < work.length; k++) {
+      while (next < work.length && next < k + pool.size) {
+        if (options.signal?.aborted) break;
+        inFlight.push(submit(next++));
+      }
+      if (options.signal?.aborted) {
+        await Promise.allSettled(inFlight);
+        throw cancelledError();
+      }
+      const result = await inFlight.shift()!;
+      runMs += result.runMs;
+      used.add(result.worker);
+      blend(k, result.output);
+      advanced(work[k].lefts.length);
+    }
+    return { total: runMs, workers: used.size };
   }
 
   batchSize(model: LoadedModel, grid: TileGrid): number {
@@ -217,6 +308,8 @@ export class Engine {
   async close(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
+    await this.pool?.close();
+    this.pool = undefined;
     await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.session.release()));
   }
 }
@@ -235,7 +328,8 @@ export class TileRunner {
 
   constructor(
     private readonly model: LoadedModel,
-    private readonly session: ort.InferenceSession,
+    /** Undefined where the runner only builds inputs for sessions elsewhere (the worker pool). */
+    private readonly session: ort.InferenceSession | undefined,
     private readonly grid: TileGrid,
     private readonly options: Pick<EnhanceOptions, 'seed' | 'steps'>,
   ) {
@@ -271,8 +365,11 @@ export class TileRunner {
 
   /** Everything the first run of a batch needs, built before the model is free. */
   prepare(image: PlanarImage, lefts: number[], top: number): PreparedBatch {
-    const lr = this.lrTensor(image, lefts, top);
-    if (this.model.manifest.kind === 'feedforward') return { lefts, top, lr, first: { [this.session.inputNames[0]]: lr } };
+    return this.prepareFromLr(this.lrTensor(image, lefts, top), lefts, top);
+  }
+
+  prepareFromLr(lr: ort.Tensor, lefts: number[], top: number): PreparedBatch {
+    if (this.model.manifest.kind === 'feedforward') return { lefts, top, lr, first: { [this.openSession().inputNames[0]]: lr } };
     const { tileWidth: tw, tileHeight: th } = this.grid;
     const estimate = new Float32Array(lefts.length * 3 * th * this.model.manifest.scale ** 2 * tw);
     return { lefts, top, lr, first: this.stepFeeds(lr, estimate, lefts, top, 0) };
@@ -285,11 +382,17 @@ export class TileRunner {
     return estimate;
   }
 
+  private openSession(): ort.InferenceSession {
+    if (!this.session) throw new Error('This TileRunner only builds inputs: it has no session to run.');
+    return this.session;
+  }
+
   async timedRun(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+    const session = this.openSession();
     const t0 = performance.now();
-    const result = await this.session.run(feeds);
+    const result = await session.run(feeds);
     this.runMs += performance.now() - t0;
-    const output = result[this.session.outputNames[0]];
+    const output = result[session.outputNames[0]];
     const data = output.data as Float32Array;
     for (const t of Object.values(result)) if (t !== output) t.dispose();
     return data;

@@ -1,0 +1,66 @@
+import { availableParallelism } from 'node:os';
+import { planTiles, type TileGrid } from '../tiling.js';
+
+/**
+ * What one pool worker costs before it runs a tile: a Node isolate, the session with its weights
+ * (twice: ONNX Runtime prepacks the convolution weights) and its arena. Measured on the S preset:
+ * about 70 MB; rounded up.
+ */
+export const workerBaseMB = 96;
+
+/** The smallest tile worth giving a worker, in LR pixels per side. */
+export const minWorkerTile = 96;
+
+export interface WorkerPlan {
+  /** Sessions that run tiles at the same time, each in its own thread. */
+  workers: number;
+  /** Intra-op threads of each worker's session. */
+  threadsPerWorker: number;
+}
+
+/**
+ * How many one-thread sessions the CPU runs side by side. On this project's 2-core test machine
+ * two one-thread sessions scale to about 1.9× one, where one session on two threads reaches
+ * 1.2–1.4× and falls below one thread when a neighbour process is busy (its threads spin-wait
+ * for each other); see BENCHMARKS.md. Each worker costs memory, so the budget caps their number:
+ * every worker needs its base plus a tile of at least `minWorkerTile`.
+ */
+export function planWorkers(options: { workers: number | 'auto'; threads: number; memoryBudgetMB: number; bytesPerLrPixel: number; cores?: number }): WorkerPlan {
+  const cores = options.cores ?? availableParallelism();
+  const threadsPerWorker = options.threads > 0 ? options.threads : 1;
+  if (options.workers !== 'auto') return { workers: Math.max(1, Math.floor(options.workers)), threadsPerWorker };
+  const perWorkerMB = workerBaseMB + (minWorkerTile * minWorkerTile * options.bytesPerLrPixel) / 2 ** 20;
+  const byMemory = Math.floor(options.memoryBudgetMB / perWorkerMB);
+  const byCores = Math.floor(cores / threadsPerWorker);
+  return { workers: Math.max(1, Math.min(byMemory, byCores)), threadsPerWorker };
+}
+
+/**
+ * The tile grid that finishes an image soonest on `workers` sessions: each round of the pool runs
+ * one tile per worker, so the time goes as rounds × tile area. A small photo (one tile) is split
+ * so that every worker has a part, at the price of the overlap it adds; a large one keeps tiles as
+ * large as the memory allows (`maxTile`² LR pixels) unless smaller ones balance the last round
+ * better. Tiles may be oblong: 192×128 on two workers is best as two 104×128 halves.
+ */
+export function gridForWorkers(width: number, height: number, options: { maxTile: number; multiple: number; overlap?: number; workers: number }): TileGrid {
+  const { maxTile, multiple, overlap, workers } = options;
+  let best = planTiles(width, height, { tileSize: maxTile, multiple, overlap });
+  if (workers <= 1) return best;
+  const cost = (g: TileGrid) => Math.ceil((g.xs.length * g.ys.length) / workers) * g.tileWidth * g.tileHeight;
+  let bestCost = cost(best);
+  const sides: number[] = [];
+  for (let side = maxTile; side >= minWorkerTile / 2; side -= multiple) sides.push(side);
+  for (const tw of sides) {
+    for (const th of sides) {
+      if (tw * th > maxTile * maxTile) continue;
+      const grid = planTiles(width, height, { tileSize: tw, tileHeight: th, multiple, overlap });
+      const c = cost(grid);
+      // a smaller tile must win clearly: more tiles cost more blending and overlap at equal work
+      if (c < bestCost * 0.97) {
+        best = grid;
+        bestCost = c;
+      }
+    }
+  }
+  return best;
+}
