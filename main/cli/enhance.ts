@@ -23,6 +23,12 @@ const positive = (v: string) => {
   if (!(n > 0)) throw new InvalidArgumentError('must be a positive number.');
   return n;
 };
+const workerCount = (v: string): number | 'auto' => {
+  if (v === 'auto') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be "auto" or a whole number of at least 1.');
+  return n;
+};
 const providerList = (v: string): ProviderName[] => {
   const list = v.split(',').map((s) => s.trim());
   const bad = list.filter((p) => !(providerNames as readonly string[]).includes(p));
@@ -53,7 +59,8 @@ export function buildProgram(): Command {
     .option('--memory <MB>', 'working memory budget for the model', int('memory'), 1024)
     .option('--provider <list>', `execution providers in order of preference (${providerNames.join(', ')}); CPU is the fallback`, providerList)
     .option('--device <id>', 'GPU device id', int('device'), 0)
-    .option('--threads <n>', 'CPU threads for ONNX Runtime (0 = automatic)', int('threads'), 0);
+    .option('--threads <n>', 'CPU threads for ONNX Runtime (0 = automatic)', int('threads'), 0)
+    .option('--workers <n|auto>', 'CPU sessions running side by side, one thread each unless --threads (auto = one per core, within --memory)', workerCount, 'auto');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -108,10 +115,12 @@ export async function main(argv: string[]): Promise<number> {
     skipExisting: opts.skipExisting,
   });
 
-  const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory });
+  const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory, workers: opts.workers });
   try {
     const { choice } = await engine.open(model);
-    console.error(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`);
+    const cpu = engine.cpuWorkers(model);
+    const workers = choice.provider === 'cpu' && cpu.workers > 1 ? `, ${cpu.workers} CPU workers × ${cpu.threadsPerWorker} thread${cpu.threadsPerWorker > 1 ? 's' : ''}` : '';
+    console.error(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${workers}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`);
   } catch (e) {
     console.error(`error: ${(e as Error).message}`);
     return 2;
@@ -137,6 +146,8 @@ export async function main(argv: string[]): Promise<number> {
     outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter });
   } finally {
     reporter.stop();
+    const pool = engine.workerPool;
+    if (pool) console.error(`${pool.peakWorkers} CPU worker${pool.peakWorkers > 1 ? 's' : ''} ran the tiles`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();

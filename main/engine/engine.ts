@@ -8,8 +8,8 @@ import { fillNoise } from './noise.js';
 import { defaultProviderOrder, executionProvider, providerUnavailableReason } from './providers.js';
 import { sigmaSchedule } from './schedule.js';
 import { axisWeights, extractTile, planTiles, type TileGrid } from './tiling.js';
-import { TilePool } from './pool/tile-pool.js';
-import { gridForWorkers, planWorkers } from './pool/worker-plan.js';
+import { TilePool, WorkerStoppedError } from './pool/tile-pool.js';
+import { gridForWorkers, planWorkers, type WorkerPlan } from './pool/worker-plan.js';
 
 export interface EngineOptions {
   /** Providers in order of preference; CPU is always the last resort. Default: best for this platform. */
@@ -24,6 +24,12 @@ export interface EngineOptions {
   workers?: number | 'auto';
   /** Working memory the engine may use for one model run, which sets the tile size. Default 1024 MB. */
   memoryBudgetMB?: number;
+  /**
+   * Let ONNX Runtime's idle intra-op threads spin-wait for work. Default off: spinning threads take
+   * the cores a busy neighbour process needs, and a session on all threads can then run slower
+   * than on one (BENCHMARKS.md, scaling table).
+   */
+  threadSpinning?: boolean;
 }
 
 export interface ModelSession {
@@ -89,6 +95,8 @@ export function cancelledError(): StudioError {
 export class Engine {
   private readonly sessions = new Map<string, Promise<ModelSession>>();
   private pool: TilePool | undefined;
+  /** Why the worker pool is not used (its workers could not run here), once that happened. */
+  private poolUnavailable: string | undefined;
   readonly options: Required<EngineOptions>;
 
   constructor(options: EngineOptions = {}) {
@@ -100,6 +108,7 @@ export class Engine {
       threads: options.threads ?? 0,
       memoryBudgetMB: options.memoryBudgetMB ?? 1024,
       workers: options.workers ?? 1,
+      threadSpinning: options.threadSpinning ?? false,
     };
   }
 
@@ -108,11 +117,16 @@ export class Engine {
     return this.pool;
   }
 
+  /** How many sessions run side by side when `model` runs on the CPU, and on how many threads each. */
+  cpuWorkers(model: LoadedModel): WorkerPlan {
+    return planWorkers({ ...this.options, bytesPerLrPixel: bytesPerLrPixel(model) });
+  }
+
   /** The CPU worker pool for `model`, or undefined where tiles run in this thread. */
   private poolFor(model: LoadedModel, choice: ProviderChoice): TilePool | undefined {
-    if (choice.provider !== 'cpu') return undefined;
+    if (choice.provider !== 'cpu' || this.poolUnavailable) return undefined;
     if (!this.pool) {
-      const plan = planWorkers({ ...this.options, bytesPerLrPixel: bytesPerLrPixel(model) });
+      const plan = this.cpuWorkers(model);
       if (plan.workers <= 1) return undefined;
       this.pool = new TilePool(plan.workers, plan.threadsPerWorker);
     }
@@ -121,7 +135,7 @@ export class Engine {
 
   open(model: LoadedModel): Promise<ModelSession> {
     const { providers, deviceId, threads } = this.options;
-    const key = JSON.stringify([model.onnxPath, providers, deviceId, threads]);
+    const key = JSON.stringify([model.onnxPath, providers, deviceId, threads, this.options.threadSpinning]);
     let entry = this.sessions.get(key);
     if (!entry) {
       entry = this.createSession(model);
@@ -147,6 +161,7 @@ export class Engine {
           executionProviders: [executionProvider(name, deviceId)],
           intraOpNumThreads: threads,
           graphOptimizationLevel: 'all',
+          extra: { session: { intra_op: { allow_spinning: this.options.threadSpinning ? '1' : '0' } } },
         });
         const choice: ProviderChoice = { provider: name, requested };
         if (reasons.length > 0) choice.fallbackReason = reasons.join('; ');
@@ -181,6 +196,13 @@ export class Engine {
         const result = await this.enhanceTiled(model, pool ?? session, image, grid, options, choice.provider !== 'cpu');
         return { image: result.image, stats: { ...result.stats, retries, provider: choice } };
       } catch (e) {
+        if (e instanceof WorkerStoppedError && pool) {
+          // e.g. worker threads unavailable in this runtime: one session still does the job
+          this.poolUnavailable = e.message;
+          await this.pool?.close();
+          this.pool = undefined;
+          return this.enhance(model, image, options);
+        }
         if (!isAllocationFailure(e) || tileSize <= 32) throw e;
         tileSize = Math.floor(tileSize / 2);
         retries++;

@@ -33,15 +33,17 @@ interface Slot {
   job?: { id: number; resolve: (r: TileResult) => void; reject: (e: Error) => void };
 }
 
+/** A worker failed to start or died: the engine then runs on its own session instead. */
+export class WorkerStoppedError extends Error {}
+
 /**
- * The worker beside this module. Compiled, it is `tile-worker.js`, read from the unpacked copy in a
- * packaged app because worker threads cannot start from inside an asar archive. Under tsx and the
- * tests it is `tile-worker.ts`, which a worker can only load once tsx's loader is registered in it
- * (Node 20 does not apply `--import` hooks to a worker's entry point).
+ * The worker beside this module: `tile-worker.js` when compiled. Under tsx and the tests it is
+ * `tile-worker.ts`, which a worker can only load once tsx's loader is registered in it (Node 20
+ * does not apply `--import` hooks to a worker's entry point).
  */
 function workerSource(): { source: string | URL; eval: boolean } {
   const ext = extname(fileURLToPath(import.meta.url));
-  const path = fileURLToPath(new URL(`./tile-worker${ext}`, import.meta.url)).replace(/app\.asar([\\/])/, 'app.asar.unpacked$1');
+  const path = fileURLToPath(new URL(`./tile-worker${ext}`, import.meta.url));
   if (ext !== '.ts') return { source: pathToFileURL(path), eval: false };
   // the ESM build of tsx's API (its `import` export); require.resolve finds the CommonJS one beside it
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
@@ -60,6 +62,8 @@ export class TilePool {
   private nextId = 1;
   /** Most jobs ever held at once (running and waiting): what the pool's memory had to hold. */
   peakJobs = 0;
+  /** Most workers ever alive at once. */
+  peakWorkers = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -102,7 +106,7 @@ export class TilePool {
     worker.on('message', (reply: TileReply) => this.finished(slot, reply));
     const fail = (e: Error) => {
       this.slots.splice(this.slots.indexOf(slot), 1);
-      slot.job?.reject(new Error(`A CPU worker stopped: ${e.message}`));
+      slot.job?.reject(new WorkerStoppedError(`A CPU worker stopped: ${e.message}`));
       slot.job = undefined;
       this.dispatch();
     };
@@ -111,6 +115,7 @@ export class TilePool {
       if (this.slots.includes(slot)) fail(new Error(`exit code ${code}`));
     });
     this.slots.push(slot);
+    this.peakWorkers = Math.max(this.peakWorkers, this.slots.length);
     return slot;
   }
 

@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultAppSettings } from '../../../shared/api/settings.js';
+import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
+import type { LoadedModel } from '../../models/registry.js';
+import { writePhoto } from '../../testing/photos.js';
+import { makeTestModel } from '../../testing/test-models.js';
+import { EngineHolder } from '../engine-service.js';
+import { queueProcessor } from '../queue-processor.js';
+
+let dir: string;
+let model: LoadedModel;
+const holder = new EngineHolder({ ...defaultAppSettings, provider: 'cpu' }, async () => []);
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'ctmsr-queue-workers-'));
+  model = await makeTestModel('ctmsr');
+});
+
+afterAll(async () => {
+  await holder.current.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the app's queue on the CPU", () => {
+  it('runs each photo on one one-thread session per core', async () => {
+    const processor = queueProcessor({ engine: () => holder.current, resolveModel: async () => model, onRun: () => undefined });
+    const input = path.join(dir, 'photo.png');
+    await writePhoto(input, 90, 70, 'png');
+    const decoded = await processor.decode(input);
+    const enhanced = await processor.enhance(decoded, enhanceSettingsSchema.parse({}), { signal: new AbortController().signal, onProgress: () => undefined });
+    const expected = Math.min(availableParallelism(), holder.current.cpuWorkers(model).workers);
+    expect(holder.current.cpuWorkers(model).threadsPerWorker).toBe(1);
+    expect(enhanced.stats.workers).toBe(expected);
+    if (availableParallelism() >= 2) expect(enhanced.stats.workers).toBeGreaterThanOrEqual(2);
+    expect([enhanced.image.width, enhanced.image.height]).toEqual([360, 280]);
+  });
+});
