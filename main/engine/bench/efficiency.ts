@@ -60,31 +60,31 @@ function feedsFor(model: LoadedModel, session: ort.InferenceSession, width: numb
 }
 
 /**
- * Profiles one run of the model on a `width`×`height` LR tile (after a warm-up run). At graph
- * optimisation 'disabled' the nodes are the ONNX graph's own, which is where FLOPs are counted.
+ * Profiles `runs` runs of the model on a `width`×`height` LR tile (after a warm-up run) and keeps
+ * the fastest, the one a busy machine disturbed least. At graph optimisation 'disabled' the nodes
+ * are the ONNX graph's own, which is where FLOPs are counted.
  */
-export async function profileModel(model: LoadedModel, options: { width: number; height: number; threads: number; level: 'disabled' | 'all'; extra?: Record<string, unknown> }): Promise<ModelProfile> {
+export async function profileModel(model: LoadedModel, options: { width: number; height: number; threads: number; level: 'disabled' | 'all'; runs?: number; graph?: Uint8Array }): Promise<ModelProfile> {
   const dir = await mkdtemp(join(tmpdir(), 'ctmsr-profile-'));
   try {
-    const session = await ort.InferenceSession.create(model.onnxPath, {
+    const session = await ort.InferenceSession.create(options.graph ?? (await readFile(model.onnxPath)), {
       intraOpNumThreads: options.threads,
       graphOptimizationLevel: options.level,
       enableProfiling: true,
       profileFilePrefix: join(dir, 'p'),
-      ...(options.extra ?? {}),
     });
     const feeds = feedsFor(model, session, options.width, options.height);
-    await session.run(feeds);
-    await session.run(feeds);
+    for (let i = 0; i <= (options.runs ?? 1); i++) await session.run(feeds);
     session.endProfiling();
     await session.release();
     const file = (await readdir(dir)).find((f) => f.endsWith('.json'));
     const events = JSON.parse(await readFile(join(dir, file!), 'utf8')) as ProfileEvent[];
-    const run = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').pop()!;
+    const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').slice(1);
+    const run = runs.reduce((a, b) => (b.dur < a.dur ? b : a));
     const ops = new Map<string, OpTime>();
     let flops = 0;
     for (const e of events) {
-      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < run.ts || !e.args.op_name) continue;
+      if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || e.ts < run.ts || e.ts > run.ts + run.dur || !e.args.op_name) continue;
       const f = nodeFlops(e.args.op_name, shapes(e.args.input_type_shape), shapes(e.args.output_type_shape));
       const op = ops.get(e.args.op_name) ?? { op: e.args.op_name, ms: 0, count: 0, flops: 0 };
       op.ms += e.dur / 1000;

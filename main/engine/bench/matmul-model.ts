@@ -1,20 +1,6 @@
-// A one-node ONNX model, C = A·B with A [n, n] and B [n, n] as inputs, written as protobuf by hand
-// (a few fields of onnx.proto) so the benchmark can measure the CPU's peak through ONNX Runtime
-// without an ONNX library.
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-
-const varintField = (field: number, value: number) => [...varint(field << 3), ...varint(value)];
-const bytesField = (field: number, bytes: number[]) => [...varint((field << 3) | 2), ...varint(bytes.length), ...bytes];
-const stringField = (field: number, text: string) => bytesField(field, [...Buffer.from(text, 'utf8')]);
+// A one-node ONNX model, C = A·B with A and B [n, n] as inputs, so the benchmark can measure the
+// CPU's peak through ONNX Runtime without an ONNX library.
+import { bytesField, stringField, varintField } from '../graph/protobuf.js';
 
 /** ValueInfoProto { name, type: { tensor_type: { elem_type: FLOAT, shape: { dim: [{ dim_value }] } } } } */
 const floatTensor = (name: string, dims: number[]) => [
