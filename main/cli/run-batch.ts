@@ -28,8 +28,10 @@ export interface BatchRun {
 
 /**
  * Enhances every planned image in turn. The next image is decoded while the engine works on the
- * current one; one bad file is recorded and the batch goes on; an abort stops between tiles. A full
- * or read-only output disk stops the batch: every further image would fail the same way.
+ * current one, and an image is encoded and written while the engine starts on the next (so CPU
+ * workers do not wait for the encoder); outcomes stay in plan order. One bad file is recorded and
+ * the batch goes on; an abort stops between tiles. A full or read-only output disk stops the batch:
+ * every further image would fail the same way.
  */
 export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<ImageOutcome[]> {
   const { engine, model, settings, signal, events } = run;
@@ -40,6 +42,8 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
   };
   let prefetched = decodeAt(0);
   let stoppedBy: string | undefined;
+  // The previous image's encode and write; recording waits for it so outcomes keep plan order.
+  let writing: Promise<void> = Promise.resolve();
   for (let i = 0; i < plan.length; i++) {
     const item = plan[i];
     const current = prefetched;
@@ -48,6 +52,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
       outcomes.push(outcome);
       events?.imageFinished?.(i, outcome);
     };
+    if (item.action !== 'write' || signal?.aborted || stoppedBy) await writing;
     if (signal?.aborted) {
       record({ status: 'cancelled', input: item.input, output: item.output });
       continue;
@@ -79,10 +84,22 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
       if (i + 1 < plan.length) prefetched = decodeAt(i + 1);
       const enhanced = await enhancing;
       if (signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
-      await writeOutput(enhanced, item.output, settings);
-      record({ status: 'done', input: item.input, output: item.output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height });
+      await writing;
+      if (stoppedBy) {
+        record({ status: 'skipped', input: item.input, output: item.output, reason: `not attempted: ${stoppedBy}` });
+        continue;
+      }
+      writing = writeOutput(enhanced, item.output, settings).then(
+        () => record({ status: 'done', input: item.input, output: item.output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height }),
+        (e) => recordFailure(e),
+      );
     } catch (e) {
       if (i + 1 < plan.length && !prefetched) prefetched = decodeAt(i + 1);
+      await writing;
+      recordFailure(e);
+    }
+
+    function recordFailure(e: unknown) {
       if (isStudioError(e, 'cancelled')) record({ status: 'cancelled', input: item.input, output: item.output });
       else {
         if (isStudioError(e) && batchStoppingCodes.includes(e.code as ErrorCode)) stoppedBy = e.message;
@@ -96,5 +113,6 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
       }
     }
   }
+  await writing;
   return outcomes;
 }
