@@ -11,6 +11,7 @@ import { planOutputs } from '../pipeline/output-path.js';
 import { runIfEntry } from './entry.js';
 import { progressReporter } from './progress.js';
 import { runBatch } from './run-batch.js';
+import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import { summaryTable } from './summary.js';
 
 const int = (name: string) => (v: string) => {
@@ -116,8 +117,10 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory, workers: opts.workers });
+  let onCpu = true;
   try {
     const { choice } = await engine.open(model);
+    onCpu = choice.provider === 'cpu';
     const cpu = engine.cpuWorkers(model);
     const workers = choice.provider === 'cpu' && cpu.workers > 1 ? `, ${cpu.workers} CPU workers × ${cpu.threadsPerWorker} thread${cpu.threadsPerWorker > 1 ? 's' : ''}` : '';
     console.error(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${workers}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`);
@@ -141,9 +144,15 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const reporter = progressReporter(pixels);
+  const atOnce = imagesAtOnce({
+    workers: onCpu ? engine.cpuWorkers(model).workers : 1,
+    memoryBudgetMB: opts.memory,
+    largestInputPixels: Math.max(0, ...pixels.map((p) => p.pixels)),
+    scale: model.manifest.scale,
+  });
   let outcomes;
   try {
-    outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter });
+    outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter, imagesAtOnce: atOnce });
   } finally {
     reporter.stop();
     const pool = engine.workerPool;

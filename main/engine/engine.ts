@@ -51,6 +51,12 @@ export interface EnhanceOptions {
   /** LR tile side; default from the memory budget. */
   tileSize?: number;
   overlap?: number;
+  /**
+   * CPU pool workers this image may spread over: its tiles are cut so that this many are busy.
+   * Default: all of them (one image at a time); a batch running several images at once gives each
+   * a share, so small photos stay whole.
+   */
+  workerShare?: number;
   signal?: AbortSignal;
   onProgress?: (p: TileProgress) => void;
 }
@@ -213,7 +219,7 @@ export class Engine {
         // keeps every worker busy; a tile size the caller gave is kept as it is.
         const grid =
           pool && options.tileSize === undefined && retries === 0
-            ? gridForWorkers(image.width, image.height, { maxTile: tileSize, multiple, overlap: options.overlap, workers: pool.size })
+            ? gridForWorkers(image.width, image.height, { maxTile: tileSize, multiple, overlap: options.overlap, workers: Math.min(pool.size, options.workerShare ?? pool.size) })
             : planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
         const result = await this.enhanceTiled(model, pool ?? session, image, grid, options, choice.provider !== 'cpu');
         return { image: result.image, stats: { ...result.stats, retries, provider: choice } };

@@ -17,6 +17,8 @@ export interface EnhanceContext {
   signal?: AbortSignal;
   /** Fraction of the model work done, 0–1, per tile. */
   onProgress?: (fraction: number) => void;
+  /** CPU workers this image may spread its tiles over (see EnhanceOptions.workerShare). */
+  workerShare?: number;
 }
 
 export interface EnhancedImage {
@@ -44,6 +46,7 @@ export async function enhanceDecoded(decoded: DecodedImage, settings: EnhanceSet
     steps: settings.steps,
     tileSize: settings.tileSize,
     signal: ctx.signal,
+    workerShare: ctx.workerShare,
     onProgress: ctx.onProgress ? ({ done, total }) => ctx.onProgress!(done / total) : undefined,
   });
   return { image, source: decoded, ...size, stats };

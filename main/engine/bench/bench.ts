@@ -60,6 +60,8 @@ const f = (x: number, digits = 3) => x.toFixed(digits);
 
 interface ChildResult {
   seconds: number;
+  /** CPU time of the child over the timed part (all its threads). */
+  cpuSeconds: number;
   outPixels: number;
   images: number;
   workers?: number;
@@ -98,6 +100,8 @@ function interleaved(configs: Config[]): Map<string, ChildResult[]> {
 }
 
 const mps = (r: ChildResult) => r.outPixels / 1e6 / r.seconds;
+/** Output MP per CPU-second: the per-core rate, which other processes' load disturbs far less than wall time. */
+const mpPerCpuS = (r: ChildResult) => r.outPixels / 1e6 / r.cpuSeconds;
 
 async function pipelineSection(): Promise<void> {
   const photo = async (w: number, h: number, name: string) => {
@@ -220,9 +224,14 @@ async function peersSection(): Promise<void> {
   const base = median(results.get('esrgan-slim, 1 thread')!.map(mps));
   console.log(`## Against the peers (${paths.length} photos → 768×512 PNG, whole runs minus start-up, median of ${rounds} interleaved rounds)\n`);
   console.log(`Images: ${source}.\n`);
-  console.log('| configuration | output MP/s | ratio to esrgan-slim, 1 thread |');
-  console.log('|---|---|---|');
-  for (const [label, rs] of results) console.log(`| ${label} | ${f(median(rs.map(mps)))} | ${f(median(rs.map(mps)) / base, 2)} |`);
+  const baseCpu = median(results.get('esrgan-slim, 1 thread')!.map(mpPerCpuS));
+  console.log('| configuration | output MP/s | ratio to esrgan-slim, 1 thread | output MP per CPU-second | ratio |');
+  console.log('|---|---|---|---|---|');
+  for (const [label, rs] of results) {
+    const m = median(rs.map(mps));
+    const c = median(rs.map(mpPerCpuS));
+    console.log(`| ${label} | ${f(m)} | ${f(m / base, 2)} | ${f(c)} | ${f(c / baseCpu, 2)} |`);
+  }
   const tf = results.get(`esrgan-slim, ${cores} threads`)![0];
   console.log(`\nTensorFlow.js WebAssembly in Node: multithreading ${tf.multithread ? 'available' : 'unavailable (WASM_HAS_MULTITHREAD_SUPPORT is false outside a cross-origin-isolated page), so its "threads" rows run on one thread'}; threads in use: ${tf.threads}.\n`);
 }
@@ -246,13 +255,15 @@ async function scalingSection(): Promise<void> {
   const results = interleaved(configs);
   console.log(`## Scaling: a ${paths.length}-photo batch (768×512 outputs) through the CLI's batch loop, median of ${rounds} interleaved rounds\n`);
   console.log(`Images: ${source}. Busy neighbour: ${cores} busy loops at nice 10.\n`);
-  console.log('| configuration | images per hour | output MP/s | ratio to 1 thread (same neighbour) |');
-  console.log('|---|---|---|---|');
+  console.log('| configuration | images per hour | output MP/s | ratio to 1 thread (same neighbour) | CPU-seconds per image | CPU work ÷ 1 thread\'s |');
+  console.log('|---|---|---|---|---|---|');
   for (const [label, rs] of results) {
     const baseLabel = label.endsWith(', busy neighbour') ? '1 thread, busy neighbour' : '1 thread';
     const base = median(results.get(baseLabel)!.map(mps));
+    const baseCpu = median(results.get(baseLabel)!.map((r) => r.cpuSeconds / r.images));
     const perHour = median(rs.map((r) => (r.images / r.seconds) * 3600));
-    console.log(`| ${label} | ${f(perHour, 0)} | ${f(median(rs.map(mps)))} | ${f(median(rs.map(mps)) / base, 2)} |`);
+    const cpuPerImage = median(rs.map((r) => r.cpuSeconds / r.images));
+    console.log(`| ${label} | ${f(perHour, 0)} | ${f(median(rs.map(mps)))} | ${f(median(rs.map(mps)) / base, 2)} | ${f(cpuPerImage, 2)} | ${f(cpuPerImage / baseCpu, 2)} |`);
   }
   console.log();
 }

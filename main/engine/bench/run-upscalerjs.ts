@@ -52,9 +52,11 @@ async function upscale(path: string): Promise<number> {
 }
 
 await upscale(images[0]);
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let outPixels = 0;
 for (const image of images) outPixels += await upscale(image);
 const seconds = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ seconds, outPixels, images: images.length, threads: getThreadsCount(), multithread: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') }));
+const cpu = process.cpuUsage(cpu0);
+console.log(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, outPixels, images: images.length, threads: getThreadsCount(), multithread: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') }));
 await rm(out, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { Engine, bytesPerLrPixel } from '../../engine.js';
 import { planarImage, type PlanarImage, type Rgb16Image } from '../../image.js';
 import { makeTestModel } from '../../../testing/test-models.js';
 import { isStudioError } from '../../../../shared/errors.js';
-import { gridForWorkers, planWorkers, workerBaseMB } from '../worker-plan.js';
+import { gridForWorkers, imagesAtOnce, planWorkers, workerBaseMB } from '../worker-plan.js';
 
 function pattern(width: number, height: number): PlanarImage {
   const img = planarImage(width, height);
@@ -41,12 +41,17 @@ describe('how many workers', () => {
 });
 
 describe('tiles for workers', () => {
-  it('splits a small photo so every worker has a part', () => {
-    // 768×512 output at ×4: one 192×128 tile would leave the second core idle
-    const grid = gridForWorkers(192, 128, { maxTile: 512, multiple: 8, workers: 2 });
+  it('splits a mid-size photo so every worker has a part', () => {
+    // 1536×1024 output at ×4: one 384×256 tile would leave the second core idle
+    const grid = gridForWorkers(384, 256, { maxTile: 512, multiple: 8, workers: 2 });
     expect(grid.xs.length * grid.ys.length).toBe(2);
-    expect(grid.tileWidth * grid.tileHeight).toBeLessThan(192 * 128 * 0.6);
-    expect(gridForWorkers(192, 128, { maxTile: 512, multiple: 8, workers: 1 }).xs).toEqual([0]);
+    expect(grid.tileWidth * grid.tileHeight).toBeLessThan(384 * 256 * 0.6);
+    expect(gridForWorkers(384, 256, { maxTile: 512, multiple: 8, workers: 1 }).xs).toEqual([0]);
+  });
+
+  it('keeps a small photo whole: a seam through it would cost quality', () => {
+    const grid = gridForWorkers(192, 128, { maxTile: 512, multiple: 8, workers: 2 });
+    expect([grid.xs.length, grid.ys.length, grid.tileWidth, grid.tileHeight]).toEqual([1, 1, 192, 128]);
   });
 
   it('keeps large tiles on a large photo', () => {
@@ -82,8 +87,8 @@ describe('the CPU worker pool', () => {
 
   it('splits one small image over the workers by itself, and the result is the image', async () => {
     const model = await makeTestModel('feedforward');
-    const img = pattern(96, 64);
-    const whole = await single.enhance(model, img, { tileSize: 256 });
+    const img = pattern(272, 144);
+    const whole = await single.enhance(model, img, { tileSize: 512 });
     const split = await pooled.enhance(model, img);
     expect(split.stats.tiles).toBeGreaterThanOrEqual(2);
     expect(split.stats.workers).toBe(2);
@@ -107,5 +112,21 @@ describe('the CPU worker pool', () => {
       onProgress: ({ done }) => done === 2 && controller.abort(),
     });
     await expect(run).rejects.toSatisfy((e) => isStudioError(e, 'cancelled'));
+  });
+});
+
+describe('images at once in a batch', () => {
+  it('keeps one image per worker in flight, at least two, while they fit the memory budget', () => {
+    const small = 192 * 128;
+    expect(imagesAtOnce({ workers: 2, memoryBudgetMB: 1024, largestInputPixels: small, scale: 4 })).toBe(2);
+    expect(imagesAtOnce({ workers: 8, memoryBudgetMB: 1024, largestInputPixels: small, scale: 4 })).toBe(8);
+    expect(imagesAtOnce({ workers: 1, memoryBudgetMB: 1024, largestInputPixels: small, scale: 4 })).toBe(2);
+  });
+
+  it('runs big photos one at a time', () => {
+    // a 12 MP photo at ×4 holds 2.4 GB in flight: more than the budget even alone
+    expect(imagesAtOnce({ workers: 8, memoryBudgetMB: 2048, largestInputPixels: 12e6, scale: 4 })).toBe(1);
+    // 1.5 MP at ×4 (about 300 MB each): three fit 1024 MB, so three of eight workers' worth
+    expect(imagesAtOnce({ workers: 8, memoryBudgetMB: 1024, largestInputPixels: 1.5e6, scale: 4 })).toBe(3);
   });
 });
