@@ -80,12 +80,14 @@ export interface EnhanceResult {
 }
 
 /**
- * Working memory of a run per LR pixel: ONNX Runtime's peak for the S preset is 2.5 KB (measured
- * with its arena, 128–384 px tiles) and the engine's own feeds and output add 0.6 KB; rounded up.
- * Feed-forward models are imported from elsewhere and unknown, so they keep a wide margin.
+ * Working memory of a run per LR pixel. For the S preset ONNX Runtime's arena peaks at 2.5 KB in a
+ * fresh session (128–384 px tiles) and the engine's feeds and output add 0.6 KB, but a whole 24 MP
+ * job in 512 px tiles peaked 1.2 GB above its idle process and output image (4.6 KB per tile
+ * pixel): 8 KB keeps the budget with headroom (it was 48 KB, which cut small photos into tiles
+ * that computed 1.5× their pixels). Feed-forward models are imported and unknown: a wide margin.
  */
 export function bytesPerLrPixel(model: LoadedModel): number {
-  return model.manifest.kind === 'ctmsr' ? 4 * 1024 : 24 * 1024;
+  return model.manifest.kind === 'ctmsr' ? 8 * 1024 : 24 * 1024;
 }
 
 function isAllocationFailure(e: unknown): boolean {
@@ -215,11 +217,12 @@ export class Engine {
     for (;;) {
       try {
         const { multiple } = model.manifest;
-        // With workers, an automatic tile size is a memory limit and the grid is the one that
-        // keeps every worker busy; a tile size the caller gave is kept as it is.
+        // An automatic tile size is a memory limit: the grid is the one that computes least (and
+        // keeps every worker busy); a tile size the caller gave is kept as it is.
+        const workers = pool ? Math.min(pool.size, options.workerShare ?? pool.size) : 1;
         const grid =
-          pool && options.tileSize === undefined && retries === 0
-            ? gridForWorkers(image.width, image.height, { maxTile: tileSize, multiple, overlap: options.overlap, workers: Math.min(pool.size, options.workerShare ?? pool.size) })
+          options.tileSize === undefined && retries === 0
+            ? gridForWorkers(image.width, image.height, { maxTile: tileSize, multiple, overlap: options.overlap, workers })
             : planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
         const result = await this.enhanceTiled(model, pool ?? session, image, grid, options, choice.provider !== 'cpu');
         return { image: result.image, stats: { ...result.stats, retries, provider: choice } };

@@ -20,17 +20,17 @@ const pooled = new Engine({ providers: ['cpu'], workers: 2, memoryBudgetMB: 256 
 afterAll(() => Promise.all([single.close(), pooled.close()]));
 
 describe('how many workers', () => {
-  const ctmsrBytes = 4096;
+  const ctmsrBytes = 8192;
   it('takes one one-thread session per core when memory allows', () => {
     expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 2048, bytesPerLrPixel: ctmsrBytes, cores: 8 })).toEqual({ workers: 8, threadsPerWorker: 1 });
     expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 2048, bytesPerLrPixel: ctmsrBytes, cores: 1 })).toEqual({ workers: 1, threadsPerWorker: 1 });
   });
 
   it('caps the workers by the memory budget', () => {
-    // each worker needs its base and a minimal tile; 300 MB holds two of them, not eight
-    const plan = planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 300, bytesPerLrPixel: ctmsrBytes, cores: 8 });
+    // each worker needs its base and a minimal tile; 400 MB holds two of them, not eight
+    const plan = planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 400, bytesPerLrPixel: ctmsrBytes, cores: 8 });
     expect(plan.workers).toBe(2);
-    expect(plan.workers * workerBaseMB).toBeLessThanOrEqual(300);
+    expect(plan.workers * workerBaseMB).toBeLessThanOrEqual(400);
     expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 100, bytesPerLrPixel: ctmsrBytes, cores: 8 }).workers).toBe(1);
   });
 
