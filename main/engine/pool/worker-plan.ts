@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { planTiles, type TileGrid } from '../tiling.js';
 
 /**
@@ -26,19 +26,21 @@ export interface WorkerPlan {
 }
 
 /**
- * How many one-thread sessions the CPU runs side by side. On this project's 2-core test machine
- * two one-thread sessions scale to about 1.9× one, where one session on two threads reaches
- * 1.2–1.4× and falls below one thread when a neighbour process is busy (its threads spin-wait
- * for each other); see BENCHMARKS.md. Each worker costs memory, so the budget caps their number:
- * every worker needs its base plus a tile of at least `minWorkerTile`.
+ * How many one-thread sessions the CPU runs side by side: one per core that other processes leave
+ * free (the 1-minute load average, which counts low-priority work too), and one at least. A worker
+ * on a core that something else keeps busy only time-slices with it and costs cache: on the shared
+ * 2-core machine two workers then ran at 0.90× one thread, where on free cores they do 1.09× the
+ * CPU work of one thread per image (BENCHMARKS.md). Each worker costs memory, so the budget caps
+ * their number: every worker needs its base plus a tile of at least `minWorkerTile`.
  */
-export function planWorkers(options: { workers: number | 'auto'; threads: number; memoryBudgetMB: number; bytesPerLrPixel: number; cores?: number }): WorkerPlan {
+export function planWorkers(options: { workers: number | 'auto'; threads: number; memoryBudgetMB: number; bytesPerLrPixel: number; cores?: number; load?: number }): WorkerPlan {
   const cores = options.cores ?? availableParallelism();
   const threadsPerWorker = options.threads > 0 ? options.threads : 1;
   if (options.workers !== 'auto') return { workers: Math.max(1, Math.floor(options.workers)), threadsPerWorker };
   const perWorkerMB = workerBaseMB + (minWorkerTile * minWorkerTile * options.bytesPerLrPixel) / 2 ** 20;
   const byMemory = Math.floor(options.memoryBudgetMB / perWorkerMB);
-  const byCores = Math.floor(cores / threadsPerWorker);
+  const freeCores = Math.max(1, cores - Math.round(options.load ?? loadavg()[0]));
+  const byCores = Math.floor(freeCores / threadsPerWorker);
   return { workers: Math.max(1, Math.min(byMemory, byCores)), threadsPerWorker };
 }
 

@@ -25,16 +25,17 @@ afterAll(async () => {
 });
 
 describe("the app's queue on the CPU", () => {
-  it('runs each photo on one one-thread session per core', async () => {
+  it('runs each photo on one one-thread session per free core', async () => {
     const processor = queueProcessor({ engine: () => holder.current, resolveModel: async () => model, onRun: () => undefined });
     const input = path.join(dir, 'photo.png');
     await writePhoto(input, 384, 256, 'png');
     const decoded = await processor.decode(input);
     const enhanced = await processor.enhance(decoded, enhanceSettingsSchema.parse({}), { signal: new AbortController().signal, onProgress: () => undefined });
-    const expected = Math.min(availableParallelism(), holder.current.cpuWorkers(model).workers);
-    expect(holder.current.cpuWorkers(model).threadsPerWorker).toBe(1);
-    expect(enhanced.stats.workers).toBe(expected);
-    if (availableParallelism() >= 2) expect(enhanced.stats.workers).toBeGreaterThanOrEqual(2);
+    // how many depends on the cores other processes leave free (a busy machine may leave one)
+    const plan = holder.current.cpuWorkers(model);
+    expect(holder.current.options.workers).toBe('auto');
+    expect(plan.threadsPerWorker).toBe(1);
+    expect(enhanced.stats.workers).toBe(Math.min(plan.workers, availableParallelism()));
     expect([enhanced.image.width, enhanced.image.height]).toEqual([1536, 1024]);
   });
 });

@@ -22,21 +22,30 @@ afterAll(() => Promise.all([single.close(), pooled.close()]));
 describe('how many workers', () => {
   const ctmsrBytes = 8192;
   it('takes one one-thread session per core when memory allows', () => {
-    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 2048, bytesPerLrPixel: ctmsrBytes, cores: 8 })).toEqual({ workers: 8, threadsPerWorker: 1 });
-    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 2048, bytesPerLrPixel: ctmsrBytes, cores: 1 })).toEqual({ workers: 1, threadsPerWorker: 1 });
+    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 2048, bytesPerLrPixel: ctmsrBytes, cores: 8, load: 0 })).toEqual({ workers: 8, threadsPerWorker: 1 });
+    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 2048, bytesPerLrPixel: ctmsrBytes, cores: 1, load: 0 })).toEqual({ workers: 1, threadsPerWorker: 1 });
   });
 
   it('caps the workers by the memory budget', () => {
     // each worker needs its base and a minimal tile; 400 MB holds two of them, not eight
-    const plan = planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 400, bytesPerLrPixel: ctmsrBytes, cores: 8 });
+    const plan = planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 400, bytesPerLrPixel: ctmsrBytes, cores: 8, load: 0 });
     expect(plan.workers).toBe(2);
     expect(plan.workers * workerBaseMB).toBeLessThanOrEqual(400);
-    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 100, bytesPerLrPixel: ctmsrBytes, cores: 8 }).workers).toBe(1);
+    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 100, bytesPerLrPixel: ctmsrBytes, cores: 8, load: 0 }).workers).toBe(1);
+  });
+
+  it('leaves the cores that other processes keep busy to them', () => {
+    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 8, load: 2.6 }).workers).toBe(5);
+    // a 2-core machine with a busy neighbour: one worker, the rate of one core, not less
+    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 2, load: 1.8 }).workers).toBe(1);
+    expect(planWorkers({ workers: 'auto', threads: 0, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 2, load: 11 }).workers).toBe(1);
+    // asked for explicitly, the count stands
+    expect(planWorkers({ workers: 2, threads: 0, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 2, load: 11 }).workers).toBe(2);
   });
 
   it('gives explicit threads to each worker and fewer workers for them', () => {
-    expect(planWorkers({ workers: 'auto', threads: 2, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 8 })).toEqual({ workers: 4, threadsPerWorker: 2 });
-    expect(planWorkers({ workers: 3, threads: 0, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 8 })).toEqual({ workers: 3, threadsPerWorker: 1 });
+    expect(planWorkers({ workers: 'auto', threads: 2, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 8, load: 0 })).toEqual({ workers: 4, threadsPerWorker: 2 });
+    expect(planWorkers({ workers: 3, threads: 0, memoryBudgetMB: 4096, bytesPerLrPixel: ctmsrBytes, cores: 8, load: 0 })).toEqual({ workers: 3, threadsPerWorker: 1 });
   });
 });
 
