@@ -63,7 +63,9 @@ export interface EnhanceOptions {
 
 export interface EnhanceStats {
   tiles: number;
+  /** Tile width and height in LR pixels. */
   tileSize: number;
+  tileHeight: number;
   batches: number;
   /** Time spent inside session.run, in ms. */
   runMs: number;
@@ -170,7 +172,9 @@ export class Engine {
       try {
         const session = await ort.InferenceSession.create(graph, {
           executionProviders: [executionProvider(name, deviceId)],
-          intraOpNumThreads: threads,
+          // with workers 'auto' the parallelism is the pool's: a session of its own is one thread,
+          // also when the load leaves a single worker (two threads then only time-slice)
+          intraOpNumThreads: threads > 0 ? threads : this.options.workers === 'auto' ? 1 : 0,
           graphOptimizationLevel: 'all',
           extra: { session: { intra_op: { allow_spinning: this.options.threadSpinning ? '1' : '0' } } },
         });
@@ -281,7 +285,7 @@ export class Engine {
         done += n;
         options.onProgress?.({ done, total });
       });
-      return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runMs.total, workers: runMs.workers } };
+      return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, tileHeight: grid.tileHeight, batches: work.length, runMs: runMs.total, workers: runMs.workers } };
     }
     const runner = new TileRunner(model, session, grid, options);
     // On a GPU, the inputs of batch k+1 are built and the output of batch k-1 blended while the
@@ -305,7 +309,7 @@ export class Engine {
       options.onProgress?.({ done, total });
     }
     if (previous) blend(previous.k, previous.output);
-    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runner.runMs, workers: 1 } };
+    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, tileHeight: grid.tileHeight, batches: work.length, runMs: runner.runMs, workers: 1 } };
   }
 
   /**

@@ -114,7 +114,7 @@ async function pipelineSection(): Promise<void> {
   const pipelineS = (performance.now() - t0) / 1000;
 
   // Bare session.run over exactly the same tiles and batches, inputs prepared outside the timing.
-  const grid = planTiles(decoded.width, decoded.height, { tileSize: enhanced.stats.tileSize, multiple: model.manifest.multiple });
+  const grid = planTiles(decoded.width, decoded.height, { tileSize: enhanced.stats.tileSize, tileHeight: enhanced.stats.tileHeight, multiple: model.manifest.multiple });
   const runner = new TileRunner(model, session, grid, { seed: 0, steps: 1 });
   const batch = engine.batchSize(model, grid);
   for (const top of grid.ys) {
@@ -126,7 +126,7 @@ async function pipelineSection(): Promise<void> {
   const bareS = runner.runMs / 1000;
   const outMP = (enhanced.width * enhanced.height) / 1e6;
   console.log(`## Pipeline overhead (one session, threads ${threads || 'auto'}, provider ${choice.provider})\n`);
-  console.log(`input 1024×768 → ${enhanced.width}×${enhanced.height} (${outMP.toFixed(1)} MP), tile ${enhanced.stats.tileSize} LR px, ${enhanced.stats.tiles} tiles in ${enhanced.stats.batches} runs\n`);
+  console.log(`input 1024×768 → ${enhanced.width}×${enhanced.height} (${outMP.toFixed(1)} MP), tiles of ${enhanced.stats.tileSize}×${enhanced.stats.tileHeight} LR px, ${enhanced.stats.tiles} tiles in ${enhanced.stats.batches} runs\n`);
   console.log('| measure | seconds | output MP/s | ratio to bare session.run |');
   console.log('|---|---|---|---|');
   console.log(`| bare session.run, same tiles | ${f(bareS, 2)} | ${f(outMP / bareS)} | 1.00 |`);
@@ -190,9 +190,11 @@ async function efficiencySection(m: LoadedModel): Promise<void> {
   for (const [w, h] of [[192, 128], [1416, 1060]]) {
     const waste = (g: ReturnType<typeof planTiles>) => f((g.xs.length * g.ys.length * g.tileWidth * g.tileHeight) / (w * h), 2);
     const engine = new Engine({ providers: ['cpu'] });
-    const one = planTiles(w, h, { tileSize: engine.autoTileSize(m), multiple: m.manifest.multiple });
+    const one = gridForWorkers(w, h, { maxTile: engine.autoTileSize(m), multiple: m.manifest.multiple, workers: 1 });
     const two = gridForWorkers(w, h, { maxTile: engine.autoTileSize(m, 2), multiple: m.manifest.multiple, workers: 2 });
-    console.log(`| ${w}×${h} | ${waste(planTiles(w, h, { tileSize: 144, multiple: m.manifest.multiple }))} | ${waste(one)} (tile ${one.tileWidth}×${one.tileHeight}) | ${waste(two)} (${two.xs.length * two.ys.length} tiles of ${two.tileWidth}×${two.tileHeight}) |`);
+    const tiles = (g: ReturnType<typeof planTiles>) => `${g.xs.length * g.ys.length} × ${g.tileWidth}×${g.tileHeight}`;
+    const old = planTiles(w, h, { tileSize: 144, multiple: m.manifest.multiple });
+    console.log(`| ${w}×${h} | ${waste(old)} (${tiles(old)}) | ${waste(one)} (${tiles(one)}) | ${waste(two)} (${tiles(two)}) |`);
   }
   console.log();
 }
