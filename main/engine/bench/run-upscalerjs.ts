@@ -15,9 +15,12 @@ const { name, images, threads } = JSON.parse(process.argv[2]) as { name: string;
 const require = createRequire(import.meta.url);
 
 /** The folder of an installed package (its entry points sit deeper). */
-export function packageDir(pkg: string): string {
+function packageDir(pkg: string): string {
   let dir = dirname(require.resolve(pkg));
-  while (!dir.endsWith(pkg)) dir = dirname(dir);
+  while (!dir.endsWith(pkg)) {
+    if (dirname(dir) === dir) throw new Error(`Cannot find the folder of ${pkg}: run npm install.`);
+    dir = dirname(dir);
+  }
   return dir;
 }
 
