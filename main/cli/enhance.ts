@@ -14,6 +14,7 @@ import { runIfEntry } from './entry.js';
 import { printable, printableLines } from '../../shared/printable.js';
 import { progressReporter } from './progress.js';
 import { runBatch } from './run-batch.js';
+import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import { summaryTable } from './summary.js';
 
 const int = (name: string) => (v: string) => {
@@ -24,6 +25,12 @@ const int = (name: string) => (v: string) => {
 const positive = (v: string) => {
   const n = Number(v);
   if (!(n > 0)) throw new InvalidArgumentError('must be a positive number.');
+  return n;
+};
+const workerCount = (v: string): number | 'auto' => {
+  if (v === 'auto') return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be "auto" or a whole number of at least 1.');
   return n;
 };
 const providerList = (v: string): ProviderName[] => {
@@ -57,6 +64,7 @@ export function buildProgram(): Command {
     .option('--provider <list>', `execution providers in order of preference (${providerNames.join(', ')}); CPU is the fallback`, providerList)
     .option('--device <id>', 'GPU device id', int('device'), 0)
     .option('--threads <n>', 'CPU threads for ONNX Runtime (0 = automatic)', int('threads'), 0)
+    .option('--workers <n|auto>', 'CPU sessions running side by side, one thread each unless --threads (auto = one per core, within --memory)', workerCount, 'auto')
     .addHelpText('after', '\nFile names that start with "-" go after "--", which ends the options:\n  ctmsr-enhance --out enhanced -- -holiday.jpg')
     .configureOutput({ writeErr: (text) => process.stderr.write(printableLines(text)), writeOut: (text) => process.stdout.write(printableLines(text)) });
 }
@@ -120,10 +128,14 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory });
+  const engine = new Engine({ providers: opts.provider, deviceId: opts.device, threads: opts.threads, memoryBudgetMB: opts.memory, workers: opts.workers });
+  let onCpu = true;
   try {
     const { choice } = await engine.open(model);
-    console.error(printable(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`));
+    onCpu = choice.provider === 'cpu';
+    const cpu = engine.cpuWorkers(model);
+    const workers = choice.provider === 'cpu' && cpu.workers > 1 ? `, ${cpu.workers} CPU workers × ${cpu.threadsPerWorker} thread${cpu.threadsPerWorker > 1 ? 's' : ''}` : '';
+    console.error(printable(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${workers}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`));
   } catch (e) {
     console.error(printable(`error: ${(e as Error).message}`));
     return 2;
@@ -144,11 +156,19 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const reporter = progressReporter(pixels);
+  const atOnce = imagesAtOnce({
+    workers: onCpu ? engine.cpuWorkers(model).workers : 1,
+    memoryBudgetMB: opts.memory,
+    largestInputPixels: Math.max(0, ...pixels.map((p) => p.pixels)),
+    scale: model.manifest.scale,
+  });
   let outcomes;
   try {
-    outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter });
+    outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter, imagesAtOnce: atOnce });
   } finally {
     reporter.stop();
+    const pool = engine.workerPool;
+    if (pool) console.error(`${pool.peakWorkers} CPU worker${pool.peakWorkers > 1 ? 's' : ''} ran the tiles`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await engine.close();

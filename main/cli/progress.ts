@@ -71,7 +71,7 @@ export function progressReporter(inputs: { input: string; pixels: number }[], st
     imageFinished(i, outcome: ImageOutcome) {
       finished++;
       if (outcome.status === 'done') throughput.add(inputs[i].pixels);
-      current = -1;
+      if (current === i) current = -1; // the next image may have started while this one was written
       batch.update(finished, { detail: etaText(0) });
       if (outcome.status === 'done') image.update(100);
     },

@@ -3,7 +3,6 @@ import { StudioError, batchStoppingCodes, isStudioError, type ErrorCode } from '
 import type { Engine } from '../engine/engine.js';
 import { decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-file.js';
 import { untilAborted } from '../imaging/deadline.js';
-import type { DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../models/registry.js';
 import { recordOutput } from '../pipeline/output-manifest.js';
 import type { PlannedOutput } from '../pipeline/output-path.js';
@@ -26,81 +25,73 @@ export interface BatchRun {
   settings: EnhanceSettings;
   signal?: AbortSignal;
   events?: BatchEvents;
+  /**
+   * Images in flight at once, from decode to written file (see `imagesAtOnce`). Default 2: the next
+   * image decodes, and the previous one is written, while the engine works.
+   */
+  imagesAtOnce?: number;
 }
 
 /**
- * Enhances every planned image in turn. The next image is decoded while the engine works on the
- * current one; one bad file is recorded and the batch goes on; an abort stops between tiles. A full
- * or read-only output disk stops the batch: every further image would fail the same way.
+ * Enhances every planned image, `imagesAtOnce` of them in flight, and reports outcomes in plan
+ * order. On the CPU worker pool, images in flight together share the workers, each image whole on
+ * as many as fall to it (so small photos are not cut into tiles just to keep cores busy). One bad
+ * file is recorded and the batch goes on; an abort stops between tiles. A full or read-only output
+ * disk stops the batch: every further image would fail the same way.
  */
 export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<ImageOutcome[]> {
   const { engine, model, settings, signal, events } = run;
-  const outcomes: ImageOutcome[] = [];
-  const decodeAt = (i: number): Promise<DecodedImage | Error> | undefined => {
-    const item = plan[i];
-    return item?.action === 'write' ? decodeInput(item.input, { settings, modelScale: model.manifest.scale, outputPath: item.output }).catch((e: Error) => e) : undefined;
-  };
-  let prefetched = decodeAt(0);
+  const atOnce = Math.max(1, run.imagesAtOnce ?? 2);
+  const workerShare = Math.max(1, Math.floor(engine.cpuWorkers(model).workers / atOnce));
   let stoppedBy: string | undefined;
-  for (let i = 0; i < plan.length; i++) {
+  // Files are written one after another in plan order, so a full or read-only disk fails one image
+  // and the ones after it are not attempted, however many are in flight.
+  let writeTurn: Promise<void> = Promise.resolve();
+
+  const processItem = async (i: number): Promise<ImageOutcome> => {
     const item = plan[i];
-    const current = prefetched;
-    prefetched = undefined;
-    const record = (outcome: ImageOutcome) => {
-      outcomes.push(outcome);
-      events?.imageFinished?.(i, outcome);
-    };
-    if (signal?.aborted) {
-      record({ status: 'cancelled', input: item.input, output: item.output });
-      continue;
-    }
-    if (stoppedBy) {
-      record({ status: 'skipped', input: item.input, output: item.output, reason: `not attempted: ${stoppedBy}` });
-      continue;
-    }
-    if (item.action === 'skip') {
-      record({ status: 'skipped', input: item.input, output: item.output, reason: item.reason });
-      continue;
-    }
-    if (item.action === 'fail') {
-      record({ status: 'failed', input: item.input, output: item.output, reason: item.reason, code: 'output-exists' });
-      continue;
-    }
-    events?.imageStarted?.(i, item.input);
+    const { input, output } = item;
+    if (signal?.aborted) return { status: 'cancelled', input, output };
+    if (stoppedBy) return { status: 'skipped', input, output, reason: `not attempted: ${stoppedBy}` };
+    if (item.action === 'skip') return { status: 'skipped', input, output, reason: item.reason };
+    if (item.action === 'fail') return { status: 'failed', input, output, reason: item.reason, code: 'output-exists' };
+    events?.imageStarted?.(i, input);
     const started = performance.now();
+    const previousWrite = writeTurn;
+    let writeDone!: () => void;
+    writeTurn = new Promise((resolve) => (writeDone = resolve));
     try {
-      // Nothing was decoded ahead when the image before was skipped or refused: decode it now.
-      const decoded = await untilAborted(current ?? decodeAt(i)!, signal, () => new StudioError('cancelled', 'Cancelled by the user.'));
-      if (decoded instanceof Error) throw decoded;
-      const enhancing = enhanceDecoded(decoded, settings, {
-        engine,
-        model,
-        signal,
-        onProgress: (f) => events?.imageProgress?.(i, f),
-      }, item.output);
-      // Decode ahead while the engine is busy; only the very next image, to bound memory.
-      if (i + 1 < plan.length) prefetched = decodeAt(i + 1);
-      const enhanced = await enhancing;
+      const decoding = decodeInput(input, { settings, modelScale: model.manifest.scale, outputPath: output });
+      const decoded = await untilAborted(decoding, signal, () => new StudioError('cancelled', 'Cancelled by the user.'));
+      const enhanced = await enhanceDecoded(decoded, settings, { engine, model, signal, workerShare, onProgress: (f) => events?.imageProgress?.(i, f) }, output);
+      await previousWrite;
       if (signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
+      if (stoppedBy) return { status: 'skipped', input, output, reason: `not attempted: ${stoppedBy}` };
       // noted before it exists, so that a kill just after the write cannot leave an output unlisted
-      await recordOutput(item.output, item.input);
-      await writeOutput(enhanced, item.output, settings);
+      await recordOutput(output, input);
+      await writeOutput(enhanced, output, settings);
       const note = decoded.frames > 1 ? `animated: only the first of its ${decoded.frames} frames was enhanced` : undefined;
-      record({ status: 'done', input: item.input, output: item.output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height, note });
+      return { status: 'done', input, output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height, note };
     } catch (e) {
-      if (i + 1 < plan.length && !prefetched) prefetched = decodeAt(i + 1);
-      if (isStudioError(e, 'cancelled')) record({ status: 'cancelled', input: item.input, output: item.output });
-      else {
-        if (isStudioError(e) && batchStoppingCodes.includes(e.code as ErrorCode)) stoppedBy = e.message;
-        record({
-          status: 'failed',
-          input: item.input,
-          output: item.output,
-          reason: (e as Error).message,
-          code: isStudioError(e) ? e.code : 'internal',
-        });
-      }
+      if (isStudioError(e, 'cancelled')) return { status: 'cancelled', input, output };
+      if (isStudioError(e) && batchStoppingCodes.includes(e.code as ErrorCode)) stoppedBy = e.message;
+      return { status: 'failed', input, output, reason: (e as Error).message, code: isStudioError(e) ? e.code : 'internal' };
+    } finally {
+      writeDone();
     }
+  };
+
+  const outcomes: ImageOutcome[] = [];
+  const inFlight: Promise<ImageOutcome>[] = [];
+  const recordOldest = async () => {
+    const outcome = await inFlight.shift()!;
+    events?.imageFinished?.(outcomes.length, outcome);
+    outcomes.push(outcome);
+  };
+  for (let i = 0; i < plan.length; i++) {
+    if (inFlight.length >= atOnce) await recordOldest();
+    inFlight.push(processItem(i));
   }
+  while (inFlight.length > 0) await recordOldest();
   return outcomes;
 }

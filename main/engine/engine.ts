@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { StudioError } from '../../shared/errors.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
@@ -8,15 +9,29 @@ import { fillNoise } from './noise.js';
 import { defaultProviderOrder, executionProvider, providerUnavailableReason } from './providers.js';
 import { sigmaSchedule } from './schedule.js';
 import { axisWeights, extractTile, planTiles, type TileGrid } from './tiling.js';
+import { rewriteCubicUpsample } from './graph/cubic-upsample.js';
+import { TilePool, WorkerStoppedError } from './pool/tile-pool.js';
+import { gridForWorkers, planWorkers, type WorkerPlan } from './pool/worker-plan.js';
 
 export interface EngineOptions {
   /** Providers in order of preference; CPU is always the last resort. Default: best for this platform. */
   providers?: ProviderName[];
   deviceId?: number;
-  /** Intra-op threads for ONNX Runtime; 0 lets it decide. */
+  /** Intra-op threads for ONNX Runtime; 0 lets it decide (1 per session when `workers` is above 1). */
   threads?: number;
+  /**
+   * Sessions that run tiles side by side on the CPU, each in its own worker thread: 'auto' takes
+   * one per core as far as the memory budget allows. Default 1: tiles run in this thread's session.
+   */
+  workers?: number | 'auto';
   /** Working memory the engine may use for one model run, which sets the tile size. Default 1024 MB. */
   memoryBudgetMB?: number;
+  /**
+   * Let ONNX Runtime's idle intra-op threads spin-wait for work. Default off: spinning threads take
+   * the cores a busy neighbour process needs, and a session on all threads can then run slower
+   * than on one (BENCHMARKS.md, scaling table).
+   */
+  threadSpinning?: boolean;
 }
 
 export interface ModelSession {
@@ -36,6 +51,12 @@ export interface EnhanceOptions {
   /** LR tile side; default from the memory budget. */
   tileSize?: number;
   overlap?: number;
+  /**
+   * CPU pool workers this image may spread over: its tiles are cut so that this many are busy.
+   * Default: all of them (one image at a time); a batch running several images at once gives each
+   * a share, so small photos stay whole.
+   */
+  workerShare?: number;
   signal?: AbortSignal;
   onProgress?: (p: TileProgress) => void;
   /**
@@ -47,13 +68,17 @@ export interface EnhanceOptions {
 
 export interface EnhanceStats {
   tiles: number;
+  /** Tile width and height in LR pixels. */
   tileSize: number;
+  tileHeight: number;
   batches: number;
   /** Time spent inside session.run, in ms. */
   runMs: number;
   /** Tile size halvings after allocation failures. */
   retries: number;
   provider: ProviderChoice;
+  /** Sessions that ran this image's tiles: above 1 when the CPU worker pool split it. */
+  workers: number;
 }
 
 export interface EnhanceResult {
@@ -61,9 +86,15 @@ export interface EnhanceResult {
   stats: EnhanceStats;
 }
 
-/** Rough working memory of a run per LR pixel (activations at LR and HR resolution), measured on CPU. */
-function bytesPerLrPixel(model: LoadedModel): number {
-  return model.manifest.kind === 'ctmsr' ? 48 * 1024 : 24 * 1024;
+/**
+ * Working memory of a run per LR pixel. For the S preset ONNX Runtime's arena peaks at 2.5 KB in a
+ * fresh session (128–384 px tiles) and the engine's feeds and output add 0.6 KB, but a whole 24 MP
+ * job in 512 px tiles peaked 1.2 GB above its idle process and output image (4.6 KB per tile
+ * pixel): 8 KB keeps the budget with headroom (it was 48 KB, which cut small photos into tiles
+ * that computed 1.5× their pixels). Feed-forward models are imported and unknown: a wide margin.
+ */
+export function bytesPerLrPixel(model: LoadedModel): number {
+  return model.manifest.kind === 'ctmsr' ? 8 * 1024 : 24 * 1024;
 }
 
 function isAllocationFailure(e: unknown): boolean {
@@ -80,6 +111,9 @@ export function cancelledError(): StudioError {
  */
 export class Engine {
   private readonly sessions = new Map<string, Promise<ModelSession>>();
+  private pool: TilePool | undefined;
+  /** Why the worker pool is not used (its workers could not run here), once that happened. */
+  private poolUnavailable: string | undefined;
   readonly options: Required<EngineOptions>;
 
   constructor(options: EngineOptions = {}) {
@@ -90,12 +124,35 @@ export class Engine {
       deviceId: options.deviceId ?? 0,
       threads: options.threads ?? 0,
       memoryBudgetMB: options.memoryBudgetMB ?? 1024,
+      workers: options.workers ?? 1,
+      threadSpinning: options.threadSpinning ?? false,
     };
+  }
+
+  /** The CPU worker pool, once a run on the CPU has started it (undefined with one session). */
+  get workerPool(): TilePool | undefined {
+    return this.pool;
+  }
+
+  /** How many sessions run side by side when `model` runs on the CPU, and on how many threads each. */
+  cpuWorkers(model: LoadedModel): WorkerPlan {
+    return planWorkers({ ...this.options, bytesPerLrPixel: bytesPerLrPixel(model) });
+  }
+
+  /** The CPU worker pool for `model`, or undefined where tiles run in this thread. */
+  private poolFor(model: LoadedModel, choice: ProviderChoice): TilePool | undefined {
+    if (choice.provider !== 'cpu' || this.poolUnavailable) return undefined;
+    if (!this.pool) {
+      const plan = this.cpuWorkers(model);
+      if (plan.workers <= 1) return undefined;
+      this.pool = new TilePool(plan.workers, plan.threadsPerWorker);
+    }
+    return this.pool;
   }
 
   open(model: LoadedModel): Promise<ModelSession> {
     const { providers, deviceId, threads } = this.options;
-    const key = JSON.stringify([model.onnxPath, providers, deviceId, threads]);
+    const key = JSON.stringify([model.onnxPath, providers, deviceId, threads, this.options.threadSpinning]);
     let entry = this.sessions.get(key);
     if (!entry) {
       entry = this.createSession(model);
@@ -110,6 +167,7 @@ export class Engine {
     const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
     const requested = order[0];
     const reasons: string[] = [];
+    const graph = await this.loadGraph(model);
     for (const name of order) {
       const unavailable = providerUnavailableReason(name);
       if (unavailable) {
@@ -117,10 +175,13 @@ export class Engine {
         continue;
       }
       try {
-        const session = await ort.InferenceSession.create(model.onnxPath, {
+        const session = await ort.InferenceSession.create(graph, {
           executionProviders: [executionProvider(name, deviceId)],
-          intraOpNumThreads: threads,
+          // with workers 'auto' the parallelism is the pool's: a session of its own is one thread,
+          // also when the load leaves a single worker (two threads then only time-slice)
+          intraOpNumThreads: threads > 0 ? threads : this.options.workers === 'auto' ? 1 : 0,
           graphOptimizationLevel: 'all',
+          extra: { session: { intra_op: { allow_spinning: this.options.threadSpinning ? '1' : '0' } } },
         });
         const choice: ProviderChoice = { provider: name, requested };
         if (reasons.length > 0) choice.fallbackReason = reasons.join('; ');
@@ -132,24 +193,59 @@ export class Engine {
     throw new StudioError('model-invalid', `Model ${model.manifest.id} (${model.onnxPath}) could not be opened on any provider: ${reasons.join('; ')}.`, { file: model.onnxPath });
   }
 
+  /**
+   * The model's graph as ONNX Runtime gets it: for `ctmsr` models, the in-graph bicubic of the LR
+   * input in its convolution form (same result to float rounding, 15–18 % less time on the CPU).
+   */
+  private async loadGraph(model: LoadedModel): Promise<Uint8Array> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(model.onnxPath);
+    } catch (e) {
+      throw new StudioError('model-invalid', `Model ${model.manifest.id} (${model.onnxPath}) could not be read: ${(e as Error).message}. Re-import the model.`, { file: model.onnxPath, cause: e });
+    }
+    if (model.manifest.kind !== 'ctmsr') return bytes;
+    try {
+      return rewriteCubicUpsample(bytes, { rgbInput: 'lr', scale: model.manifest.scale }).model;
+    } catch {
+      return bytes; // not a graph this rewrite understands: ONNX Runtime reports what is wrong with it
+    }
+  }
+
   /** Largest tile side (LR px, before rounding to the model's multiple) that fits the memory budget. */
-  autoTileSize(model: LoadedModel): number {
-    const side = Math.floor(Math.sqrt((this.options.memoryBudgetMB * 2 ** 20) / bytesPerLrPixel(model)));
+  autoTileSize(model: LoadedModel, sessions = 1): number {
+    const side = Math.floor(Math.sqrt((this.options.memoryBudgetMB * 2 ** 20) / sessions / bytesPerLrPixel(model)));
     return Math.max(64, Math.min(1024, side));
   }
 
   async enhance(model: LoadedModel, image: PlanarImage, options: EnhanceOptions = {}): Promise<EnhanceResult> {
     const { session, choice } = await this.open(model);
-    let tileSize = options.tileSize ?? this.autoTileSize(model);
+    const pool = this.poolFor(model, choice);
+    let tileSize = options.tileSize ?? this.autoTileSize(model, pool?.size);
     let retries = 0;
     // Rows handed to a writer cannot be taken back: a streamed run retries only before the first.
     let rowsSent = false;
     const onRows = options.onRows && ((rows: Rgb16Image) => ((rowsSent = true), options.onRows!(rows)));
     for (;;) {
       try {
-        const result = await this.enhanceTiled(model, session, image, tileSize, { ...options, onRows }, choice.provider !== 'cpu');
+        const { multiple } = model.manifest;
+        // An automatic tile size is a memory limit: the grid is the one that computes least (and
+        // keeps every worker busy); a tile size the caller gave is kept as it is.
+        const workers = pool ? Math.min(pool.size, options.workerShare ?? pool.size) : 1;
+        const grid =
+          options.tileSize === undefined && retries === 0
+            ? gridForWorkers(image.width, image.height, { maxTile: tileSize, multiple, overlap: options.overlap, workers })
+            : planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
+        const result = await this.enhanceTiled(model, pool ?? session, image, grid, { ...options, onRows }, choice.provider !== 'cpu');
         return { image: result.image, stats: { ...result.stats, retries, provider: choice } };
       } catch (e) {
+        if (e instanceof WorkerStoppedError && pool && !rowsSent) {
+          // e.g. worker threads unavailable in this runtime: one session still does the job
+          this.poolUnavailable = e.message;
+          await this.pool?.close();
+          this.pool = undefined;
+          return this.enhance(model, image, options);
+        }
         if (!isAllocationFailure(e) || tileSize <= 32 || rowsSent) throw e;
         tileSize = Math.floor(tileSize / 2);
         retries++;
@@ -159,14 +255,13 @@ export class Engine {
 
   private async enhanceTiled(
     model: LoadedModel,
-    session: ort.InferenceSession,
+    session: ort.InferenceSession | TilePool,
     image: PlanarImage,
-    tileSize: number,
+    grid: TileGrid,
     options: EnhanceOptions,
     overlapWithRun: boolean,
   ): Promise<{ image: Rgb16Image; stats: Omit<EnhanceStats, 'retries' | 'provider'> }> {
-    const { scale, multiple, inputRange } = model.manifest;
-    const grid = planTiles(image.width, image.height, { tileSize, multiple, overlap: options.overlap });
+    const { scale, inputRange } = model.manifest;
     const streamed = options.onRows !== undefined;
     const size = { width: image.width * scale, height: image.height * scale };
     const out: Rgb16Image = { ...size, data: new Uint16Array(streamed ? 0 : size.width * size.height * 3) };
@@ -175,9 +270,9 @@ export class Engine {
     const handOver = async () => {
       for (const band of finished.splice(0)) await options.onRows!(band);
     };
-    const batchSize = this.batchSize(model, grid);
+    // a pool job is one tile, so that tiles spread evenly over the workers
+    const batchSize = session instanceof TilePool ? 1 : this.batchSize(model, grid);
     const total = grid.xs.length * grid.ys.length;
-    const runner = new TileRunner(model, session, grid, options);
     const work: { row: number; c0: number; lefts: number[] }[] = [];
     grid.ys.forEach((_, row) => {
       for (let c0 = 0; c0 < grid.xs.length; c0 += batchSize) work.push({ row, c0, lefts: grid.xs.slice(c0, c0 + batchSize) });
@@ -199,6 +294,15 @@ export class Engine {
       if (rowFinished) blender.flush(row + 1 < grid.ys.length ? grid.ys[row + 1] * scale : Infinity, inputRange);
     };
 
+    if (session instanceof TilePool) {
+      const runMs = await this.runOnPool(session, model, image, grid, work, blend, options, async (n) => {
+        await handOver();
+        done += n;
+        options.onProgress?.({ done, total });
+      });
+      return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, tileHeight: grid.tileHeight, batches: work.length, runMs: runMs.total, workers: runMs.workers } };
+    }
+    const runner = new TileRunner(model, session, grid, options);
     // On a GPU, the inputs of batch k+1 are built and the output of batch k-1 blended while the
     // device works on batch k. On the CPU that JavaScript would take cores from ONNX Runtime's own
     // threads (measured: session.run 1.25× slower), so there the steps simply follow each other.
@@ -222,7 +326,52 @@ export class Engine {
     }
     if (previous) blend(previous.k, previous.output);
     await handOver();
-    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, batches: work.length, runMs: runner.runMs } };
+    return { image: out, stats: { tiles: total, tileSize: grid.tileWidth, tileHeight: grid.tileHeight, batches: work.length, runMs: runner.runMs, workers: 1 } };
+  }
+
+  /**
+   * Sends the tiles to the pool, at most one per worker ahead of the blending, and blends them in
+   * order as they come back: memory holds `pool.size` tiles in flight, whatever the image size.
+   */
+  private async runOnPool(
+    pool: TilePool,
+    model: LoadedModel,
+    image: PlanarImage,
+    grid: TileGrid,
+    work: { row: number; lefts: number[] }[],
+    blend: (k: number, output: Float32Array) => void,
+    options: EnhanceOptions,
+    advanced: (tiles: number) => Promise<void>,
+  ): Promise<{ total: number; workers: number }> {
+    const lrRunner = new TileRunner(model, undefined, grid, options);
+    const used = new Set<number>();
+    let runMs = 0;
+    const submit = (k: number) => {
+      const { row, lefts } = work[k];
+      const top = grid.ys[row];
+      const lr = lrRunner.lrTensor(image, lefts, top).data as Float32Array;
+      const result = pool.run({ model, lr, lefts, top, tileWidth: grid.tileWidth, tileHeight: grid.tileHeight, seed: options.seed ?? 0, steps: options.steps ?? 1 });
+      result.catch(() => undefined); // awaited in order below; a later one failing first must not go unhandled
+      return result;
+    };
+    const inFlight: Promise<{ output: Float32Array; runMs: number; worker: number }>[] = [];
+    let next = 0;
+    for (let k = 0; k < work.length; k++) {
+      while (next < work.length && next < k + pool.size) {
+        if (options.signal?.aborted) break;
+        inFlight.push(submit(next++));
+      }
+      if (options.signal?.aborted) {
+        await Promise.allSettled(inFlight);
+        throw cancelledError();
+      }
+      const result = await inFlight.shift()!;
+      runMs += result.runMs;
+      used.add(result.worker);
+      blend(k, result.output);
+      await advanced(work[k].lefts.length);
+    }
+    return { total: runMs, workers: used.size };
   }
 
   batchSize(model: LoadedModel, grid: TileGrid): number {
@@ -233,6 +382,8 @@ export class Engine {
   async close(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
+    await this.pool?.close();
+    this.pool = undefined;
     await Promise.all(sessions.map(async (s) => (await s.catch(() => undefined))?.session.release()));
   }
 }
@@ -251,7 +402,8 @@ export class TileRunner {
 
   constructor(
     private readonly model: LoadedModel,
-    private readonly session: ort.InferenceSession,
+    /** Undefined where the runner only builds inputs for sessions elsewhere (the worker pool). */
+    private readonly session: ort.InferenceSession | undefined,
     private readonly grid: TileGrid,
     private readonly options: Pick<EnhanceOptions, 'seed' | 'steps'>,
   ) {
@@ -287,8 +439,11 @@ export class TileRunner {
 
   /** Everything the first run of a batch needs, built before the model is free. */
   prepare(image: PlanarImage, lefts: number[], top: number): PreparedBatch {
-    const lr = this.lrTensor(image, lefts, top);
-    if (this.model.manifest.kind === 'feedforward') return { lefts, top, lr, first: { [this.session.inputNames[0]]: lr } };
+    return this.prepareFromLr(this.lrTensor(image, lefts, top), lefts, top);
+  }
+
+  prepareFromLr(lr: ort.Tensor, lefts: number[], top: number): PreparedBatch {
+    if (this.model.manifest.kind === 'feedforward') return { lefts, top, lr, first: { [this.openSession().inputNames[0]]: lr } };
     const { tileWidth: tw, tileHeight: th } = this.grid;
     const estimate = new Float32Array(lefts.length * 3 * th * this.model.manifest.scale ** 2 * tw);
     return { lefts, top, lr, first: this.stepFeeds(lr, estimate, lefts, top, 0) };
@@ -301,11 +456,17 @@ export class TileRunner {
     return estimate;
   }
 
+  private openSession(): ort.InferenceSession {
+    if (!this.session) throw new Error('This TileRunner only builds inputs: it has no session to run.');
+    return this.session;
+  }
+
   async timedRun(feeds: Record<string, ort.Tensor>): Promise<Float32Array> {
+    const session = this.openSession();
     const t0 = performance.now();
-    const result = await this.session.run(feeds);
+    const result = await session.run(feeds);
     this.runMs += performance.now() - t0;
-    const output = result[this.session.outputNames[0]];
+    const output = result[session.outputNames[0]];
     const data = output.data as Float32Array;
     for (const t of Object.values(result)) if (t !== output) t.dispose();
     return data;

@@ -33,16 +33,16 @@ function positions(padded: number, tile: number, overlap: number): number[] {
 export function planTiles(
   width: number,
   height: number,
-  options: { tileSize: number; multiple: number; overlap?: number },
+  options: { tileSize: number; multiple: number; overlap?: number; tileHeight?: number },
 ): TileGrid {
   const { multiple } = options;
   const overlap = Math.max(minOverlap, options.overlap ?? minOverlap);
   const paddedWidth = roundUp(width, multiple);
   const paddedHeight = roundUp(height, multiple);
   // A tile must hold its overlap on both sides plus some core, and stay on the model's multiple.
-  const tile = Math.max(roundUp(2 * overlap + multiple, multiple), Math.floor(options.tileSize / multiple) * multiple);
-  const tileWidth = Math.min(tile, paddedWidth);
-  const tileHeight = Math.min(tile, paddedHeight);
+  const side = (n: number) => Math.max(roundUp(2 * overlap + multiple, multiple), Math.floor(n / multiple) * multiple);
+  const tileWidth = Math.min(side(options.tileSize), paddedWidth);
+  const tileHeight = Math.min(side(options.tileHeight ?? options.tileSize), paddedHeight);
   return {
     tileWidth,
     tileHeight,

@@ -30,6 +30,8 @@ export interface EvaluationOptions {
   speed: boolean;
   /** ONNX Runtime intra-op threads (0 = automatic, as the CLI). */
   threads: number;
+  /** CPU worker sessions; default 'auto', as the CLI. */
+  workers?: number | 'auto';
   /** Keep the enhanced images here instead of a temporary folder. */
   keepOutputs?: string;
   modelsDir?: string;
@@ -74,7 +76,7 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   for (const name of options.sets) sets.push(await resolveSet(name, { degradationSeed: options.degradationSeed, maxImages: options.maxImages, log }));
 
   const work = options.keepOutputs ?? (await mkdtemp(join(tmpdir(), 'ctmsr-eval-')));
-  const engine = new Engine({ providers: ['cpu'], threads: options.threads });
+  const engine = new Engine({ providers: ['cpu'], threads: options.threads, workers: options.workers ?? 'auto' });
   const bicubic = new Map<string, MetricValues | undefined>();
   const results: ResultRecord[] = [];
   const speed: SpeedResult[] = [];

@@ -19,6 +19,8 @@ export interface EnhanceContext {
   signal?: AbortSignal;
   /** Fraction of the model work done, 0–1, per tile. */
   onProgress?: (fraction: number) => void;
+  /** CPU workers this image may spread its tiles over (see EnhanceOptions.workerShare). */
+  workerShare?: number;
 }
 
 interface EnhancedBase {
@@ -75,12 +77,13 @@ export async function enhanceDecoded(decoded: DecodedImage, settings: EnhanceSet
       steps: settings.steps,
       tileSize: settings.tileSize,
       signal: ctx.signal,
+      workerShare: ctx.workerShare,
       onProgress: ctx.onProgress ? ({ done, total }) => ctx.onProgress!(done / total) : undefined,
       onRows,
     });
   if (outputPath && size.width === native.width && size.height === native.height && isStreamedOutput(format, size)) {
     const { choice } = await ctx.engine.open(ctx.model);
-    const stats: EnhanceStats = { tiles: 0, tileSize: 0, batches: 0, runMs: 0, retries: 0, provider: choice };
+    const stats: EnhanceStats = { tiles: 0, tileSize: 0, tileHeight: 0, batches: 0, runMs: 0, workers: 0, retries: 0, provider: choice };
     return {
       source: decoded,
       ...size,

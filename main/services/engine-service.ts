@@ -12,6 +12,8 @@ export function engineOptions(settings: AppSettings) {
     deviceId: settings.deviceId,
     threads: settings.threads,
     memoryBudgetMB: settings.memoryBudgetMB,
+    // photos run on one one-thread session per core (as memory allows): see Engine and BENCHMARKS.md
+    workers: 'auto' as const,
   };
 }
 

@@ -94,7 +94,7 @@ describe('engine tiling', () => {
     const model = await makeTestModel('ctmsr');
     const img = pattern(120, 90);
     // A small memory budget makes every run a single tile, so "one run" is "one tile".
-    const small = new Engine({ providers: ['cpu'], threads: 1, memoryBudgetMB: 16 });
+    const small = new Engine({ providers: ['cpu'], threads: 1, memoryBudgetMB: 4 });
     const full = await small.enhance(model, img, { tileSize: 36 });
     expect(full.stats.batches).toBe(full.stats.tiles);
     const controller = new AbortController();
