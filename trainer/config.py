@@ -46,7 +46,7 @@ DEFAULTS = {
             "weight": 0.5, "distance": "lpips"},
     "lpips": {"net": "squeeze", "dir": None},   # dir None: ../shared/weights/lpips-squeeze
     "optim": {"lr": 5e-5, "betas": [0.9, 0.9], "weight_decay": 0.0, "milestones": [50000], "gamma": 0.5,
-              "grad_clip": 1.0},
+              "grad_clip": 1.0},     # None: no clipping (official); logged as gradNorm either way
     "ema": {"decay": 0.999, "warmup": True},
     "amp": "auto",                  # CUDA only: auto (bf16 if supported, else fp16) | fp16 | bf16 | off
     "log_every": 10,

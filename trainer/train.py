@@ -281,7 +281,8 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(self.opt)
-        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c["optim"]["grad_clip"])
+        # grad_clip None: no clipping (the official run has none), the norm is still logged
+        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c["optim"]["grad_clip"] or float("inf"))
         self.scaler.step(self.opt)
         self.scaler.update()
         ema_update(self.ema, self.net, c["ema"]["decay"], step, c["ema"]["warmup"])

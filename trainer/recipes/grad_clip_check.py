@@ -28,7 +28,7 @@ def flat_grad(loss, params):
 
 def main(checkpoint, n, *overrides):
     ck = torch.load(checkpoint, map_location="cpu")
-    cfg = config.merge(ck["config"], config.parse_set(
+    cfg = config.merge(config.merge(config.DEFAULTS, ck["config"]), config.parse_set(
         ["init_from=" + checkpoint, "warmup_iterations=0", "ct_iterations=0", f"dtm_iterations={int(n)}",
          "export.enabled=false", "out=/tmp/grad-clip-check", *overrides]))
     tr = Trainer(cfg)

@@ -203,3 +203,15 @@ def test_dtm_times_on_the_ct_grid_or_drawn():
     assert u.min() >= 0.1 and u.max() <= 0.5 and u.std() > 0.05
     with pytest.raises(ValueError, match="t_index"):
         dtm_times(rng, {**DEFAULTS["dtm"], "t_index": 3}, 3, 2)
+
+
+@pytest.mark.parametrize("clip", [None, 1e-4])
+def test_grad_clip_none_leaves_the_gradient_whole(tmp_path, hr_folder, clip):
+    tr = Trainer(tiny_config(tmp_path / "run", hr_folder, optim={"grad_clip": clip}))
+    _, info = tr.train_step(0, tr.maker[0])
+    after = torch.cat([p.grad.flatten() for p in tr.net.parameters() if p.grad is not None]).norm().item()
+    assert info["gradNorm"] > 1e-3  # the norm before clipping is logged either way
+    if clip is None:
+        assert after == pytest.approx(info["gradNorm"], rel=1e-5)
+    else:
+        assert after <= clip * 1.01
