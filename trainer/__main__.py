@@ -85,11 +85,24 @@ def parser():
     v.add_argument("--lr-dir", help="with --sr-dir: LR images, for bicubic beside the SR images")
     v.add_argument("--scale", type=int, default=4, help="with --sr-dir: the SR scale (also the border shaved)")
     v.add_argument("--name", help="with --sr-dir: the label in the table (default: the folder's name)")
+    v.add_argument("--niqe", help="folder with niqe_pris_params.npz (default ../shared/weights/niqe); NIQE on the "
+                                  "luma, crop border = --scale")
+    v.add_argument("--lr-only", nargs="+", metavar="DIR", help="with --checkpoint: also folders of LR photos "
+                                                               "without ground truth, scored by NIQE")
+    v.add_argument("--spread-seeds", type=int, default=0, help="with --checkpoint: the seed spread over N seeds "
+                                                               "(mean per-pixel std in 8-bit levels)")
+    v.add_argument("--step-counts", type=int, nargs="+", help="with --checkpoint: the app's step counts (1: σ 1; "
+                                                              "2: σ 1, 0.5), one result per set and count")
+    v.add_argument("--spread", nargs="+", metavar="DIR", help="the seed spread of outputs made elsewhere: one "
+                                                              "folder per seed, same file names")
     v.set_defaults(fn=_cmd_evaluate)
 
     d = sub.add_parser("make-eval-set", help="a fixed, seeded degraded copy of an HR set: OUT/HR and OUT/LR_x<scale>")
     d.add_argument("--hr-dir", required=True, help="HR images, e.g. ../shared/data/eval/BSD100/HR")
-    d.add_argument("--degradation", choices=["realesrgan", "bicubic"], default="realesrgan")
+    d.add_argument("--degradation", choices=["realesrgan", "bicubic", "jpeg"], default="realesrgan",
+                   help="jpeg: the set's given LR (--lr-dir) at JPEG --quality")
+    d.add_argument("--lr-dir", help="with --degradation jpeg: the set's LR images, e.g. .../BSD100/LR_x4")
+    d.add_argument("--quality", type=int, default=20, help="with --degradation jpeg: JPEG quality (default 20)")
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--scale", type=int, default=4)
     d.add_argument("--max-images", type=int, default=0, help="only the first N images (by name)")

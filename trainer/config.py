@@ -40,11 +40,13 @@ DEFAULTS = {
     # weights: of a two-part distance (e.g. lpips+mse); None uses ct.weights
     "warmup": {"distance": "charbonnier", "intervals": 4, "lr": None, "index_probs": None, "weights": None},
     "ct": {"distance": "lpips+charbonnier", "weights": [0.5, 0.5]},
-    "dtm": {"lambda_ct": 1.0, "lambda_dtm": 1.6, "t_min": 0.1, "t_max": 0.5, "refresh_every": 1000,
-            "weight": 0.5},
+    # t_index: DTM's t on the CT grid (index/intervals; the official draw lands on 1/3); None draws U(t_min, t_max).
+    # distance: d of L_DTM = weight·ω·d(x̂0, sg(x̂0 − grad)) (official: LPIPS)
+    "dtm": {"lambda_ct": 1.0, "lambda_dtm": 1.6, "t_index": 1, "t_min": 0.1, "t_max": 0.5, "refresh_every": 1000,
+            "weight": 0.5, "distance": "lpips"},
     "lpips": {"net": "squeeze", "dir": None},   # dir None: ../shared/weights/lpips-squeeze
     "optim": {"lr": 5e-5, "betas": [0.9, 0.9], "weight_decay": 0.0, "milestones": [50000], "gamma": 0.5,
-              "grad_clip": 1.0},
+              "grad_clip": 1.0},     # None: no clipping (official); logged as gradNorm either way
     "ema": {"decay": 0.999, "warmup": True},
     "amp": "auto",                  # CUDA only: auto (bf16 if supported, else fp16) | fp16 | bf16 | off
     "log_every": 10,

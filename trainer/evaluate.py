@@ -1,9 +1,11 @@
-"""Evaluation: PSNR / SSIM on Y (BT.601, 8-bit outputs, shave = scale) and LPIPS (squeeze) on RGB in [-1, 1],
-with bicubic on the same images beside the model (../shared/data/README.md convention).
+"""Evaluation: PSNR / SSIM on Y (BT.601, 8-bit outputs, shave = scale), LPIPS (squeeze) on RGB in [-1, 1] and NIQE
+(no reference; luma, crop border = scale), with bicubic on the same images beside the model
+(../shared/data/README.md convention), and the seed spread (mean per-pixel standard deviation over noise seeds).
 
-Three uses: `evaluate` samples a checkpoint through the exported one-step module; `score_dirs` scores images produced
-elsewhere (the app's engine, `npm run eval`) against HR images matched by file stem; `make_eval_set` writes a fixed,
-seeded degraded copy of an HR set (e.g. BSD100 with the Real-ESRGAN pipeline) to evaluate real-world SR.
+Uses: `evaluate` samples a checkpoint through the exported one-step module; `score_dirs` scores images produced
+elsewhere (the app's engine, `npm run eval`) against HR images matched by file stem, or by NIQE alone where there is no
+ground truth; `seed_spread` compares one set's outputs under several seeds; `make_eval_set` writes a fixed, seeded
+degraded copy of an HR set (BSD100 with the Real-ESRGAN pipeline, or its LR as JPEG quality 20).
 """
 import hashlib
 import json
@@ -15,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from . import degrade, forward
+from . import degrade, forward, niqe as niqe_mod
 from .data import list_images, open_image
 from .export import ConsistencyStep
 from .protocol import _clean, emit, log
@@ -67,14 +69,25 @@ def ssim_y(a01, b01, shave):
     return m.mean().item()
 
 
-def image_metrics(o01, h01, shave, lpips=None, device="cpu"):
-    """{psnr, ssim[, lpips]} of an output o01 against h01 ([3, H, W] in [0, 1]); the output is quantised to 8 bits
-    first (as a written image would be), LPIPS on RGB in [-1, 1]."""
-    m = {"psnr": psnr_y(o01, h01, shave), "ssim": ssim_y(o01, h01, shave)}
-    if lpips is not None:
-        q = forward.to_model_range(to_uint8_levels(o01) / 255.0)[None].to(device)
-        m["lpips"] = float(lpips(q, forward.to_model_range(h01)[None].to(q)).item())
+def image_metrics(o01, h01, shave, lpips=None, device="cpu", niqe_params=None):
+    """{psnr, ssim[, lpips][, niqe]} of an output o01 against h01 ([3, H, W] in [0, 1]; h01 None: NIQE only); the
+    output is quantised to 8 bits first (as a written image would be), LPIPS on RGB in [-1, 1]."""
+    m = {}
+    if h01 is not None:
+        m = {"psnr": psnr_y(o01, h01, shave), "ssim": ssim_y(o01, h01, shave)}
+        if lpips is not None:
+            q = forward.to_model_range(to_uint8_levels(o01) / 255.0)[None].to(device)
+            m["lpips"] = float(lpips(q, forward.to_model_range(h01)[None].to(q)).item())
+    if niqe_params is not None and niqe_mod.measurable(*o01.shape[-2:], shave):  # small images have no NIQE
+        m["niqe"] = niqe_mod.niqe_tensor(o01, niqe_params, crop_border=shave)
     return m
+
+
+def spread(outputs01):
+    """Mean over pixels of the per-pixel standard deviation across outputs of one input under different seeds, in
+    8-bit levels (0 when the model ignores its noise)."""
+    x = torch.stack([to_uint8_levels(o) for o in outputs01]).double()
+    return x.std(0, unbiased=False).mean().item()
 
 
 def bicubic_up(lr01, scale, device="cpu"):
@@ -84,7 +97,9 @@ def bicubic_up(lr01, scale, device="cpu"):
 
 
 def _mean(per_image):
-    return {m: sum(d[m] for d in per_image) / len(per_image) for m in per_image[0]}
+    """Mean of each metric over the images that have it (NIQE skips images under two 96×96 blocks)."""
+    keys = dict.fromkeys(k for d in per_image for k in d)
+    return {m: sum(d[m] for d in per_image if m in d) / sum(m in d for d in per_image) for m in keys}
 
 
 # ---------------------------------------------------------------- sampling
@@ -136,26 +151,51 @@ def load_set(base, scale, max_images=0):
     return pairs
 
 
+def sigmas_for(step_count):
+    """The app's σ lists: 1 step [1.0], 2 steps [1.0, 0.5] (the manifests' default steps)."""
+    return {1: [1.0], 2: [1.0, 0.5]}.get(step_count) or [1.0 - i / step_count for i in range(step_count)]
+
+
+def load_lr_only(folder, max_images=0):
+    """[(name, lr01, None)] of the images in a folder of LR photos without ground truth."""
+    files = list_images(folder, recursive=False)
+    if not files:
+        raise FileNotFoundError(f"no images in {folder}")
+    files = files[:max_images] if max_images else files
+    return [(os.path.basename(p), open_image(p), None) for p in files]
+
+
 def evaluate(net, sets, eval_root=None, lpips=None, steps=(1.0,), seed=0, max_images=0, scale=None,
-             device="cpu", sched=None):
-    """Returns {set: {"model": {psnr, ssim, lpips}, "bicubic": {...}, "images": n}}; net None -> bicubic only."""
+             device="cpu", sched=None, niqe_params=None, spread_seeds=0, lr_only=()):
+    """Returns {set: {"model": {psnr, ssim, lpips[, niqe]}, "bicubic": {...}, "images": n[, "spread": levels]}};
+    net None -> bicubic only. lr_only: folders of LR photos without ground truth (NIQE only). spread_seeds > 1:
+    the mean per-pixel standard deviation of the output over that many seeds (seed, seed + 1, …)."""
     eval_root = eval_root or default_eval_root()
     scale = scale or (net.cfg.scale if net is not None else 4)
     step_fn = ConsistencyStep(net, **(sched or {})).eval() if net is not None else None
     results = {}
-    for name in sets:
-        pairs = load_set(find_set(name, eval_root), scale, max_images)
+    named = [(name, lambda n=name: load_set(find_set(n, eval_root), scale, max_images)) for name in sets]
+    named += [(folder, lambda f=folder: load_lr_only(f, max_images)) for folder in lr_only]
+    for name, load in named:
+        pairs = load()
         acc = {"model": [], "bicubic": []} if net is not None else {"bicubic": []}
+        spreads = []
         for _, lr01, hr01 in pairs:
             outs = {"bicubic": bicubic_up(lr01, scale, device)}
             if net is not None:
                 lr = forward.to_model_range(lr01)[None].to(device)
-                out = super_resolve(step_fn, lr, steps, seed, net.cfg.multiple).clamp(-1, 1)
-                outs["model"] = forward.to_pixel_range(out)[0].cpu()
+                sample = lambda sd: forward.to_pixel_range(  # noqa: E731
+                    super_resolve(step_fn, lr, steps, sd, net.cfg.multiple).clamp(-1, 1))[0].cpu()
+                outs["model"] = sample(seed)
+                if spread_seeds > 1:
+                    spreads.append(spread([outs["model"]] + [sample(seed + i) for i in range(1, spread_seeds)]))
             for k, o01 in outs.items():
-                acc[k].append(image_metrics(o01, hr01, scale, lpips, device))
-        results[os.path.basename(os.path.normpath(name))] = {k: _mean(v) for k, v in acc.items()}
-        results[os.path.basename(os.path.normpath(name))]["images"] = len(pairs)
+                acc[k].append(image_metrics(o01, hr01, scale, lpips, device, niqe_params))
+        key = os.path.basename(os.path.normpath(name))
+        results[key] = {k: _mean(v) for k, v in acc.items()}
+        results[key]["images"] = len(pairs)
+        if spreads:
+            results[key]["spread"] = sum(spreads) / len(spreads)
     return results
 
 
@@ -178,14 +218,17 @@ def _size(img):
 
 
 @torch.no_grad()
-def score_dirs(sr_dir, hr_dir, lr_dir=None, scale=4, lpips=None, device="cpu"):
+def score_dirs(sr_dir, hr_dir, lr_dir=None, scale=4, lpips=None, device="cpu", niqe_params=None):
     """Scores every image in sr_dir against the HR image of the same stem in hr_dir (and bicubic of the LR image of
     that stem beside it when lr_dir is given). The HR image is cropped to the SR size when it is larger by less than
-    `scale` (the benchmarks' modcrop); anything else is a size mismatch and an error.
+    `scale` (the benchmarks' modcrop); anything else is a size mismatch and an error. hr_dir None: no ground truth,
+    NIQE only (niqe_params required).
 
     Returns {"model": mean, "bicubic": mean (with lr_dir), "images": n, "per_image": {stem: {"model", "bicubic"}}}.
     """
-    sr, hr = _by_stem(sr_dir), _by_stem(hr_dir)
+    if hr_dir is None and niqe_params is None:
+        raise ValueError("without ground truth (no HR folder) only NIQE can score; its parameters were not found")
+    sr, hr = _by_stem(sr_dir), _by_stem(hr_dir) if hr_dir else None
     lr = _by_stem(lr_dir) if lr_dir else None
     if not sr:
         raise FileNotFoundError(f"no images in {sr_dir}")
@@ -196,24 +239,47 @@ def score_dirs(sr_dir, hr_dir, lr_dir=None, scale=4, lpips=None, device="cpu"):
                                     f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
     per = {}
     for stem in sorted(sr):
-        o01, h01 = open_image(sr[stem]), open_image(hr[stem])
+        o01, h01 = open_image(sr[stem]), open_image(hr[stem]) if hr else None
         H, W = o01.shape[1:]
-        dh, dw = h01.shape[1] - H, h01.shape[2] - W
-        if not (0 <= dh < scale and 0 <= dw < scale):
-            raise ValueError(f"{stem}: the SR image is {_size(o01)} but the HR image is {_size(h01)}; expected the HR "
-                             f"size cropped to a multiple of {scale} (wrong --scale, or outputs of another set?)")
-        h01 = h01[:, :H, :W]
-        entry = {"model": image_metrics(o01, h01, scale, lpips, device)}
+        if h01 is not None:
+            dh, dw = h01.shape[1] - H, h01.shape[2] - W
+            if not (0 <= dh < scale and 0 <= dw < scale):
+                raise ValueError(f"{stem}: the SR image is {_size(o01)} but the HR image is {_size(h01)}; expected the "
+                                 f"HR size cropped to a multiple of {scale} (wrong --scale, or outputs of another set?)")
+            h01 = h01[:, :H, :W]
+        entry = {"model": image_metrics(o01, h01, scale, lpips, device, niqe_params)}
         if lr is not None:
             l01 = open_image(lr[stem])
             if (l01.shape[1] * scale, l01.shape[2] * scale) != (H, W):
                 raise ValueError(f"{stem}: the LR image is {_size(l01)}, ×{scale} is not the SR size {_size(o01)}")
-            entry["bicubic"] = image_metrics(bicubic_up(l01, scale, device), h01, scale, lpips, device)
+            entry["bicubic"] = image_metrics(bicubic_up(l01, scale, device), h01, scale, lpips, device, niqe_params)
         per[stem] = entry
     res = {k: _mean([e[k] for e in per.values()]) for k in ("model", "bicubic") if k in next(iter(per.values()))}
     res["images"] = len(per)
     res["per_image"] = per
     return res
+
+
+@torch.no_grad()
+def seed_spread(dirs):
+    """The seed spread of outputs made elsewhere: dirs hold one set's outputs under different seeds (same stems);
+    returns {"spread": mean over images, "images": n, "per_image": {stem: levels}}."""
+    if len(dirs) < 2:
+        raise ValueError("the seed spread needs the outputs of at least two seeds (two folders)")
+    found = [_by_stem(d) for d in dirs]
+    stems = sorted(found[0])
+    if not stems:
+        raise FileNotFoundError(f"no images in {dirs[0]}")
+    for d, f in zip(dirs[1:], found[1:]):
+        if sorted(f) != stems:
+            raise ValueError(f"{d} does not hold the same images as {dirs[0]}; give the outputs of one set")
+    per = {}
+    for stem in stems:
+        outs = [open_image(f[stem]) for f in found]
+        if any(o.shape != outs[0].shape for o in outs):
+            raise ValueError(f"{stem}: the outputs differ in size between the folders")
+        per[stem] = spread(outs)
+    return {"spread": sum(per.values()) / len(per), "images": len(per), "per_image": per}
 
 
 # ---------------------------------------------------------------- fixed degraded evaluation sets
@@ -235,13 +301,18 @@ def _sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_images=0):
+def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_images=0, lr_dir=None, quality=20):
     """Writes out/HR (each HR image cropped to a multiple of scale, PNG) and out/LR_x<scale> (the degraded LR,
     PNG), then out/eval-set.json (parameters and SHA-256 of every file) last, so its presence marks a complete set.
 
+    degradation 'jpeg': the LR images of lr_dir (the set's given LR, matched by stem; HR cropped to LR × scale)
+    at JPEG `quality`, written as PNG of the decoded JPEG so every reader sees the same pixels.
     Deterministic: each image's degradation draws from numpy.random.default_rng(image_seed(seed, name)), and torch
     runs on one thread meanwhile (the same bytes on every run of this code on a machine).
     """
+    if degradation == "jpeg" and not lr_dir:
+        raise ValueError("the 'jpeg' degradation compresses a set's given LR images: pass lr_dir (--lr-dir)")
+    given_lr = _by_stem(lr_dir) if degradation == "jpeg" else None
     files = list_images(hr_dir, recursive=False)
     if not files:
         raise FileNotFoundError(f"no images in {hr_dir}")
@@ -262,9 +333,18 @@ def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_im
     try:
         for path, stem in zip(files, stems):
             hr = open_image(path)
-            hr = hr[:, : hr.shape[1] // scale * scale, : hr.shape[2] // scale * scale]
             rng = np.random.default_rng(image_seed(seed, os.path.basename(path)))
-            lr = degrade.degrade(hr, scale, rng, degradation)
+            if given_lr is not None:
+                if stem not in given_lr:
+                    raise FileNotFoundError(f"{path}: no LR image named {stem}.* in {lr_dir}")
+                # the set's own LR at JPEG quality q (4:2:0, as PIL, cameras and web pipelines write it), decoded
+                lr = degrade.jpeg(open_image(given_lr[stem]), quality)
+                if lr.shape[1] * scale > hr.shape[1] or lr.shape[2] * scale > hr.shape[2]:
+                    raise ValueError(f"{given_lr[stem]} is {_size(lr)}; ×{scale} exceeds the HR size {_size(hr)}")
+                hr = hr[:, : lr.shape[1] * scale, : lr.shape[2] * scale]  # the benchmark's modcrop
+            else:
+                hr = hr[:, : hr.shape[1] // scale * scale, : hr.shape[2] // scale * scale]
+                lr = degrade.degrade(hr, scale, rng, degradation)
             hp, lp = os.path.join(hr_out, stem + ".png"), os.path.join(lr_out, stem + ".png")
             _save_png(hr, hp)
             _save_png(lr, lp)
@@ -274,19 +354,23 @@ def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_im
         torch.set_num_threads(threads)
     info = {"degradation": degradation, "seed": seed, "scale": scale, "source": os.path.abspath(hr_dir),
             "images": images, "torch": torch.__version__, "numpy": np.__version__}
+    if given_lr is not None:
+        from PIL import __version__ as pil_version
+        info.update(lrSource=os.path.abspath(lr_dir), quality=quality, pillow=pil_version)
     with open(marker, "w") as f:
         json.dump(info, f, indent=1, sort_keys=True)
     return info
 
 
 def table(results):
-    lines = [f"{'set':<10} {'method':<8} {'PSNR-Y':>8} {'SSIM-Y':>8} {'LPIPS':>8}  images"]
+    lines = [f"{'set':<14} {'method':<8} {'PSNR-Y':>8} {'SSIM-Y':>8} {'LPIPS':>8} {'NIQE':>7} {'spread':>7}  images"]
+    cell = lambda m, k, w, d: f"{m[k]:{w}.{d}f}" if k in m and m[k] is not None else f"{'-':>{w}}"  # noqa: E731
     for name, r in results.items():
         for k in ("bicubic", "model"):
             if k in r:
-                m = r[k]
-                lp = f"{m['lpips']:8.4f}" if "lpips" in m else f"{'-':>8}"
-                lines.append(f"{name:<10} {k:<8} {m['psnr']:8.2f} {m['ssim']:8.4f} {lp}  {r['images']}")
+                m = {**r[k], "spread": r.get("spread")} if k == "model" else r[k]
+                lines.append(f"{name:<14} {k:<8} {cell(m, 'psnr', 8, 2)} {cell(m, 'ssim', 8, 4)} "
+                             f"{cell(m, 'lpips', 8, 4)} {cell(m, 'niqe', 7, 3)} {cell(m, 'spread', 7, 3)}  {r['images']}")
     return "\n".join(lines)
 
 
@@ -305,13 +389,29 @@ def _load_lpips(folder):
         return None
 
 
+def _load_niqe(folder):
+    try:
+        return niqe_mod.load_params(folder)
+    except FileNotFoundError as e:
+        log(f"evaluate: {e}; NIQE left out")
+        return None
+
+
 def main(args):
+    if getattr(args, "spread", None):
+        return main_spread(args)
     if getattr(args, "sr_dir", None):
         return main_score_dirs(args)
     from .checkpoint import load_for_inference
     net, sched = (load_for_inference(args.checkpoint, ema=not args.raw) if args.checkpoint else (None, None))
-    lp = _load_lpips(args.lpips)
-    res = evaluate(net, args.sets, args.eval_root, lp, args.steps, args.seed, args.max_images, sched=sched)
+    lp, nq = _load_lpips(args.lpips), _load_niqe(args.niqe)
+    counts = args.step_counts or [None]
+    res = {}
+    for n in counts:  # --step-counts 1 2: the app's σ lists, one result per set and count ("Set5/2")
+        r = evaluate(net, args.sets, args.eval_root, lp, sigmas_for(n) if n else args.steps, args.seed,
+                     args.max_images, sched=sched, niqe_params=nq, spread_seeds=args.spread_seeds,
+                     lr_only=args.lr_only or ())
+        res.update({f"{k}/{n}" if len(counts) > 1 else k: v for k, v in r.items()})
     log(table(res))
     if args.json:
         with open(args.json, "w") as f:
@@ -325,9 +425,12 @@ def main_score_dirs(args):
     is written as null: JSON has no Infinity)."""
     if args.checkpoint:
         raise ValueError("--sr-dir scores images that already exist; leave out --checkpoint")
-    if not args.hr_dir:
-        raise ValueError("--sr-dir needs --hr-dir (the ground-truth images, matched by file stem)")
-    res = score_dirs(args.sr_dir, args.hr_dir, args.lr_dir, args.scale, _load_lpips(args.lpips))
+    nq = _load_niqe(args.niqe)
+    if not args.hr_dir and nq is None:
+        raise ValueError("--sr-dir without --hr-dir scores by NIQE alone, and its parameters were not found: pass "
+                         "--hr-dir (the ground-truth images, matched by file stem) or --niqe DIR")
+    res = score_dirs(args.sr_dir, args.hr_dir, args.lr_dir, args.scale,
+                     _load_lpips(args.lpips) if args.hr_dir else None, niqe_params=nq)
     name = args.name or os.path.basename(os.path.normpath(args.sr_dir))
     log(table({name: res}))
     if args.json:
@@ -337,8 +440,21 @@ def main_score_dirs(args):
     return 0
 
 
+def main_spread(args):
+    """`evaluate --spread DIR DIR …`: the seed spread of one set's outputs made elsewhere under several seeds."""
+    res = seed_spread(args.spread)
+    log(f"seed spread over {len(args.spread)} seeds: {res['spread']:.4f} levels (mean per-pixel std), "
+        f"{res['images']} image(s)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=2)
+    emit("metrics", results={args.name or "spread": {"spread": res["spread"], "images": res["images"]}})
+    return 0
+
+
 def main_make_eval_set(args):
-    info = make_eval_set(args.hr_dir, args.out, args.degradation, args.seed, args.scale, args.max_images)
+    info = make_eval_set(args.hr_dir, args.out, args.degradation, args.seed, args.scale, args.max_images,
+                         args.lr_dir, args.quality)
     log(f"make-eval-set: {len(info['images'])} images ({args.degradation}, seed {args.seed}) in {args.out}")
     emit("eval-set", out=os.path.abspath(args.out), images=len(info["images"]), degradation=args.degradation,
          seed=args.seed, scale=args.scale)

@@ -1,7 +1,9 @@
-"""Losses: Charbonnier, the CT distance, the CT loss (supplement Alg. 2) and the DTM loss (Alg. 3).
+"""Losses: Charbonnier, the CT distance, the CT loss (supplement Alg. 2) and the DTM loss (Alg. 3, in the official
+code's form).
 
 Every loss returns per-sample values [N] so callers can weight samples; `.mean()` gives the batch loss.
 """
+import contextlib
 import copy
 
 import torch
@@ -79,31 +81,52 @@ def dtm_weight(x0_hat, x0, floor=1e-8):
     return 1.0 / (x0_hat - x0).abs().flatten(1).mean(1).clamp_min(floor)
 
 
-def dtm_loss(frozen, x0_hat, x0, lr, y0, eps, u, sched, lpips, weight=0.5):
-    """Alg. 3: grad = ω (f_θ'(x̂_t) − f_θ'(x_t)); L = weight · LPIPS(x̂0, stopgrad(x̂0 − grad)).
+def no_autocast(x):
+    """f_θ' runs in float32: grad is a small difference of two outputs, which half precision would swamp."""
+    return torch.autocast("cuda", enabled=False) if x.is_cuda else contextlib.nullcontext()
 
-    x_t is built from the data x0 and x̂_t from the online estimate x̂0 with the same ε and the same t (u = t/T, [N]).
-    The gradient of L with respect to x̂0 pushes x̂0's trajectory towards the data's trajectory under f_θ'.
+
+def dtm_target(frozen, x0_hat, x0, lr, y0, eps, u, sched):
+    """x̂0 − grad with grad = f_θ'(x̂_t, t) − f_θ'(x_t, t), unscaled (the official code; CTMSR.md §4).
+
+    x_t is built from the data x0 and x̂_t from the online estimate x̂0 with the same ε and t (u = t/T, [N]).
     """
+    x0_hat, x0, lr, y0, eps = (v.detach().float() for v in (x0_hat, x0, lr, y0, eps))
     s, a = schedules.sigma(u, sched["sigma_max"], sched["rho_n"]), schedules.alpha(u, sched["rho_r"])
-    with torch.no_grad():
-        real = frozen(forward.x_t(x0, y0, eps, s, a), lr, s)
-        fake = frozen(forward.x_t(x0_hat.detach(), y0, eps, s, a), lr, s)
-        grad = dtm_weight(x0_hat.detach(), x0).view(-1, 1, 1, 1) * (fake - real)
-        target = (x0_hat.detach() - grad).float()
-    return weight * lpips(x0_hat.float(), target)
+    with torch.no_grad(), no_autocast(x0):
+        real = frozen(forward.x_t(x0, y0, eps, s, a), lr, s).float()
+        fake = frozen(forward.x_t(x0_hat, y0, eps, s, a), lr, s).float()
+    return x0_hat - (fake - real)
+
+
+def dtm_loss(frozen, x0_hat, x0, lr, y0, eps, u, sched, distance, weight=0.5):
+    """L_DTM per sample = weight · ω · d(x̂0, stopgrad(x̂0 − grad)), ω = 1/mean|x̂0 − x0| detached.
+
+    Alg. 3 writes ω inside grad; that equals this only for a squared error. Under LPIPS, ω ≈ 10–15 inside the target
+    makes it an amplified, sign-flipped copy of the model's own error far outside [−1, 1]; the official code weights
+    the loss instead. Returns (per-sample loss, checks): checks holds mean|target − x̂0| and the shares of target and
+    x̂0 pixels outside [−1, 1], which should be about equal (the check that catches a scaled target).
+    """
+    target = dtm_target(frozen, x0_hat, x0, lr, y0, eps, u, sched)
+    x0_hat = x0_hat.float()
+    omega = dtm_weight(x0_hat.detach(), x0.float())
+    checks = {"targetGap": (target - x0_hat.detach()).abs().mean().item(),
+              "targetOutside": (target.abs() > 1).float().mean().item(),
+              "x0HatOutside": (x0_hat.detach().abs() > 1).float().mean().item()}
+    return weight * omega * distance(x0_hat, target), checks
 
 
 class FrozenCopy:
-    """f_θ': a frozen copy of the online net, refreshed from it every `every` DTM iterations (and at the start)."""
+    """f_θ': starts as `start` (the EMA weights of the CT checkpoint that DTM continues) and is refreshed from the
+    online weights every `every` DTM iterations (supplement A.3), kept in float32."""
 
-    def __init__(self, net, every=1000):
-        self.net = copy.deepcopy(net).eval().requires_grad_(False)
-        self.every, self.last_refresh, self.refreshes = every, None, 0
+    def __init__(self, start, every=1000):
+        self.net = copy.deepcopy(start).float().eval().requires_grad_(False)
+        self.every, self.last_refresh, self.refreshes = every, 0, 0
 
     def maybe_refresh(self, online, dtm_step):
         """dtm_step counts iterations since DTM started (0-based); returns True when the weights were copied."""
-        if dtm_step % self.every != 0 or self.last_refresh == dtm_step:
+        if dtm_step == 0 or dtm_step % self.every != 0 or self.last_refresh == dtm_step:
             return False
         self.net.load_state_dict(online.state_dict())
         self.last_refresh, self.refreshes = dtm_step, self.refreshes + 1

@@ -99,6 +99,17 @@ def warm_indices(rng, n_intervals, batch, probs=None):
     return rng.choice(np.arange(1, n_intervals + 1), size=batch, p=np.asarray(probs, float) / sum(probs))
 
 
+def dtm_times(rng, dtm, n_intervals, batch):
+    """DTM's t/T per sample: the CT grid point t_index/N (official: the draw in [0.1, 0.5] lands on 1/3), or, with
+    t_index None, uniform in [t_min, t_max]."""
+    if dtm["t_index"] is None:
+        return rng.uniform(dtm["t_min"], dtm["t_max"], size=batch)
+    if not 0 < dtm["t_index"] < n_intervals:
+        raise ValueError(f"dtm.t_index must lie strictly inside the CT grid (1..{n_intervals - 1}), "
+                         f"got {dtm['t_index']!r}")
+    return np.full(batch, dtm["t_index"] / n_intervals)
+
+
 def stage_at(step, cfg):
     w, c = cfg["warmup_iterations"], cfg["ct_iterations"]
     return "warmup" if step < w else "ct" if step < w + c else "dtm"
@@ -145,6 +156,8 @@ class Trainer:
         self.ct_dist = Distance(cfg["ct"]["distance"], self.lpips, tuple(cfg["ct"]["weights"]))
         self.warm_dist = Distance(cfg["warmup"]["distance"], self.lpips,
                                   tuple(cfg["warmup"]["weights"] or cfg["ct"]["weights"]))
+        self.dtm_dist = Distance(cfg["dtm"]["distance"], self.lpips, tuple(cfg["ct"]["weights"])) \
+            if cfg["dtm_iterations"] else None
         self.frozen, self.step, self.history = None, 0, {}
         self.stop_requested = False
 
@@ -172,7 +185,8 @@ class Trainer:
 
     def _lpips(self):
         c = self.cfg
-        needs = "lpips" in c["ct"]["distance"] or "lpips" in c["warmup"]["distance"] or c["dtm_iterations"] > 0
+        needs = "lpips" in c["ct"]["distance"] or "lpips" in c["warmup"]["distance"] or \
+            c["dtm_iterations"] > 0 and "lpips" in c["dtm"]["distance"]
         if not needs:
             return None
         from .lpips import LPIPS
@@ -251,14 +265,15 @@ class Trainer:
                 logs["ct"] = l_ct.mean().item()
                 info["intervals"] = n_int
                 if stage == "dtm":
-                    if self.frozen is None:
-                        self.frozen = FrozenCopy(self.net, c["dtm"]["refresh_every"])
+                    d = c["dtm"]
+                    if self.frozen is None:  # f_θ' starts as the EMA weights of the CT run DTM continues
+                        self.frozen = FrozenCopy(self.ema, d["refresh_every"])
                     if self.frozen.maybe_refresh(self.net, k - c["ct_iterations"]) and self.main:
                         log(f"train: f_θ' refreshed from the online weights at step {step}")
-                    u = torch.from_numpy(rng.uniform(c["dtm"]["t_min"], c["dtm"]["t_max"], size=b)).float().to(dev)
-                    l_dtm = dtm_loss(self.frozen, x0_hat, x0, lr, y0, randn(), u, self.sched, self.lpips,
-                                     c["dtm"]["weight"])
-                    loss = loss + c["dtm"]["lambda_dtm"] * l_dtm.mean()
+                    u = torch.from_numpy(dtm_times(rng, d, n_int, b)).float().to(dev)
+                    l_dtm, info["dtmCheck"] = dtm_loss(self.frozen, x0_hat, x0, lr, y0, randn(), u, self.sched,
+                                                       self.dtm_dist, d["weight"])
+                    loss = loss + d["lambda_dtm"] * l_dtm.mean()
                     logs["dtm"] = l_dtm.mean().item()
         if not torch.isfinite(loss):
             info["skipped"] = 1  # a non-finite loss would poison Adam's moments; drop this batch
@@ -266,7 +281,8 @@ class Trainer:
         self.opt.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(self.opt)
-        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c["optim"]["grad_clip"])
+        # grad_clip None: no clipping (the official run has none), the norm is still logged
+        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c["optim"]["grad_clip"] or float("inf"))
         self.scaler.step(self.opt)
         self.scaler.update()
         ema_update(self.ema, self.net, c["ema"]["decay"], step, c["ema"]["warmup"])
@@ -288,7 +304,7 @@ class Trainer:
         if self.main:
             with open(os.path.join(self.out, "config.json"), "w") as f:
                 json.dump(c, f, indent=2)
-        window, t_last, n_last, skipped = {}, time.time(), 0, 0
+        window, checks, t_last, n_last, skipped = {}, {}, time.time(), 0, 0
         it_per_sec = None
         if self._should_stop():
             return self._stop()
@@ -297,6 +313,8 @@ class Trainer:
             self.step = step + 1
             for k, v in logs.items():
                 window.setdefault(k, []).append(v)
+            for k, v in info.get("dtmCheck", {}).items():
+                checks.setdefault(k, []).append(v)
             skipped += info.get("skipped", 0)
             n_last += 1
             if self.main and (self.step % c["log_every"] == 0 or self.step == self.total or n_last == 1
@@ -308,8 +326,9 @@ class Trainer:
                 protocol.progress(self.step, self.total, losses, self.opt.param_groups[0]["lr"],
                                   round(it_per_sec, 4), round((self.total - self.step) / it_per_sec, 1),
                                   stage=info["stage"], intervals=info.get("intervals"),
-                                  gradNorm=info.get("gradNorm"), skipped=skipped)
-                window, t_last, n_last = {}, now, 0
+                                  gradNorm=info.get("gradNorm"), skipped=skipped,
+                                  dtmCheck={k: float(np.mean(v)) for k, v in checks.items()} or None)
+                window, checks, t_last, n_last = {}, {}, now, 0
             if c["preview_every"] and self.step % c["preview_every"] == 0 and self.main:
                 self.preview(batch)
             if self._should_stop():

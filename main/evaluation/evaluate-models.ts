@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// npm run eval -- [--models ctmsr-s-x4-real ctmsr-s-x4-clean | paths] [--sets Set5 Set14 BSD100 BSD100-real]
-//                 [--steps 1 2] [--seed 0] [--max-images N] [--json out.json] [--write-manifest]
+// npm run eval -- [--models ctmsr-s-x4-real ctmsr-s-x4-clean | paths] [--sets Set5 Set14 BSD100 BSD100-real
+//                 BSD100-jpeg20] [--lr-only DIR …] [--steps 1 2] [--seed 0] [--spread-seeds 4] [--spread-images 10]
+//                 [--max-images N] [--json out.json] [--write-manifest]
 // The app's engine enhances each set (CLI pipeline, PNG, seed fixed); the trainer scores the outputs
-// (PSNR/SSIM on Y, shave 4, LPIPS-squeeze) with bicubic beside; a markdown table goes to stdout.
+// (PSNR/SSIM on Y, shave 4, LPIPS-squeeze, NIQE, seed spread) with bicubic beside; a markdown table goes to stdout.
 import { Command, InvalidArgumentError } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -20,12 +21,15 @@ const stepCounts = (v: string, previous: number[] | undefined) => [...(previous 
 
 export function buildProgram(): Command {
   return new Command('eval')
-    .description('Measure models as users get them: the app engine enhances the benchmark sets, the trainer scores them (PSNR/SSIM on Y, LPIPS-squeeze), bicubic beside.')
+    .description('Measure models as users get them: the app engine enhances the benchmark sets, the trainer scores them (PSNR/SSIM on Y, LPIPS-squeeze, NIQE, seed spread), bicubic beside.')
     .option('--models <ids...>', 'model ids in models/ or paths to .onnx files', [...shippedModelIds])
     .option('--sets <names...>', `sets: ${defaultSets.join(', ')}, or folders holding HR/ and LR_x4/`, [...defaultSets])
+    .option('--lr-only <dirs...>', 'also folders of LR photos without ground truth, scored by NIQE alone')
     .option('--steps <n...>', 'sampling step counts to measure (default: 1 2)', stepCounts)
     .option('--seed <n>', 'noise seed of the engine', wholeNumber('seed', 0), 0)
     .option('--degradation-seed <n>', 'seed of the BSD100-real degradation', wholeNumber('degradation seed', 0), 0)
+    .option('--spread-seeds <n>', 'seed spread: mean per-pixel std of the output over this many seeds (0 or 1: skip)', wholeNumber('spread seeds', 0), 4)
+    .option('--spread-images <n>', 'measure the seed spread on the first N images of each set (0: all)', wholeNumber('spread images', 0), 10)
     .option('--max-images <n>', 'only the first N images of each set (quick checks)', wholeNumber('max images', 1))
     .option('--json <path>', 'also write the full results (per image too) as JSON')
     .option('--write-manifest', "write the 1-step metrics into each model's manifest (metrics field)", false)
@@ -40,7 +44,8 @@ export function markdownReport(report: EvaluationReport): string {
     `CPU: ${m.cpus} × ${m.cpuModel}, ONNX Runtime ${m.provider}, threads ${report.options.threads || 'auto'}, load average ${m.loadavg1m.toFixed(1)} at the end ` +
     `(a busy machine lowers MP/s). Seed ${report.options.seed}; BSD100-real degradation seed ${report.options.degradationSeed}` +
     `${report.options.maxImages ? `; only the first ${report.options.maxImages} image(s) of each set` : ''}.`;
-  const parts = ['## Quality (×4; PSNR/SSIM on Y, BT.601, shave 4; LPIPS-squeeze; bicubic beside)', '', resultsTable(report.results)];
+  const spread = report.options.spreadSeeds > 1 ? `; seed spread: mean per-pixel std over seeds ${report.options.seed}–${report.options.seed + report.options.spreadSeeds - 1}, 8-bit levels, first ${report.options.spreadImages || 'all'} image(s) of each set` : '';
+  const parts = [`## Quality (×4; PSNR/SSIM on Y, BT.601, shave 4; LPIPS-squeeze; NIQE on Y, crop border 4${spread}; bicubic beside)`, '', resultsTable(report.results)];
   if (report.speed.length > 0) parts.push('', '## CPU speed (CLI pipeline: decode → enhance → PNG encode → write)', '', speedTable(report.speed, note));
   else parts.push('', note);
   return parts.join('\n');
@@ -70,6 +75,9 @@ export async function main(argv: string[]): Promise<number> {
       seed: o.seed,
       degradationSeed: o.degradationSeed,
       maxImages: o.maxImages,
+      lrOnly: o.lrOnly,
+      spreadSeeds: o.spreadSeeds,
+      spreadImages: o.spreadImages,
       speed: o.speed,
       threads: o.threads,
       keepOutputs: o.keepOutputs ? resolve(o.keepOutputs) : undefined,

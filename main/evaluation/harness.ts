@@ -1,16 +1,17 @@
 // One harness run: every model × set × step count enhanced by the app's engine, scored by the trainer,
-// bicubic beside, plus CPU speed through the CLI pipeline. `npm run eval` is its command line.
+// bicubic beside, the seed spread over a few seeds, plus CPU speed through the CLI pipeline. `npm run eval` is its
+// command line.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { parseModelManifest } from '../../shared/models/manifest.js';
 import { Engine } from '../engine/engine.js';
 import { bundledModelsDir, resolveModel, type LoadedModel } from '../models/registry.js';
 import { writeAtomically } from '../pipeline/atomic-write.js';
-import { scoreOutputs, type MetricValues, type SetScore } from './metrics.js';
+import { scoreOutputs, scoreSpread, type MetricValues, type SetScore } from './metrics.js';
 import { enhanceInputs, evalSettings, measureSpeed, type SpeedResult } from './run-model.js';
-import { resolveSet, type EvalSet } from './sets.js';
+import { resolveLrOnly, resolveSet, type EvalSet } from './sets.js';
 import { versusBicubic, type ResultRow } from './table.js';
 
 export const shippedModelIds = ['ctmsr-s-x4-real', 'ctmsr-s-x4-clean'] as const;
@@ -32,6 +33,12 @@ export interface EvaluationOptions {
   threads: number;
   /** CPU worker sessions; default 'auto', as the CLI. */
   workers?: number | 'auto';
+  /** Folders of LR photos without ground truth, enhanced and scored by NIQE alone. */
+  lrOnly?: string[];
+  /** Seeds (seed, seed + 1, …) whose outputs give the seed spread; < 2 skips it. */
+  spreadSeeds?: number;
+  /** The spread is measured on the first N images of each set (0 = all). */
+  spreadImages?: number;
   /** Keep the enhanced images here instead of a temporary folder. */
   keepOutputs?: string;
   modelsDir?: string;
@@ -46,7 +53,7 @@ export interface ResultRecord extends ResultRow {
 
 export interface EvaluationReport {
   generatedAt: string;
-  options: { sets: string[]; steps: number[]; seed: number; degradationSeed: number; maxImages: number | null; threads: number };
+  options: { sets: string[]; steps: number[]; seed: number; degradationSeed: number; maxImages: number | null; threads: number; spreadSeeds: number; spreadImages: number };
   machine: { cpus: number; cpuModel: string; loadavg1m: number; provider: string };
   models: { id: string; path: string; params?: number; trainedOn?: string }[];
   results: ResultRecord[];
@@ -74,6 +81,8 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   const models = await loadModels(options.models, options.modelsDir);
   const sets: EvalSet[] = [];
   for (const name of options.sets) sets.push(await resolveSet(name, { degradationSeed: options.degradationSeed, maxImages: options.maxImages, log }));
+  for (const dir of options.lrOnly ?? []) sets.push(await resolveLrOnly(dir, { maxImages: options.maxImages }));
+  const spreadSeeds = options.spreadSeeds ?? 0;
 
   const work = options.keepOutputs ?? (await mkdtemp(join(tmpdir(), 'ctmsr-eval-')));
   const engine = new Engine({ providers: ['cpu'], threads: options.threads, workers: options.workers ?? 'auto' });
@@ -102,9 +111,13 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
           const withBicubic = !bicubic.has(set.name);
           const score = await scoreOutputs({ srDir: outDir, hrDir: set.hrDir, lrDir: withBicubic ? set.lrDir : undefined, scale: model.manifest.scale, name: `${id}/${set.name}/${steps}` });
           if (withBicubic) bicubic.set(set.name, score.bicubic);
-          const row: ResultRow = { model: id, set: set.name, steps, images: score.images, sr: score.model, bicubic: bicubic.get(set.name), mpPerSec: mpPerSec.get(steps) };
+          const spread = spreadSeeds > 1 ? await seedSpread(engine, model, set, steps, outDir, options) : undefined;
+          const row: ResultRow = { model: id, set: set.name, steps, images: score.images, sr: score.model, bicubic: bicubic.get(set.name), spread, mpPerSec: mpPerSec.get(steps) };
           results.push({ ...row, modelPath: model.onnxPath, vsBicubic: versusBicubic(row.sr, row.bicubic), perImage: score.perImage });
-          log(`  PSNR ${row.sr.psnr?.toFixed(2)} SSIM ${row.sr.ssim.toFixed(4)} LPIPS ${row.sr.lpips?.toFixed(4) ?? '—'} (bicubic ${row.bicubic?.psnr?.toFixed(2) ?? '—'}) in ${seconds.toFixed(1)} s`);
+          log(
+            `  PSNR ${row.sr.psnr?.toFixed(2) ?? '—'} SSIM ${row.sr.ssim?.toFixed(4) ?? '—'} LPIPS ${row.sr.lpips?.toFixed(4) ?? '—'} NIQE ${row.sr.niqe?.toFixed(3) ?? '—'} ` +
+              `spread ${spread?.toFixed(3) ?? '—'} (bicubic ${row.bicubic?.psnr?.toFixed(2) ?? '—'}) in ${seconds.toFixed(1)} s`,
+          );
           if (!options.keepOutputs) await rm(outDir, { recursive: true, force: true });
         }
       }
@@ -117,12 +130,44 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
   for (const r of results) r.bicubic ??= bicubic.get(r.set);
   return {
     generatedAt: new Date().toISOString(),
-    options: { sets: sets.map((s) => s.name), steps: options.steps, seed: options.seed, degradationSeed: options.degradationSeed, maxImages: options.maxImages ?? null, threads: options.threads },
+    options: {
+      sets: sets.map((s) => s.name),
+      steps: options.steps,
+      seed: options.seed,
+      degradationSeed: options.degradationSeed,
+      maxImages: options.maxImages ?? null,
+      threads: options.threads,
+      spreadSeeds,
+      spreadImages: options.spreadImages ?? 0,
+    },
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadavg1m: loadavg()[0], provider },
     models: models.map((m) => ({ id: m.manifest.id, path: m.onnxPath, params: m.manifest.params, trainedOn: m.manifest.trainedOn })),
     results,
     speed,
   };
+}
+
+/**
+ * The seed spread of one model, set and step count: the first `spreadImages` inputs enhanced again with seeds
+ * seed + 1 … seed + spreadSeeds − 1, compared per pixel with their seed-`seed` outputs already in `outDir`.
+ */
+async function seedSpread(engine: Engine, model: LoadedModel, set: EvalSet, steps: number, outDir: string, options: EvaluationOptions): Promise<number> {
+  const inputs = options.spreadImages ? set.inputs.slice(0, options.spreadImages) : set.inputs;
+  const stems = new Set(inputs.map((p) => basename(p, extname(p))));
+  const base = `${outDir}-spread`;
+  const dirs = [join(base, `seed${options.seed}`)];
+  try {
+    await mkdir(dirs[0], { recursive: true });
+    for (const name of await readdir(outDir)) if (stems.has(basename(name, extname(name)))) await copyFile(join(outDir, name), join(dirs[0], name));
+    for (let k = 1; k < (options.spreadSeeds ?? 0); k++) {
+      const dir = join(base, `seed${options.seed + k}`);
+      await enhanceInputs(engine, model, inputs, dir, evalSettings(model, steps, options.seed + k));
+      dirs.push(dir);
+    }
+    return await scoreSpread(dirs);
+  } finally {
+    if (!options.keepOutputs) await rm(base, { recursive: true, force: true });
+  }
 }
 
 type ManifestScores = { psnr: number; ssim: number; lpips: number };
@@ -134,14 +179,14 @@ type ManifestScores = { psnr: number; ssim: number; lpips: number };
 export function manifestMetrics(results: ResultRecord[], modelId: string): Record<string, ManifestScores & { bicubic?: ManifestScores }> {
   const rounded = (m: MetricValues): ManifestScores => ({
     psnr: Math.round(m.psnr! * 1000) / 1000,
-    ssim: Math.round(m.ssim * 1e4) / 1e4,
+    ssim: Math.round((m.ssim ?? 0) * 1e4) / 1e4,
     lpips: m.lpips === undefined ? -1 : Math.round(m.lpips * 1e4) / 1e4,
   });
   const out: Record<string, ManifestScores & { bicubic?: ManifestScores }> = {};
-  for (const r of results.filter((x) => x.model === modelId && x.steps === 1)) {
+  for (const r of results.filter((x) => x.model === modelId && x.steps === 1 && x.sr.psnr !== undefined)) {
     if (r.sr.psnr === null) throw new Error(`${modelId} on ${r.set}: PSNR is infinite (outputs equal the ground truth); not a measurement to ship.`);
     out[r.set] = rounded(r.sr);
-    if (r.bicubic && r.bicubic.psnr !== null) out[r.set].bicubic = rounded(r.bicubic);
+    if (r.bicubic && r.bicubic.psnr !== null && r.bicubic.psnr !== undefined) out[r.set].bicubic = rounded(r.bicubic);
   }
   return out;
 }

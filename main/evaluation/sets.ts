@@ -1,5 +1,7 @@
-// Evaluation sets: the ×4 benchmarks in ../shared/data/eval (given LR_x4), and BSD100-real, a fixed,
-// seeded Real-ESRGAN-style degradation of BSD100's HR images made once by the trainer into a cache folder.
+// Evaluation sets: the ×4 benchmarks in ../shared/data/eval (given LR_x4); BSD100-real, a fixed, seeded
+// Real-ESRGAN-style degradation of BSD100's HR images; BSD100-jpeg20, BSD100's given LR at JPEG quality 20 (strong
+// blocking, as in small web photos). The last two are made once by the trainer into a cache folder (../shared is
+// read-only). And folders of LR photos without ground truth (`--lr-only`), scored by NIQE alone.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -11,13 +13,17 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 export const benchmarkSets = ['Set5', 'Set14', 'BSD100'] as const;
-export const defaultSets = [...benchmarkSets, 'BSD100-real'] as const;
+export const madeSets = ['BSD100-real', 'BSD100-jpeg20'] as const;
+export const defaultSets = [...benchmarkSets, ...madeSets] as const;
+/** JPEG quality of BSD100-jpeg20. */
+export const jpegSetQuality = 20;
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp']);
 
 /** A set ready to measure: LR inputs for the engine and HR ground truth, matched by file stem. */
 export interface EvalSet {
   name: string;
-  hrDir: string;
+  /** Absent for LR-only photos (no ground truth). */
+  hrDir?: string;
   lrDir: string;
   /** LR images (absolute paths, sorted by name), cut to `maxImages` when given. */
   inputs: string[];
@@ -64,23 +70,57 @@ function missingDataError(what: string, path: string): Error {
   );
 }
 
+/** BSD100's given LR at JPEG quality 20: `<cache>/eval/BSD100-jpeg20`. */
+export function jpegSetDir(cache = cacheDir()): string {
+  return join(cache, 'eval', `BSD100-jpeg${jpegSetQuality}`);
+}
+
+type MakeOptions = { shared?: string; cache?: string; log?: (line: string) => void };
+interface SetInfo {
+  images?: Record<string, unknown>;
+  seed?: number;
+  degradation?: string;
+  quality?: number;
+}
+
 /** Makes `<cache>/eval/BSD100-real-seed<N>` with `python -m trainer make-eval-set` unless it is complete already. */
-export async function ensureRealSet(degradationSeed: number, options: { shared?: string; cache?: string; log?: (line: string) => void } = {}): Promise<string> {
-  const out = realSetDir(degradationSeed, options.cache);
+export function ensureRealSet(degradationSeed: number, options: MakeOptions = {}): Promise<string> {
+  return ensureMadeSet(
+    realSetDir(degradationSeed, options.cache),
+    `BSD100-real (Real-ESRGAN degradation, seed ${degradationSeed})`,
+    ['--degradation', 'realesrgan', '--seed', String(degradationSeed)],
+    (info) => info.seed === degradationSeed,
+    options,
+  );
+}
+
+/** Makes `<cache>/eval/BSD100-jpeg20` (BSD100's LR_x4 at JPEG quality 20, no randomness) unless complete already. */
+export function ensureJpegSet(options: MakeOptions = {}): Promise<string> {
+  const lrSource = join(evalRoot(options.shared), 'BSD100', 'LR_x4');
+  return ensureMadeSet(
+    jpegSetDir(options.cache),
+    `BSD100-jpeg${jpegSetQuality} (BSD100's LR_x4 at JPEG quality ${jpegSetQuality})`,
+    ['--degradation', 'jpeg', '--lr-dir', lrSource, '--quality', String(jpegSetQuality)],
+    (info) => info.degradation === 'jpeg' && info.quality === jpegSetQuality,
+    options,
+  );
+}
+
+async function ensureMadeSet(out: string, what: string, degradationArgs: string[], matches: (info: SetInfo) => boolean, options: MakeOptions): Promise<string> {
   const hrSource = join(evalRoot(options.shared), 'BSD100', 'HR');
   if (existsSync(join(out, 'eval-set.json'))) {
-    const info = JSON.parse(await readFile(join(out, 'eval-set.json'), 'utf8')) as { images?: Record<string, unknown>; seed?: number };
+    const info = JSON.parse(await readFile(join(out, 'eval-set.json'), 'utf8')) as SetInfo;
     const expected = existsSync(hrSource) ? (await listImages(hrSource)).length : undefined;
-    if (info.seed === degradationSeed && (expected === undefined || Object.keys(info.images ?? {}).length === expected)) return out;
+    if (matches(info) && (expected === undefined || Object.keys(info.images ?? {}).length === expected)) return out;
     options.log?.(`${out} is incomplete or stale; making it again`);
   }
-  if (!existsSync(hrSource)) throw missingDataError('BSD100 HR images (the source of BSD100-real)', hrSource);
-  options.log?.(`making BSD100-real (Real-ESRGAN degradation, seed ${degradationSeed}) once into ${out} …`);
+  if (!existsSync(hrSource)) throw missingDataError(`BSD100 HR images (the source of ${what.split(' ')[0]})`, hrSource);
+  options.log?.(`making ${what} once into ${out} …`);
   const tmp = `${out}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(dirname(out), { recursive: true });
   try {
-    await run(trainerPython(), ['-m', 'trainer', 'make-eval-set', '--hr-dir', hrSource, '--degradation', 'realesrgan', '--seed', String(degradationSeed), '--scale', '4', '--out', tmp], {
+    await run(trainerPython(), ['-m', 'trainer', 'make-eval-set', '--hr-dir', hrSource, ...degradationArgs, '--scale', '4', '--out', tmp], {
       cwd: repoRoot,
       maxBuffer: 64 * 2 ** 20,
     });
@@ -117,6 +157,7 @@ export async function resolveSet(
 ): Promise<EvalSet> {
   let base: string;
   if (name === 'BSD100-real') base = await ensureRealSet(options.degradationSeed ?? 0, options);
+  else if (name === `BSD100-jpeg${jpegSetQuality}`) base = await ensureJpegSet(options);
   else if ((benchmarkSets as readonly string[]).includes(name)) {
     const root = evalRoot(options.shared);
     if (!existsSync(root)) throw missingDataError('Evaluation data', root);
@@ -129,6 +170,15 @@ export async function resolveSet(
   let inputs = await listImages(lrDir);
   if (inputs.length === 0) throw new Error(`${lrDir} holds no images.`);
   if (options.maxImages && options.maxImages > 0) inputs = inputs.slice(0, options.maxImages);
-  const label = (benchmarkSets as readonly string[]).includes(name) || name === 'BSD100-real' ? name : base.split(/[\\/]/).pop()!;
+  const label = (defaultSets as readonly string[]).includes(name) ? name : base.split(/[\\/]/).pop()!;
   return { name: label, hrDir, lrDir, inputs };
+}
+
+/** A folder of LR photos without ground truth (`--lr-only`): enhanced and scored by NIQE alone. */
+export async function resolveLrOnly(dir: string, options: { maxImages?: number } = {}): Promise<EvalSet> {
+  if (!existsSync(dir)) throw new Error(`--lr-only folder not found: ${dir}`);
+  let inputs = await listImages(resolve(dir));
+  if (inputs.length === 0) throw new Error(`${dir} holds no images (${[...imageExtensions].join(', ')}).`);
+  if (options.maxImages && options.maxImages > 0) inputs = inputs.slice(0, options.maxImages);
+  return { name: `${resolve(dir).split(/[\\/]/).pop()!} (LR only)`, lrDir: resolve(dir), inputs };
 }

@@ -9,6 +9,8 @@ export interface ResultRow {
   images: number;
   sr: MetricValues;
   bicubic?: MetricValues;
+  /** Seed spread: mean per-pixel std of the output over several seeds, 8-bit levels. */
+  spread?: number;
   /** Output MP/s through the CLI pipeline (512×512 → ×scale) for this model and step count. */
   mpPerSec?: number;
 }
@@ -21,14 +23,14 @@ const signed = (v: number | undefined, digits: number) => (v === undefined || !N
 export function versusBicubic(sr: MetricValues, bicubic?: MetricValues): { psnr?: number; ssim?: number; lpipsRatio?: number } {
   if (!bicubic) return {};
   return {
-    psnr: sr.psnr !== null && bicubic.psnr !== null ? sr.psnr - bicubic.psnr : undefined,
-    ssim: sr.ssim - bicubic.ssim,
+    psnr: typeof sr.psnr === 'number' && typeof bicubic.psnr === 'number' ? sr.psnr - bicubic.psnr : undefined,
+    ssim: sr.ssim !== undefined && bicubic.ssim !== undefined ? sr.ssim - bicubic.ssim : undefined,
     lpipsRatio: sr.lpips !== undefined && bicubic.lpips !== undefined && bicubic.lpips > 0 ? sr.lpips / bicubic.lpips : undefined,
   };
 }
 
 export function resultsTable(rows: ResultRow[]): string {
-  const head = ['model', 'set', 'steps', 'images', 'PSNR', 'SSIM', 'LPIPS', 'bicubic PSNR', 'bicubic SSIM', 'bicubic LPIPS', 'Δ PSNR', 'Δ SSIM', 'LPIPS ÷ bicubic', 'MP/s (CPU)'];
+  const head = ['model', 'set', 'steps', 'images', 'PSNR', 'SSIM', 'LPIPS', 'NIQE', 'seed spread', 'bicubic PSNR', 'bicubic SSIM', 'bicubic LPIPS', 'bicubic NIQE', 'Δ PSNR', 'Δ SSIM', 'LPIPS ÷ bicubic', 'MP/s (CPU)'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
   for (const r of rows) {
     const d = versusBicubic(r.sr, r.bicubic);
@@ -40,9 +42,12 @@ export function resultsTable(rows: ResultRow[]): string {
       fixed(r.sr.psnr, 2),
       fixed(r.sr.ssim, 4),
       fixed(r.sr.lpips, 4),
+      fixed(r.sr.niqe, 3),
+      fixed(r.spread, 3),
       fixed(r.bicubic?.psnr, 2),
       fixed(r.bicubic?.ssim, 4),
       fixed(r.bicubic?.lpips, 4),
+      fixed(r.bicubic?.niqe, 3),
       signed(d.psnr, 2),
       signed(d.ssim, 4),
       d.lpipsRatio === undefined ? dash : d.lpipsRatio.toFixed(3),

@@ -1,11 +1,13 @@
 """`make-eval-set` (fixed, seeded degraded evaluation sets) and `evaluate --sr-dir` (scoring images made elsewhere,
 e.g. by the app's engine in `npm run eval`)."""
 import json
+import math
 import os
 import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -154,3 +156,77 @@ def test_sr_dir_bicubic_matches_evaluate_on_set5_with_lpips(tmp_path):
     res = _bicubic_outputs_match_evaluate(os.path.join(EVAL_ROOT, "Set5"), tmp_path / "sr",
                                           LPIPS("squeeze", LPIPS_DIR), max_images=2)
     assert res["images"] == 2 and 0 < res["model"]["lpips"] < 1
+
+
+def test_make_eval_set_jpeg_compresses_the_given_lr_deterministically(tmp_path):
+    base = _set_with_lr(tmp_path)
+    args = ("make-eval-set", "--hr-dir", str(base / "HR"), "--degradation", "jpeg", "--lr-dir", str(base / "LR_x4"),
+            "--quality", "20")
+    rc, lines, err = _cli(*args, "--out", str(tmp_path / "a"))
+    assert rc == 0, err
+    evaluate.make_eval_set(str(base / "HR"), str(tmp_path / "b"), "jpeg", lr_dir=str(base / "LR_x4"), quality=20)
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert {k: v for k, v in a.items() if k.endswith(".png")} == {k: v for k, v in b.items() if k.endswith(".png")}
+    from trainer.data import open_image
+    for i in range(2):
+        given = open_image(str(base / "LR_x4" / f"im{i}.png"))
+        lr = open_image(str(tmp_path / "a" / "LR_x4" / f"im{i}.png"))
+        from trainer.degrade import jpeg
+        assert torch.equal(lr, jpeg(given, 20)) and (lr - given).abs().mean() > 0.005  # the given LR at quality 20
+        assert open_image(str(tmp_path / "a" / "HR" / f"im{i}.png")).shape[1:] == (given.shape[1] * 4,
+                                                                                   given.shape[2] * 4)
+    info = json.load(open(tmp_path / "a" / "eval-set.json"))
+    assert info["degradation"] == "jpeg" and info["quality"] == 20
+    rc, lines, _ = _cli("make-eval-set", "--hr-dir", str(base / "HR"), "--degradation", "jpeg", "--out",
+                        str(tmp_path / "c"))
+    assert rc == 1 and "--lr-dir" in lines[-1]["message"]
+
+
+def _niqe_params():
+    from trainer import niqe
+    folder = os.path.join(os.path.dirname(EVAL_ROOT), "..", "weights", "niqe")
+    if not os.path.isfile(os.path.join(folder, niqe.PARAMS_FILE)):
+        pytest.skip(f"NIQE parameters not found in {folder} (../shared is absent)")
+    return folder, niqe.load_params(folder)
+
+
+def test_sr_dir_without_ground_truth_scores_niqe_only(tmp_path):
+    folder, params = _niqe_params()
+    sr, lr = tmp_path / "sr", tmp_path / "lr"
+    sr.mkdir()
+    lr.mkdir()
+    for i in range(2):
+        Image.fromarray(synthetic_image(208, 224, i)).save(sr / f"p{i}.png")
+        Image.fromarray(synthetic_image(52, 56, i)).save(lr / f"p{i}.png")
+    Image.fromarray(synthetic_image(40, 40, 9)).save(sr / "small.png")   # under two blocks: no NIQE, no error
+    Image.fromarray(synthetic_image(10, 10, 9)).save(lr / "small.png")
+    res = evaluate.score_dirs(str(sr), None, str(lr), 4, niqe_params=params)
+    assert set(res["model"]) == {"niqe"} and set(res["bicubic"]) == {"niqe"} and res["images"] == 3
+    assert "niqe" not in res["per_image"]["small"]["model"]
+    assert res["model"]["niqe"] == pytest.approx((res["per_image"]["p0"]["model"]["niqe"] +
+                                                 res["per_image"]["p1"]["model"]["niqe"]) / 2)
+    rc, lines, err = _cli("evaluate", "--sr-dir", str(sr), "--lr-dir", str(lr), "--niqe", folder)
+    assert rc == 0, err
+    assert lines[-1]["results"]["sr"]["model"]["niqe"] == pytest.approx(res["model"]["niqe"])
+    rc, lines, _ = _cli("evaluate", "--sr-dir", str(sr), "--niqe", str(tmp_path / "none"))
+    assert rc == 1 and "--hr-dir" in lines[-1]["message"]
+
+
+def test_seed_spread_of_folders(tmp_path):
+    dirs = [tmp_path / f"s{i}" for i in range(3)]
+    img = synthetic_image(16, 16, 0)
+    for i, d in enumerate(dirs):
+        d.mkdir()
+        Image.fromarray(img).save(d / "a.png")
+        shifted = img.astype(int)
+        shifted[0, 0, 0] += 3 * i  # one value differs: 0, 3, 6 -> population std sqrt(6) on 1 of 768 values
+        Image.fromarray(shifted.clip(0, 255).astype(np.uint8)).save(d / "b.png")
+    res = evaluate.seed_spread([str(d) for d in dirs])
+    assert res["per_image"]["a"] == 0 and res["per_image"]["b"] == pytest.approx(math.sqrt(6) / 768)
+    assert res["images"] == 2
+    rc, lines, err = _cli("evaluate", "--spread", *map(str, dirs), "--name", "x")
+    assert rc == 0, err
+    assert lines[-1]["results"]["x"]["spread"] == pytest.approx(res["spread"])
+    os.remove(dirs[2] / "b.png")
+    with pytest.raises(ValueError, match="same images"):
+        evaluate.seed_spread([str(d) for d in dirs])

@@ -49,10 +49,10 @@ class _Dist:
         return ((a - b) ** 2).flatten(1).mean(1)
 
 
-def _dtm(x0_hat, x0, lr, y0, eps, lpips):
+def _dtm(x0_hat, x0, lr, y0, eps, distance):
     frozen = FrozenCopy(_net(1), every=1000)
     u = torch.full((x0.shape[0],), 1 / 3)
-    return dtm_loss(frozen, x0_hat, x0, lr, y0, eps, u, SCHED, lpips)
+    return dtm_loss(frozen, x0_hat, x0, lr, y0, eps, u, SCHED, distance)[0]
 
 
 def _check_dtm(lpips):
@@ -84,6 +84,67 @@ def test_dtm_zero_iff_equal_with_lpips():
     _check_dtm(LPIPS("squeeze", LPIPS_DIR))
 
 
+def _by_hand(x0_hat, x0, lr, y0, eps, u):
+    """grad = f_θ'(x̂_t) − f_θ'(x_t) and ω, computed here without the module under test."""
+    frozen = _net(1)
+    s = u  # σ = α = t/T on the default schedule
+    with torch.no_grad():
+        real = frozen(forward.x_t(x0, y0, eps, s, s), lr, s)
+        fake = frozen(forward.x_t(x0_hat.detach(), y0, eps, s, s), lr, s)
+    omega = 1 / (x0_hat.detach() - x0).abs().flatten(1).mean(1)
+    return fake - real, omega
+
+
+def _dtm_case(seed=3):
+    x0, lr, y0, eps = _batch(seed, n=3)
+    g = torch.Generator().manual_seed(seed + 1)
+    # different errors per sample, so ω differs between samples
+    scale = torch.tensor([0.05, 0.2, 0.5]).view(-1, 1, 1, 1)
+    x0_hat = (x0 + scale * torch.randn(x0.shape, generator=g)).requires_grad_(True)
+    return x0_hat, x0, lr, y0, eps, torch.full((3,), 1 / 3)
+
+
+def _curved(a, b):
+    """A distance that, like LPIPS, is not a power of |a − b|: scaling the target's offset is not a scaled loss."""
+    return torch.log1p(50 * ((a - b) ** 2).flatten(1).mean(1))
+
+
+def test_dtm_official_form_target_unscaled_loss_weighted_by_omega():
+    x0_hat, x0, lr, y0, eps, u = _dtm_case()
+    grad, omega = _by_hand(x0_hat, x0, lr, y0, eps, u)
+    loss, checks = dtm_loss(FrozenCopy(_net(1)), x0_hat, x0, lr, y0, eps, u, SCHED, _curved, weight=0.5)
+    official = 0.5 * omega * _curved(x0_hat.detach(), x0_hat.detach() - grad)
+    alg3_notation = 0.5 * _curved(x0_hat.detach(), x0_hat.detach() - omega.view(-1, 1, 1, 1) * grad)
+    assert torch.allclose(loss.detach(), official, rtol=1e-5, atol=1e-7), (loss, official)
+    assert not torch.allclose(official, alg3_notation, rtol=0.05)  # the case tells the two forms apart
+    assert checks["targetGap"] == pytest.approx(grad.abs().mean().item(), rel=1e-5)
+    # the gradient reaches x̂0 only through the first argument (the target is a constant)
+    loss.sum().backward()
+    assert x0_hat.grad.abs().max() > 0
+
+
+def test_dtm_under_mse_equals_the_alg3_notation_in_gradient():
+    """For a squared error ω·d(x̂0, x̂0 − grad) and d(x̂0, x̂0 − ω·grad) give x̂0 the same gradient, 2ω·grad/M."""
+    x0_hat, x0, lr, y0, eps, u = _dtm_case()
+    loss, _ = dtm_loss(FrozenCopy(_net(1)), x0_hat, x0, lr, y0, eps, u, SCHED, Distance("mse"), weight=0.5)
+    loss.sum().backward()
+    ours = x0_hat.grad.clone()
+    grad, omega = _by_hand(x0_hat, x0, lr, y0, eps, u)
+    x0_hat.grad = None
+    target = (x0_hat - omega.view(-1, 1, 1, 1) * grad).detach()
+    (0.5 * Distance("mse")(x0_hat, target)).sum().backward()
+    assert torch.allclose(ours, x0_hat.grad, rtol=1e-4, atol=1e-9)
+
+
+def test_dtm_checks_see_a_target_inside_the_image_range():
+    x0_hat, x0, lr, y0, eps, u = _dtm_case()
+    with torch.no_grad():
+        x0_hat.clamp_(-1, 1)
+    _, checks = dtm_loss(FrozenCopy(_net(1)), x0_hat, x0, lr, y0, eps, u, SCHED, Distance("mse"))
+    assert checks["x0HatOutside"] == 0
+    assert 0 <= checks["targetOutside"] < 0.5 and checks["targetGap"] > 0
+
+
 def test_dtm_weight():
     a = torch.zeros(2, 3, 4, 4)
     b = a.clone()
@@ -92,20 +153,22 @@ def test_dtm_weight():
     assert w[1].item() == 2.0 and w[0].item() == 1e8  # floored, finite
 
 
-def test_frozen_copy_refreshed_exactly_every_n():
-    online = _net()
-    frozen = FrozenCopy(online, every=5)
+def test_frozen_copy_starts_from_the_ema_and_is_refreshed_from_online_every_n():
+    online, ema = _net(0), _net(5)
+    frozen = FrozenCopy(ema, every=5)
     refreshed = []
     opt = torch.optim.SGD(online.parameters(), lr=0.1)
     for k in range(23):
         if frozen.maybe_refresh(online, k):
             refreshed.append(k)
-        same = all(torch.equal(a, b) for a, b in zip(frozen.net.parameters(), online.parameters()))
-        assert same == (k % 5 == 0), k  # equal right after a refresh, stale in between
+        like_online = all(torch.equal(a, b) for a, b in zip(frozen.net.parameters(), online.parameters()))
+        like_ema = all(torch.equal(a, b) for a, b in zip(frozen.net.parameters(), ema.parameters()))
+        assert like_ema == (k < 5), k            # the EMA weights until the first refresh
+        assert like_online == (k > 0 and k % 5 == 0), k  # equal right after a refresh, stale in between
         online.zero_grad()
         sum(p.sum() for p in online.parameters()).backward()
         opt.step()
-    assert refreshed == [0, 5, 10, 15, 20] and frozen.refreshes == 5
+    assert refreshed == [5, 10, 15, 20] and frozen.refreshes == 4
     assert not any(p.requires_grad for p in frozen.net.parameters())
 
 

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -58,8 +59,12 @@ def test_warm_start_then_ct_then_dtm_and_export(tmp_path, hr_folder, capsys):
     assert stages[:4] == ["warmup"] * 4 and stages[4:8] == ["ct"] * 4
     if lpips_ok:
         assert stages[8:] == ["dtm"] * 6
-        assert tr.frozen.refreshes == 2 and tr.frozen.last_refresh == 3
-        assert all("dtm" in x["losses"] for x in lines if x["type"] == "progress" and x["stage"] == "dtm")
+        # f_θ' starts as the CT run's EMA, refreshed from the online weights at DTM step 3 (refresh_every 3)
+        assert tr.frozen.refreshes == 1 and tr.frozen.last_refresh == 3
+        dtm_lines = [x for x in lines if x["type"] == "progress" and x["stage"] == "dtm"]
+        assert all("dtm" in x["losses"] for x in dtm_lines)
+        assert all(set(x["dtmCheck"]) == {"targetGap", "targetOutside", "x0HatOutside"} for x in dtm_lines)
+        assert all(0 <= x["dtmCheck"]["targetOutside"] <= 1 for x in dtm_lines)
     exported = [x for x in lines if x["type"] == "exported"][-1]
     man = json.load(open(exported["manifest"]))
     assert man["id"] == "tiny-test" and man["kind"] == "ctmsr" and man["createdBy"] == "fine-tuned"
@@ -186,3 +191,27 @@ def test_blend_interpolates_ema_weights_and_records_parents(tmp_path, hr_folder)
         net, _ = checkpoint.load_for_inference(str(out))  # exportable like any checkpoint
     with pytest.raises(ValueError, match="alpha"):
         checkpoint.blend(paths[0], paths[1], 1.5, str(tmp_path / "bad.pt"))
+
+
+def test_dtm_times_on_the_ct_grid_or_drawn():
+    from trainer.config import DEFAULTS
+    from trainer.train import dtm_times
+    rng = np.random.default_rng(0)
+    assert np.allclose(dtm_times(rng, DEFAULTS["dtm"], 3, 4), 1 / 3)  # the official draw's point
+    assert np.allclose(dtm_times(rng, {**DEFAULTS["dtm"], "t_index": 2}, 3, 2), 2 / 3)
+    u = dtm_times(rng, {**DEFAULTS["dtm"], "t_index": None}, 3, 1000)
+    assert u.min() >= 0.1 and u.max() <= 0.5 and u.std() > 0.05
+    with pytest.raises(ValueError, match="t_index"):
+        dtm_times(rng, {**DEFAULTS["dtm"], "t_index": 3}, 3, 2)
+
+
+@pytest.mark.parametrize("clip", [None, 1e-4])
+def test_grad_clip_none_leaves_the_gradient_whole(tmp_path, hr_folder, clip):
+    tr = Trainer(tiny_config(tmp_path / "run", hr_folder, optim={"grad_clip": clip}))
+    _, info = tr.train_step(0, tr.maker[0])
+    after = torch.cat([p.grad.flatten() for p in tr.net.parameters() if p.grad is not None]).norm().item()
+    assert info["gradNorm"] > 1e-3  # the norm before clipping is logged either way
+    if clip is None:
+        assert after == pytest.approx(info["gradNorm"], rel=1e-5)
+    else:
+        assert after <= clip * 1.01

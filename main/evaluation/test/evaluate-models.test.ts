@@ -7,8 +7,8 @@ import { loadModel, type LoadedModel } from '../../models/registry.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { main } from '../evaluate-models.js';
 import { evaluateModels, manifestMetrics, writeManifestMetrics, type EvaluationReport, type ResultRecord } from '../harness.js';
-import { hasLpipsWeights } from '../metrics.js';
-import { evalRoot, resolveSet } from '../sets.js';
+import { hasLpipsWeights, hasNiqeParams } from '../metrics.js';
+import { evalRoot, jpegSetDir, resolveLrOnly, resolveSet } from '../sets.js';
 import { resultsTable, versusBicubic } from '../table.js';
 
 let dir: string;
@@ -33,14 +33,29 @@ async function runEval(args: string[]): Promise<{ code: number; stdout: string; 
 }
 
 describe.skipIf(!existsSync(evalRoot()))(`npm run eval on a random test model (needs ${evalRoot()})`, () => {
-  it('enhances Set5 with the app engine, scores with the trainer, bicubic beside, 1 and 2 steps, speed', async () => {
+  it('enhances Set5 with the app engine, scores with the trainer, bicubic beside, 1 and 2 steps, seed spread, LR-only photos, speed', async () => {
     const model = await makeTestModel('ctmsr');
     const json = join(dir, 'report.json');
-    const { code, stdout, stderr } = await runEval(['--models', model.onnxPath, '--sets', 'Set5', '--steps', '1', '2', '--max-images', '2', '--json', json]);
+    const lrOnly = join(evalRoot(), 'Set14', 'LR_x4');
+    const { code, stdout, stderr } = await runEval(['--models', model.onnxPath, '--sets', 'Set5', '--lr-only', lrOnly, '--steps', '1', '2', '--max-images', '2', '--spread-seeds', '3', '--spread-images', '1', '--json', json]);
     expect(code, stderr).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8')) as EvaluationReport;
-    expect(report.results.map((r) => [r.set, r.steps, r.images])).toEqual([['Set5', 1, 2], ['Set5', 2, 2]]);
+    expect(report.results.map((r) => [r.set, r.steps, r.images])).toEqual([['Set5', 1, 2], ['Set5', 2, 2], ['LR_x4 (LR only)', 1, 2], ['LR_x4 (LR only)', 2, 2]]);
     for (const r of report.results) {
+      // a random model's output changes with its noise; the spread is measured on 1 image over 3 seeds
+      expect(r.spread).toBeGreaterThan(0.1);
+      if (hasNiqeParams()) {
+        expect(r.sr.niqe).toBeGreaterThan(0);
+        expect(r.bicubic!.niqe).toBeGreaterThan(0);
+      }
+    }
+    for (const r of report.results.filter((x) => x.set.endsWith('(LR only)'))) {
+      expect(r.sr.psnr).toBeUndefined(); // no ground truth: NIQE and the spread only
+      expect(r.bicubic!.psnr).toBeUndefined();
+      expect(Object.keys(r.perImage)).toEqual(['baboon', 'barbara']);
+    }
+    expect(stdout).toContain('seed spread: mean per-pixel std over seeds 0–2');
+    for (const r of report.results.filter((x) => x.set === 'Set5')) {
       expect(Object.keys(r.perImage)).toEqual(['baby', 'bird']);
       expect(r.sr.psnr).toBeGreaterThan(5); // random weights: far below bicubic, but a number
       expect(r.sr.ssim).toBeGreaterThan(-1);
@@ -57,10 +72,25 @@ describe.skipIf(!existsSync(evalRoot()))(`npm run eval on a random test model (n
     // One step and two steps are different samples of the same model.
     expect(report.results[0].sr.psnr).not.toBe(report.results[1].sr.psnr);
     expect(report.speed.map((s) => [s.steps, s.output.width, s.output.height])).toEqual([[1, 2048, 2048], [2, 2048, 2048]]);
-    expect(stdout).toContain('| model | set | steps | images | PSNR | SSIM | LPIPS | bicubic PSNR |');
-    expect(stdout).toMatch(new RegExp(`\\| ${model.manifest.id} \\| Set5 \\| 1 \\| 2 \\| \\d+\\.\\d\\d \\| -?\\d\\.\\d{4} \\| .* \\| 3\\d\\.\\d\\d \\|`));
+    expect(stdout).toContain('| model | set | steps | images | PSNR | SSIM | LPIPS | NIQE | seed spread | bicubic PSNR |');
+    expect(stdout).toMatch(new RegExp(`\\| ${model.manifest.id} \\| Set5 \\| 1 \\| 2 \\| \\d+\\.\\d\\d \\| -?\\d\\.\\d{4} \\| .* \\| \\d+\\.\\d{3} \\| 3\\d\\.\\d\\d \\|`));
     expect(stdout).toContain('512×512 → 2048×2048');
   });
+});
+
+describe.skipIf(!existsSync(evalRoot()))(`BSD100-jpeg20 (needs ${evalRoot()})`, () => {
+  it('is made once from BSD100\'s LR_x4 at JPEG quality 20 and reused', async () => {
+    const cache = join(dir, 'jpeg-cache');
+    const set = await resolveSet('BSD100-jpeg20', { cache });
+    expect(set.name).toBe('BSD100-jpeg20');
+    expect(set.lrDir).toBe(join(jpegSetDir(cache), 'LR_x4'));
+    expect(set.inputs).toHaveLength(100);
+    const info = JSON.parse(await readFile(join(jpegSetDir(cache), 'eval-set.json'), 'utf8'));
+    expect([info.degradation, info.quality]).toEqual(['jpeg', 20]);
+    const lines: string[] = [];
+    await resolveSet('BSD100-jpeg20', { cache, log: (l) => lines.push(l) }); // complete: not made again
+    expect(lines).toEqual([]);
+  }, 300_000);
 });
 
 describe('harness errors and manifest writing', () => {
@@ -75,7 +105,9 @@ describe('harness errors and manifest writing', () => {
     vi.stubEnv('CTMSR_SHARED', join(dir, 'no-shared'));
     await expect(resolveSet('Set5')).rejects.toThrow(/Evaluation data not found: .*no-shared.*CTMSR_SHARED/);
     await expect(resolveSet('BSD100-real', { cache: join(dir, 'cache') })).rejects.toThrow(/BSD100 HR images .* not found.*CTMSR_SHARED/);
+    await expect(resolveSet('BSD100-jpeg20', { cache: join(dir, 'cache') })).rejects.toThrow(/BSD100 HR images .* not found.*CTMSR_SHARED/);
     await expect(resolveSet('Set6')).rejects.toThrow(/Unknown evaluation set "Set6"/);
+    await expect(resolveLrOnly(join(dir, 'no-photos'))).rejects.toThrow(/--lr-only folder not found: .*no-photos/);
   });
 
   it('--write-manifest refuses partial sets', async () => {
@@ -113,7 +145,9 @@ describe('harness errors and manifest writing', () => {
       { model: 'm', set: 'Set5', steps: 1, images: 5, sr: { psnr: 30, ssim: 0.9, lpips: 0.2 }, bicubic: { psnr: 28.5, ssim: 0.85, lpips: 0.25 }, mpPerSec: 0.5 },
       { model: 'm', set: 'Set14', steps: 2, images: 14, sr: { psnr: null, ssim: 1 } },
     ]);
-    expect(t).toContain('| m | Set5 | 1 | 5 | 30.00 | 0.9000 | 0.2000 | 28.50 | 0.8500 | 0.2500 | +1.50 | +0.0500 | 0.800 | 0.500 |');
-    expect(t).toContain('| m | Set14 | 2 | 14 | ∞ | 1.0000 | — | — | — | — | — | — | — | — |');
+    expect(t).toContain('| m | Set5 | 1 | 5 | 30.00 | 0.9000 | 0.2000 | — | — | 28.50 | 0.8500 | 0.2500 | — | +1.50 | +0.0500 | 0.800 | 0.500 |');
+    expect(t).toContain('| m | Set14 | 2 | 14 | ∞ | 1.0000 | — | — | — | — | — | — | — | — | — | — | — |');
+    const noTruth = resultsTable([{ model: 'm', set: 'photos (LR only)', steps: 1, images: 3, sr: { niqe: 4.5 }, bicubic: { niqe: 7.25 }, spread: 1.5 }]);
+    expect(noTruth).toContain('| m | photos (LR only) | 1 | 3 | — | — | — | 4.500 | 1.500 | — | — | — | 7.250 | — | — | — | — |');
   });
 });
