@@ -36,6 +36,9 @@ export interface ScoreRequest {
   name?: string;
   /** LPIPS squeeze weights; default `<shared>/weights/lpips-squeeze`. */
   lpipsDir?: string;
+  /** Interpreter and the folder holding trainer/; default trainerPython() and the repository. */
+  python?: string;
+  cwd?: string;
 }
 
 export function lpipsDir(): string {
@@ -47,14 +50,15 @@ export async function scoreOutputs(request: ScoreRequest): Promise<SetScore> {
   const dir = await mkdtemp(join(tmpdir(), 'ctmsr-eval-score-'));
   const json = join(dir, 'scores.json');
   const lpips = request.lpipsDir ?? lpipsDir();
+  const python = request.python ?? trainerPython();
   const args = ['-m', 'trainer', 'evaluate', '--sr-dir', request.srDir, '--hr-dir', request.hrDir, '--scale', String(request.scale), '--json', json, '--lpips', lpips];
   if (request.lrDir) args.push('--lr-dir', request.lrDir);
   if (request.name) args.push('--name', request.name);
   try {
     try {
-      await run(trainerPython(), args, { cwd: repoRoot, maxBuffer: 64 * 2 ** 20 });
+      await run(python, args, { cwd: request.cwd ?? repoRoot, maxBuffer: 64 * 2 ** 20 });
     } catch (e) {
-      throw new Error(`python -m trainer evaluate --sr-dir ${request.srDir} failed (${trainerPython()}; set CTMSR_PYTHON to a Python with PyTorch): ${trainerFailure(e)}`);
+      throw new Error(`python -m trainer evaluate --sr-dir ${request.srDir} failed (${python}; set CTMSR_PYTHON to a Python with PyTorch): ${trainerFailure(e)}`);
     }
     const raw = JSON.parse(await readFile(json, 'utf8')) as Omit<SetScore, 'perImage'> & { per_image: SetScore['perImage'] };
     return { model: raw.model, bicubic: raw.bicubic, images: raw.images, perImage: raw.per_image };

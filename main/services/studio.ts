@@ -3,6 +3,7 @@
  * settings and preview services, and exposes them as the StudioApi handlers both transports
  * serve. Hosts add the `system` group (dialogs, revealing files), which differs between them.
  */
+import path from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { StudioError } from '../../shared/errors.js';
 import { Library } from '../library/library.js';
@@ -22,6 +23,9 @@ import { studioPaths } from './paths.js';
 import { PreviewService } from './preview-service.js';
 import { queueProcessor } from './queue-processor.js';
 import { SettingsService } from './settings-service.js';
+import { validatePythonSetting } from '../training/python.js';
+import { TrainingService } from '../training/training-service.js';
+import { appRoot } from './app-info.js';
 
 export interface StudioOptions {
   dataDir: string;
@@ -29,6 +33,8 @@ export interface StudioOptions {
   bundledModelDirs?: string[];
   /** Where problems that no request is waiting for go (a failed background scan). */
   onBackgroundError?: (e: unknown) => void;
+  /** The folder holding trainer/; default: the repository (the packaged app passes its resources). */
+  trainerRoot?: string;
 }
 
 export interface Studio {
@@ -40,6 +46,7 @@ export interface Studio {
   /** Folders the user chose in earlier sessions: library roots, batch outputs, the default output. */
   chosenPaths(): string[];
   dataDir: string;
+  training: TrainingService;
   close(): Promise<void>;
 }
 
@@ -67,6 +74,29 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     events.emit('settings.changed', next);
     if (engines.settingsChanged(next, previous)) engineChanged();
     if (next.defaultModelId !== previous.defaultModelId) events.emit('models.changed', {});
+  });
+  let batchesHeld = false;
+  const training = new TrainingService({
+    db,
+    runsDir: path.join(paths.dataDir, 'training'),
+    trainerRoot: options.trainerRoot ?? appRoot(),
+    userModelsDir: paths.models,
+    resolveModel: (id) => models.resolve(id),
+    listModelIds: async () => (await models.list()).map((m) => m.manifest.id),
+    engine: () => engines.current,
+    pythonSetting: () => settings.get().pythonPath,
+    // the setting is read when a run starts or ends; batches held by one run are let go by its end
+    onActive: (active) => {
+      if (active && settings.get().pauseBatchesWhileTraining && !batchesHeld) {
+        batchesHeld = true;
+        void queue.stop();
+      } else if (!active && batchesHeld) {
+        batchesHeld = false;
+        queue.start();
+      }
+    },
+    onRunChanged: (run) => events.emit('training.run', run),
+    onModelsChanged: () => events.emit('models.changed', {}),
   });
   queue.start();
   library.startWatching();
@@ -121,13 +151,27 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     },
     settings: {
       get: () => settings.get(),
-      update: (patch) => settings.update(patch),
+      update: async (patch) => {
+        // an interpreter is run only once it is known to be a Python that imports torch
+        if (patch.pythonPath !== undefined && patch.pythonPath !== settings.get().pythonPath) await validatePythonSetting(patch.pythonPath);
+        return settings.update(patch);
+      },
+    },
+    training: {
+      python: ({ refresh }) => training.pythonInfo(refresh),
+      scan: ({ source }) => training.scan(source),
+      start: (request) => training.start(request),
+      runs: () => training.runs(),
+      stop: ({ id }) => training.stop(id),
+      resume: ({ id }) => training.resume(id),
+      preview: ({ id }) => training.previewImage(id),
     },
   };
 
   return {
     handlers,
     events,
+    training,
     dataDir: paths.dataDir,
     media: mediaSource({
       thumbnail: (id) => library.thumbnail(id),
@@ -148,6 +192,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       ...(settings.get().defaultOutputFolder ? [settings.get().defaultOutputFolder] : []),
     ],
     async close() {
+      await training.close();
       stopAutoEnqueue();
       library.stopWatching();
       await queue.stop();
