@@ -58,6 +58,8 @@ export interface DiscoveryOptions {
   platform?: NodeJS.Platform;
   /** Seconds a probe may take (importing torch can take a while on a cold disk). */
   timeoutMs?: number;
+  /** Absolute paths tried after PATH; default: where installers put python3 on this OS. */
+  usualPlaces?: string[];
 }
 
 export function candidates(options: DiscoveryOptions = {}): Candidate[] {
@@ -70,7 +72,7 @@ export function candidates(options: DiscoveryOptions = {}): Candidate[] {
     list.push({ label: 'py -3', command: 'py', args: ['-3'] }, { label: 'python', command: 'python', args: [] }, { label: 'python3', command: 'python3', args: [] });
   } else {
     list.push({ label: 'python3', command: 'python3', args: [] }, { label: 'python', command: 'python', args: [] });
-    const usual = platform === 'darwin' ? ['/opt/homebrew/bin/python3', '/usr/local/bin/python3', '/usr/bin/python3'] : ['/usr/bin/python3', '/usr/local/bin/python3'];
+    const usual = options.usualPlaces ?? (platform === 'darwin' ? ['/opt/homebrew/bin/python3', '/usr/local/bin/python3', '/usr/bin/python3'] : ['/usr/bin/python3', '/usr/local/bin/python3']);
     for (const p of usual) list.push({ label: p, command: p, args: [] });
   }
   return list;
@@ -86,9 +88,10 @@ function versionAtLeast(version: string, minimum: readonly number[]): boolean {
 }
 
 /** Runs the probe; resolves to the report, or to the reason this candidate cannot train. */
-export function probe(candidate: Candidate, timeoutMs = 60_000): Promise<ProbeOutput | { problem: string }> {
+export function probe(candidate: Candidate, timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<ProbeOutput | { problem: string }> {
   return new Promise((resolve) => {
-    execFile(candidate.command, [...candidate.args, '-c', probeScript], { timeout: timeoutMs, windowsHide: true, maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+    // with env given, PATH lookups use its PATH
+    execFile(candidate.command, [...candidate.args, '-c', probeScript], { timeout: timeoutMs, windowsHide: true, maxBuffer: 1 << 20, env }, (error, stdout, stderr) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') return resolve({ problem: 'not found' });
@@ -130,7 +133,7 @@ export async function discoverPython(options: DiscoveryOptions = {}): Promise<Py
   const tried: PythonInfo['tried'] = [];
   const seen = new Set<string>();
   for (const candidate of candidates(options)) {
-    const report = await probe(candidate, options.timeoutMs);
+    const report = await probe(candidate, options.timeoutMs, options.env);
     if ('problem' in report) {
       tried.push({ candidate: candidate.label, problem: report.problem });
       continue;

@@ -33,11 +33,12 @@ async function listImages(folder: string): Promise<string[]> {
 }
 
 /** Images of one folder by stem; unreadable files and two files of one stem go to `bad`. */
-async function readFolder(folder: string, bad: BadFile[]): Promise<Map<string, ImageFile>> {
+async function readFolder(folder: string, bad: BadFile[], seen = new Set<string>()): Promise<Map<string, ImageFile>> {
   const byStem = new Map<string, ImageFile>();
   const clashes = new Set<string>();
   for (const file of await listImages(folder)) {
     const stem = path.basename(file, path.extname(file));
+    seen.add(stem);
     let meta;
     try {
       meta = await sharp(file).metadata();
@@ -127,13 +128,18 @@ function withProblem(scan: Omit<SourceScan, 'problem' | 'minimumPairs'>): Source
 async function scanPairs(lrFolder: string, hrFolder: string, cropSide: number): Promise<SourceScan> {
   for (const folder of [lrFolder, hrFolder]) if (!(await isFolder(folder))) return empty('pairs', hrFolder, `${folder} is not a folder. Choose the folder again.`, lrFolder);
   const bad: BadFile[] = [];
-  const lrs = await readFolder(lrFolder, bad);
-  const hrs = await readFolder(hrFolder, bad);
+  const lrSeen = new Set<string>();
+  const hrSeen = new Set<string>();
+  const lrs = await readFolder(lrFolder, bad, lrSeen);
+  const hrs = await readFolder(hrFolder, bad, hrSeen);
+  // a partner that exists but is listed as bad itself: say so, rather than "missing"
+  const partnerProblem = (seen: Set<string>, folder: string, stem: string, side: string) =>
+    seen.has(stem) ? `its ${side} partner ${stem}.* in ${folder} cannot be used (listed above)` : `no ${side} partner: ${path.join(folder, `${stem}.*`)} is missing`;
   const matched: { lr: ImageFile; hr: ImageFile; scale: number | null }[] = [];
   for (const [stem, lr] of lrs) {
     const hr = hrs.get(stem);
     if (!hr) {
-      bad.push({ file: lr.file, reason: `no HR partner: ${path.join(hrFolder, `${stem}.*`)} is missing` });
+      bad.push({ file: lr.file, reason: partnerProblem(hrSeen, hrFolder, stem, 'HR') });
       continue;
     }
     const sx = hr.width / lr.width;
@@ -144,7 +150,7 @@ async function scanPairs(lrFolder: string, hrFolder: string, cropSide: number): 
     }
     matched.push({ lr, hr, scale: sx });
   }
-  for (const [stem, hr] of hrs) if (!lrs.has(stem)) bad.push({ file: hr.file, reason: `no LR partner: ${path.join(lrFolder, `${stem}.*`)} is missing` });
+  for (const [stem, hr] of hrs) if (!lrs.has(stem)) bad.push({ file: hr.file, reason: partnerProblem(lrSeen, lrFolder, stem, 'LR') });
   const scale = mostCommon(matched.map((m) => m.scale!));
   const crop = scale ? cropFor(scale, cropSide) : 0;
   let pairs: SourcePair[] = [];
