@@ -33,7 +33,9 @@ function ModelCard({ model }: { model: ModelInfo }) {
   const notify = useNotify();
   const { update } = useSettings();
   const m = model.manifest;
-  const metrics = Object.entries(m.metrics);
+  const fineTune = fineTuneOf(m.training);
+  // a fine-tuned model's held-out numbers sit next to its base model's on the same pictures
+  const metrics = [...Object.entries(m.metrics), ...(fineTune?.base.heldOut ? [[`${t('training.baseHeldOut')}: ${fineTune.base.name}`, fineTune.base.heldOut] as const] : [])];
   const number = (v: number, digits: number) => v.toLocaleString(i18n.language, { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
   return (
@@ -44,6 +46,11 @@ function ModelCard({ model }: { model: ModelInfo }) {
         {model.isDefault && <span className="badge accent">{t('models.default')}</span>}
       </header>
       {m.description && <p>{m.description}</p>}
+      {fineTune && (
+        <p className="lineage" data-testid="lineage">
+          {t('training.lineage', { base: fineTune.base.name, pairs: fineTune.trainPairs, iterations: fineTune.iterations, stages: fineTune.stages === 'ct' ? 'CT' : 'CT + DTM' })}
+        </p>
+      )}
       <dl className="model-facts">
         <div>
           <dt>{t('models.id')}</dt>
@@ -91,7 +98,7 @@ function ModelCard({ model }: { model: ModelInfo }) {
                 <th scope="row">{set}</th>
                 <td>{number(v.psnr, 2)} dB</td>
                 <td>{number(v.ssim, 4)}</td>
-                <td>{number(v.lpips, 4)}</td>
+                <td>{v.lpips < 0 ? '—' : number(v.lpips, 4)}</td>
               </tr>
             ))}
           </tbody>
@@ -165,4 +172,17 @@ function ImportModel() {
       </button>
     </form>
   );
+}
+
+interface FineTuneLineage {
+  base: { id: string; name: string; heldOut?: { psnr: number; ssim: number; lpips: number } };
+  trainPairs: number;
+  iterations: number;
+  stages: string;
+}
+
+/** The lineage the app writes into a fine-tuned model's manifest (`training.fineTune`), when present. */
+function fineTuneOf(training: Record<string, unknown> | undefined): FineTuneLineage | undefined {
+  const f = training?.fineTune as FineTuneLineage | undefined;
+  return f && typeof f === 'object' && f.base && typeof f.base.name === 'string' ? f : undefined;
 }
