@@ -129,7 +129,7 @@ export class TrainingService {
         train: train.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
         heldout: heldOut.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
       },
-      export: { id: modelId, name: `${name} (fine-tuned)`, description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`, trained_on: trainedOn(scan, source) },
+      export: { id: modelId, name: request.name ?? `${name} (fine-tuned)`, description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`, trained_on: trainedOn(scan, source) },
       trainer: plan.trainer ?? {},
     };
     await writeFile(path.join(runDir, 'finetune.json'), `${JSON.stringify(config, null, 2)}\n`);

@@ -28,17 +28,19 @@ export function TrainingView() {
     <div className="training page">
       <h2>{t('training.title')}</h2>
       <PythonStatus />
-      <NewRun onStarted={runs.reload} />
-      <section aria-labelledby="runs-heading">
-        <h3 id="runs-heading">{t('training.runs')}</h3>
-        {runs.error && <p role="alert">{runs.error.message}</p>}
-        {list.length === 0 && !runs.loading && <p className="empty">{t('training.noRuns')}</p>}
-        <div className="run-list">
-          {list.map((run) => (
-            <RunCard key={run.id} run={run} />
-          ))}
-        </div>
-      </section>
+      <div className="training-columns">
+        <NewRun onStarted={runs.reload} />
+        <section aria-labelledby="runs-heading">
+          <h3 id="runs-heading">{t('training.runs')}</h3>
+          {runs.error && <p role="alert">{runs.error.message}</p>}
+          {list.length === 0 && !runs.loading && <p className="empty">{t('training.noRuns')}</p>}
+          <div className="run-list">
+            {list.map((run) => (
+              <RunCard key={run.id} run={run} />
+            ))}
+          </div>
+        </section>
+      </div>
     </div>
   );
 }
@@ -98,6 +100,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
   const [iterations, setIterations] = useState(1000);
   const [stages, setStages] = useState<StageChoice>('ct');
   const [heldOutPercent, setHeldOutPercent] = useState(10);
+  const [name, setName] = useState('');
   const [scan, setScan] = useState<SourceScan | null>(null);
   const [scanning, setScanning] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -135,7 +138,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
     if (!source) return;
     setBusy(true);
     try {
-      const run = await studio.training.start({ source, baseModelId: base, length, ...(length === 'custom' ? { iterations } : {}), stages, heldOutShare: heldOutPercent / 100 });
+      const run = await studio.training.start({ source, baseModelId: base, length, ...(length === 'custom' ? { iterations } : {}), stages, heldOutShare: heldOutPercent / 100, ...(name.trim() ? { name: name.trim() } : {}) });
       notify.info(t('training.started', { name: run.name }));
       onStarted();
     } catch (err) {
@@ -242,6 +245,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
           {(id, hint) => <input id={id} aria-describedby={hint} type="number" min={5} max={50} value={heldOutPercent} onChange={(e) => setHeldOutPercent(Math.min(50, Math.max(5, Math.round(Number(e.target.value)) || 10)))} />}
         </Field>
       </div>
+      <Field label={t('training.runName')}>{(id) => <input id={id} value={name} maxLength={120} onChange={(e) => setName(e.target.value)} />}</Field>
       <Check label={t('training.pauseBatches')} checked={settings.pauseBatchesWhileTraining} onChange={(v) => void update({ pauseBatchesWhileTraining: v }).catch(notify.error)} />
       <button type="submit" className="primary" disabled={!canStart}>
         {busy ? t('training.starting') : t('training.start')}

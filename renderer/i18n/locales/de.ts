@@ -203,6 +203,7 @@ export const de: Locale = {
     stages: { ct: 'CT', ctDtm: 'CT, dann CT + DTM' },
     heldOut: 'Zum Messen zurückgehalten (%)',
     heldOutHint: 'Mindestens 2 Bilder; nie zum Training verwendet.',
+    runName: 'Name des neuen Modells (optional)',
     pauseBatches: 'Stapel während des Trainings anhalten',
     start: 'Training starten',
     starting: 'Starte…',

@@ -202,6 +202,7 @@ export const en = {
     stages: { ct: 'CT', ctDtm: 'CT, then CT + DTM' },
     heldOut: 'Kept aside for measuring (%)',
     heldOutHint: 'At least 2 pictures; never trained on.',
+    runName: 'Name of the new model (optional)',
     pauseBatches: 'Pause batches while training',
     start: 'Start training',
     starting: 'Starting…',
