@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { PythonInfo } from '../../shared/training/types.js';
 import { StudioError } from '../../shared/errors.js';
 
-export const minimumPython = [3, 8] as const;
+export const minimumPython = [3, 9] as const;
 export const minimumTorch = [1, 13] as const;
 
 // Also checks the trainer's other imports, so that a Python with torch but without PIL is not chosen.

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { LossPoint } from '../../shared/training/types';
 
-const series = ['total', 'ct', 'dtm'] as const;
+const series = ['ct', 'dtm', 'total'] as const;
 const width = 320;
 const height = 120;
 

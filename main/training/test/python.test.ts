@@ -73,7 +73,7 @@ describe('discoverPython', () => {
   it('refuses versions too old to train, and does not replace a broken setting with another Python', async () => {
     const tooOld = await discoverPython({ setting: oldPython, env: { PATH: path.join(dir, 'empty'), CTMSR_PYTHON: testPython }, usualPlaces: [] });
     expect(tooOld.ok).toBe(false);
-    expect(tooOld.tried).toEqual([{ candidate: `the setting (${oldPython})`, problem: 'Python 3.6.9 is too old (3.8 or newer needed)' }]);
+    expect(tooOld.tried).toEqual([{ candidate: `the setting (${oldPython})`, problem: 'Python 3.6.9 is too old (3.9 or newer needed)' }]);
     const info = await discoverPython({ env: { PATH: path.join(dir, 'empty'), CTMSR_PYTHON: oldTorch }, usualPlaces: [] });
     expect(info.tried[0].problem).toBe('PyTorch 1.10.2+cpu is too old (1.13 or newer needed)');
   });
