@@ -27,7 +27,8 @@ interface ImageFile {
 async function listImages(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && imageExtensions.includes(path.extname(e.name).toLowerCase()))
+    // symbolic links count: a folder of links to the pictures is a common way to pick them
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && imageExtensions.includes(path.extname(e.name).toLowerCase()))
     .map((e) => path.join(folder, e.name))
     .sort();
 }

@@ -1,5 +1,5 @@
 /** The Training screen's source check on real folders of real images (sharp reads them). */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,7 +81,9 @@ describe('scanSource, HR photos only', () => {
   it('keeps photos large enough for the crop at the chosen scale', async () => {
     const root = path.join(dir, 'photos');
     await mkdir(root, { recursive: true });
-    for (let i = 0; i < 8; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
+    for (let i = 0; i < 7; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
+    await makePhoto(path.join(dir, 'elsewhere.jpg'), 160, 140, 7);
+    await symlink(path.join(dir, 'elsewhere.jpg'), path.join(root, 'linked.jpg')); // links to pictures count
     await makePhoto(path.join(root, 'small.jpg'), 100, 90, 9);
     await writeBrokenPng(path.join(root, 'bad.png'));
     const scan = await scanSource({ kind: 'hr', folder: root, degradation: 'jpeg', jpegQuality: 30, scale: 3 });
