@@ -164,6 +164,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       runs: () => training.runs(),
       stop: ({ id }) => training.stop(id),
       resume: ({ id }) => training.resume(id),
+      exportNow: ({ id }) => training.exportNow(id),
       preview: ({ id }) => training.previewImage(id),
     },
   };

@@ -49,6 +49,8 @@ interface Active {
   runId: number;
   process: TrainerProcess;
   stopRequested: boolean;
+  /** Export the last checkpoint only; afterwards the run returns to this state (it can still resume). */
+  exportOnly?: 'stopped' | 'failed';
   exported?: { onnx: string; manifest: string };
   heldout?: { lrDir: string; hrDir: string };
   error?: string;
@@ -203,16 +205,28 @@ export class TrainingService {
     });
   }
 
-  private async launch(run: TrainingRun): Promise<void> {
+  /** Exports a stopped or failed run's last checkpoint now: evaluated and registered like a finished run. */
+  async exportNow(id: number): Promise<TrainingRun> {
+    const run = this.store.get(id);
+    if ((run.state !== 'stopped' && run.state !== 'failed') || !existsSync(path.join(run.runDir, 'checkpoint.pt')))
+      throw new StudioError('invalid-settings', `${run.name} has no checkpoint to export yet; resume it for a while, or wait until it finishes.`);
+    if (this.active) throw new StudioError('invalid-settings', 'Another run is training; export this one when it has finished or stopped.');
+    await this.launch(run, run.state);
+    return this.store.get(id);
+  }
+
+  private async launch(run: TrainingRun, exportOnly?: 'stopped' | 'failed'): Promise<void> {
     const python = await this.pythonInfo();
     if (!python.ok || !python.python) throw new StudioError('invalid-settings', `Training needs Python with PyTorch. ${python.advice ?? ''}`);
     const config = path.join(run.runDir, 'finetune.json');
     const args = ['-m', 'trainer', 'finetune', '--config', config];
-    if (existsSync(path.join(run.runDir, 'checkpoint.pt'))) args.push('--resume');
-    this.changed(this.store.update(run.id, { state: 'running', error: null }));
+    if (exportOnly) args.push('--export');
+    else if (existsSync(path.join(run.runDir, 'checkpoint.pt'))) args.push('--resume');
+    this.changed(this.store.update(run.id, { state: 'running', error: null, ...(exportOnly ? { stage: 'exporting' } : {}) }));
     const active: Active = {
       runId: run.id,
       stopRequested: false,
+      exportOnly,
       process: new TrainerProcess({
         python: python.python,
         args,
@@ -292,7 +306,7 @@ export class TrainingService {
     const tunedScore = await score(tuned, 'tuned');
     const heldOut: HeldOutMetrics = { pairs: tunedScore.pairs, base: metric(baseScore), tuned: metric(tunedScore) };
     const modelId = await this.register(run, tuned, baseScore, tunedScore, base);
-    this.changed(this.store.update(id, { state: 'done', stage: 'done', heldOut, modelId }));
+    this.changed(this.store.update(id, active.exportOnly ? { state: active.exportOnly, stage: null, heldOut, modelId } : { state: 'done', stage: 'done', heldOut, modelId }));
     this.deps.onModelsChanged();
   }
 

@@ -79,6 +79,11 @@ export function RunCard({ run }: { run: TrainingRun }) {
             {t('training.resume')}
           </button>
         )}
+        {run.resumable && run.step > 0 && (
+          <button type="button" onClick={() => act(studio.training.exportNow({ id: run.id }))}>
+            {t('training.exportNow')}
+          </button>
+        )}
       </div>
     </article>
   );

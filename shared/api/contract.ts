@@ -75,6 +75,8 @@ export const contract = {
     runs: method<TrainingRun[]>()(rq.empty),
     stop: method<TrainingRun>()(rq.byRunId),
     resume: method<TrainingRun>()(rq.byRunId),
+    /** Exports a stopped or failed run's last checkpoint as a model (evaluated and registered); it can still resume. */
+    exportNow: method<TrainingRun>()(rq.byRunId),
     /** The latest preview strip (LR | base | current | HR) as a PNG data URL; null before the first. */
     preview: method<string | null>()(rq.byRunId),
   },

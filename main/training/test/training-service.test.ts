@@ -51,10 +51,14 @@ afterAll(async () => {
 });
 
 describe('fine-tuning from the app', () => {
-  it('reports the Python it trains with', async () => {
+  it('reports the Python it trains with, and checks the interpreter setting before keeping it', async () => {
     const info = await studio.handlers.training.python({ refresh: false });
     expect(info.ok).toBe(true);
     expect(info.devices.some((d) => d.kind === 'cpu')).toBe(true);
+    await expect(studio.handlers.settings.update({ pythonPath: path.join(dir, 'no-python') })).rejects.toThrow(/does not exist/);
+    expect((await studio.handlers.settings.get({})).pythonPath).toBe('');
+    await studio.handlers.settings.update({ pythonPath: testPython });
+    expect((await studio.handlers.training.python({ refresh: true })).tried[0].candidate).toBe(`the setting (${testPython})`);
   });
 
   it('refuses a base model without training weights and a source with too few pairs', async () => {
@@ -96,6 +100,13 @@ describe('fine-tuning from the app', () => {
     run = await until(run.id, ['stopped']);
     const log = await readFile(path.join(run.runDir, 'train.log'), 'utf8');
     expect(log).toContain(`resumed from ${path.join(run.runDir, 'checkpoint.pt')} at step ${stoppedAt}`);
+
+    // the last checkpoint, exported on demand: a registered model, and the run can still resume
+    await studio.handlers.training.exportNow({ id: run.id });
+    await expect.poll(async () => (await studio.handlers.training.runs({})).find((r) => r.id === run.id)!.modelId, { timeout: 120_000, interval: 200 }).toBe(`tiny-ctmsr-ft${run.id}`);
+    run = await until(run.id, ['stopped']);
+    expect(run).toMatchObject({ resumable: true, heldOut: { pairs: 2 } });
+    expect((await studio.handlers.models.list({})).some((m) => m.manifest.id === run.modelId)).toBe(true);
   }, 300_000);
 
   it('finishes a short run: evaluation through the engine, a fine-tuned model with lineage', async () => {
