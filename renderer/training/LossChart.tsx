@@ -21,10 +21,16 @@ export function LossChart({ points, total }: { points: LossPoint[]; total: numbe
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={t('training.lossChart', { count: points.length })} data-points={points.length}>
         {dtmFrom !== undefined && <rect className="dtm-span" x={x(dtmFrom)} y={0} width={width - x(dtmFrom)} height={height} />}
         {series.map((s) => {
-          const line = points.filter((p) => typeof p[s] === 'number' && p[s]! > 0);
+          const line = smooth(points.filter((p) => typeof p[s] === 'number' && p[s]! > 0).map((p) => [p.step, p[s]!] as const));
           if (line.length === 0) return null;
-          return <polyline key={s} className={`loss-${s}`} fill="none" points={line.map((p) => `${x(p.step).toFixed(1)},${y(p[s]!).toFixed(1)}`).join(' ')} />;
+          return <polyline key={s} className={`loss-${s}`} fill="none" points={line.map(([step, v]) => `${x(step).toFixed(1)},${y(v).toFixed(1)}`).join(' ')} />;
         })}
+        <text className="axis" x={4} y={12}>
+          {(10 ** hi).toPrecision(2)}
+        </text>
+        <text className="axis" x={4} y={height - 4}>
+          {(10 ** lo).toPrecision(2)}
+        </text>
       </svg>
       <figcaption>
         {series.map((s) => (
@@ -35,4 +41,13 @@ export function LossChart({ points, total }: { points: LossPoint[]; total: numbe
       </figcaption>
     </figure>
   );
+}
+
+/** An exponential moving average: single batches' losses jump by a factor of several; the trend is what matters. */
+function smooth(line: (readonly [number, number])[], keep = 0.7): (readonly [number, number])[] {
+  let avg: number | undefined;
+  return line.map(([step, v]) => {
+    avg = avg === undefined ? v : keep * avg + (1 - keep) * v;
+    return [step, avg] as const;
+  });
 }

@@ -39,13 +39,17 @@ class PairList(PairSource):
 
 
 class HRList:
-    """HR photos [{"hr"}]; the LR is made by a degradation: realesrgan | bicubic | jpeg (at jpeg_quality)."""
+    """HR photos [{"hr"}]; the LR is made by a degradation: realesrgan | bicubic | jpeg (at jpeg_quality).
 
-    def __init__(self, files, crop, scale, degradation, jpeg_quality=40, opts=None, cache_mb=512):
+    clean_share: the share of samples given plain bicubic downscaling instead, so that a model tuned to one kind of
+    damage keeps working on clean pictures (without it, a short JPEG fine-tune smooths every input it sees).
+    """
+
+    def __init__(self, files, crop, scale, degradation, jpeg_quality=40, opts=None, cache_mb=512, clean_share=0.0):
         if degradation not in DEGRADATIONS:
             raise ValueError(f"unknown degradation {degradation!r}: one of {', '.join(DEGRADATIONS)}")
         self.crop, self.scale, self.degradation = crop, scale, degradation
-        self.jpeg_quality, self.opts = jpeg_quality, opts or {}
+        self.jpeg_quality, self.opts, self.clean_share = jpeg_quality, opts or {}, clean_share
         self.items = [f["hr"] for f in files]
         if not self.items:
             raise ValueError("no training photos")
@@ -60,6 +64,9 @@ class HRList:
         c = self.crop
         y, x = rng.integers(0, img.shape[1] - c + 1), rng.integers(0, img.shape[2] - c + 1)
         hr = augment(img[:, y:y + c, x:x + c], rng)
+        # drawn only when asked for, so clean_share = 0 leaves the random stream unchanged
+        if self.clean_share > 0 and rng.uniform() < self.clean_share:
+            return hr, degrade.bicubic_down(hr, self.scale)
         return hr, degrade_hr(hr, self.scale, rng, self.degradation, self.jpeg_quality, self.opts)
 
 
@@ -71,7 +78,8 @@ def make_list_source(source, crop, scale, cache_mb=512):
         return PairList(source["train"], crop, scale, cache_mb)
     if source["kind"] == "hr":
         return HRList(source["train"], crop, scale, source.get("degradation", "realesrgan"),
-                      source.get("jpeg_quality", 40), source.get("degradation_opts"), cache_mb)
+                      source.get("jpeg_quality", 40), source.get("degradation_opts"), cache_mb,
+                      source.get("clean_share", 0.0))
     raise ValueError(f"unknown source kind {source['kind']!r} (pairs | hr)")
 
 

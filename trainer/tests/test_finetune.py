@@ -2,11 +2,13 @@
 import json
 import os
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
 
 from trainer.__main__ import main as cli
+from trainer.degrade import bicubic_down
 from trainer.export import make_test_model
 from trainer.finetune.run import build_config, stage_split
 from trainer.finetune.sources import HRList, jpeg_only
@@ -87,3 +89,15 @@ def test_resume_without_a_checkpoint_starts_from_the_base(run_config, capsys):
     assert cli(["finetune", "--config", str(path), "--resume"]) == 0
     started = next(m for m in lines(capsys) if m["type"] == "started")
     assert started["step"] == 0 and started["resumed"] is False
+
+
+def test_clean_share_gives_some_samples_plain_downscaling(tmp_path):
+    Image.fromarray(synthetic_image(64, 64, 3)).save(tmp_path / "a.png")
+    files = [{"hr": str(tmp_path / "a.png")}]
+    rng = np.random.default_rng(0)
+    always = HRList(files, 32, 4, "jpeg", 10, clean_share=1.0)
+    hr, lr = always.sample(0, rng)
+    assert torch.equal(lr, bicubic_down(hr, 4))
+    never = HRList(files, 32, 4, "jpeg", 10)
+    hr, lr = never.sample(0, np.random.default_rng(0))
+    assert not torch.equal(lr, bicubic_down(hr, 4))
