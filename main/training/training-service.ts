@@ -291,7 +291,7 @@ export class TrainingService {
       return;
     }
     if (code !== 0 || !active.exported) {
-      const reason = active.error ?? spawnError ?? lastLine(stderrTail) ?? `the trainer exited with code ${code}`;
+      const reason = (active.error ?? spawnError ?? lastLine(stderrTail) ?? `the trainer exited with code ${code}`).replace(/\.$/, '');
       this.changed(this.store.update(id, { ...done, state: 'failed', error: `Training failed: ${reason}. Resume continues from the last checkpoint; the log is ${path.join(this.store.get(id).runDir, 'train.log')}.` }));
       return;
     }
