@@ -127,7 +127,8 @@ export class TrainingService {
       base: { checkpoint, model_id: base.manifest.id },
       source: {
         kind: scan.kind,
-        ...(source.kind === 'hr' ? { degradation: source.degradation, jpeg_quality: source.jpegQuality } : {}),
+        // a quarter of plain downscaling keeps a model tuned to one kind of damage working on clean pictures
+        ...(source.kind === 'hr' ? { degradation: source.degradation, jpeg_quality: source.jpegQuality, clean_share: source.degradation === 'bicubic' ? 0 : 0.25 } : {}),
         train: train.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
         heldout: heldOut.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
       },

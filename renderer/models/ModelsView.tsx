@@ -6,6 +6,7 @@ import { useSettings } from '../settings/settings-context';
 import { Field } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
+import { stageKey } from '../training/RunCard';
 
 /** Bundled, imported and fine-tuned models with their measured quality; import and remove. */
 export function ModelsView() {
@@ -48,7 +49,7 @@ function ModelCard({ model }: { model: ModelInfo }) {
       {m.description && <p>{m.description}</p>}
       {fineTune && (
         <p className="lineage" data-testid="lineage">
-          {t('training.lineage', { base: fineTune.base.name, pairs: fineTune.trainPairs, iterations: fineTune.iterations, stages: fineTune.stages === 'ct' ? 'CT' : 'CT + DTM' })}
+          {t('training.lineage', { base: fineTune.base.name, pairs: fineTune.trainPairs, iterations: fineTune.iterations, stages: t(`training.stages.${stageKey(fineTune.stages)}`) })}
         </p>
       )}
       <dl className="model-facts">

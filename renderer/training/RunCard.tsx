@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PreviewMetrics, TrainingRun } from '../../shared/training/types';
+import type { PreviewMetrics, StageChoice, TrainingRun } from '../../shared/training/types';
 import { useStudio } from '../app/studio-context';
 import { ProgressBar } from '../ui/fields';
 import { formatDuration } from '../ui/format';
@@ -34,7 +34,7 @@ export function RunCard({ run }: { run: TrainingRun }) {
         <span className={`badge state-${run.state}`}>{t(`training.state.${run.state}`)}</span>
       </header>
       <p className="run-facts">
-        {t('training.facts', { base: run.baseModelId, train: run.trainPairs, heldOut: run.heldOutPairs, stages: t(`training.stages.${run.stages === 'ct' ? 'ct' : 'ctDtm'}`) })}
+        {t('training.facts', { base: run.baseModelId, train: run.trainPairs, heldOut: run.heldOutPairs, stages: t(`training.stages.${stageKey(run.stages)}`) })}
         {run.device && <> · <span data-testid="run-device">{t('training.device', { device: run.device })}</span></>}
       </p>
       <ProgressBar value={run.step / Math.max(1, run.totalIterations)} label={t('training.progress')} />
@@ -114,4 +114,9 @@ function MetricsTable({ base, other, otherLabel, number }: { base: PreviewMetric
       </tbody>
     </table>
   );
+}
+
+/** The i18n key of a stage choice (keys hold no '+'). */
+export function stageKey(stages: StageChoice | string): 'supervised' | 'ct' | 'ctDtm' {
+  return stages === 'ct+dtm' ? 'ctDtm' : stages === 'ct' ? 'ct' : 'supervised';
 }

@@ -98,7 +98,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
   const [baseModelId, setBaseModelId] = useState('');
   const [length, setLength] = useState<LengthPreset>('quick');
   const [iterations, setIterations] = useState(1000);
-  const [stages, setStages] = useState<StageChoice>('ct');
+  const [stages, setStages] = useState<StageChoice>('supervised');
   const [heldOutPercent, setHeldOutPercent] = useState(10);
   const [name, setName] = useState('');
   const [scan, setScan] = useState<SourceScan | null>(null);
@@ -236,6 +236,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
         <Field label={t('training.stagesLabel')} hint={t('training.stagesHint')}>
           {(id, hint) => (
             <select id={id} aria-describedby={hint} value={stages} onChange={(e) => setStages(e.target.value as StageChoice)}>
+              <option value="supervised">{t('training.stages.supervised')}</option>
               <option value="ct">{t('training.stages.ct')}</option>
               <option value="ct+dtm">{t('training.stages.ctDtm')}</option>
             </select>

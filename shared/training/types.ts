@@ -7,7 +7,8 @@ import { z } from 'zod';
 export const sourceKinds = ['pairs', 'hr'] as const;
 export const degradations = ['realesrgan', 'bicubic', 'jpeg'] as const;
 export type Degradation = (typeof degradations)[number];
-export const stageChoices = ['ct', 'ct+dtm'] as const;
+/** `supervised`: the trainer's warm-start stage (the shipped models' last stage), then CT and CT + DTM (CTMSR). */
+export const stageChoices = ['supervised', 'ct', 'ct+dtm'] as const;
 export type StageChoice = (typeof stageChoices)[number];
 /** `test` is for the app's own tests: a handful of iterations on tiny crops. */
 export const lengthPresets = ['quick', 'standard', 'long', 'custom', 'test'] as const;
@@ -39,7 +40,7 @@ export const startTrainingSchema = z
     length: z.enum(lengthPresets).default('quick'),
     /** With `custom`: the iteration count. */
     iterations: z.number().int().min(1).max(1_000_000).optional(),
-    stages: z.enum(stageChoices).default('ct'),
+    stages: z.enum(stageChoices).default('supervised'),
     /** Share of the usable pairs kept for evaluation (at least 2 pairs). */
     heldOutShare: z.number().min(0.05).max(0.5).default(0.1),
     name: z.string().trim().min(1).max(120).optional(),

@@ -41,8 +41,9 @@ def run_config(tmp_path):
 
 
 def test_stages_split_the_iterations_ct_first():
-    assert stage_split(100, "ct") == (100, 0)
-    assert stage_split(100, "ct+dtm", 0.4) == (60, 40)
+    assert stage_split(100, "supervised") == (100, 0, 0)
+    assert stage_split(100, "ct") == (0, 100, 0)
+    assert stage_split(100, "ct+dtm", 0.4) == (0, 60, 40)
     with pytest.raises(ValueError, match="unknown stages"):
         stage_split(100, "dtm")
 

@@ -88,6 +88,7 @@ describe('fine-tuning in a browser', () => {
     await form.getByLabel('Base model').selectOption({ label: 'Test ctmsr x4 (random weights, seed 0) (×4)' });
     await form.getByLabel('Length').selectOption('custom');
     await form.getByLabel('Iterations').fill('300');
+    await form.getByLabel('Stages').selectOption('ct');
     await form.getByLabel('Name of the new model (optional)').fill('Garden');
     await form.getByRole('button', { name: 'Start training' }).click();
     const card = runCard();
