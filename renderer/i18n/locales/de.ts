@@ -196,7 +196,7 @@ export const de: Locale = {
     badFilesList: 'Nicht verwendbare Dateien',
     baseModel: 'Ausgangsmodell',
     length: 'Dauer',
-    lengths: { quick: 'Kurz (etwa 10 min auf einer CPU)', standard: 'Standard (etwa 1 h auf einer CPU)', long: 'Lang (mehrere Stunden auf einer CPU)', custom: 'Anzahl Iterationen' },
+    lengths: { quick: 'Kurz (5–10 min auf einer CPU)', standard: 'Standard (30–60 min auf einer CPU)', long: 'Lang (mehrere Stunden auf einer CPU)', custom: 'Anzahl Iterationen' },
     iterations: 'Iterationen',
     stagesLabel: 'Stufen',
     stagesHint: 'Überwacht bleibt nah am Original (für kurze Läufe am besten gemessen); CT und DTM bevorzugen scharfe, detailreiche Ergebnisse.',

@@ -195,7 +195,7 @@ export const en = {
     badFilesList: 'Files that cannot be used',
     baseModel: 'Base model',
     length: 'Length',
-    lengths: { quick: 'Quick (about 10 min on a CPU)', standard: 'Standard (about 1 h on a CPU)', long: 'Long (several hours on a CPU)', custom: 'Number of iterations' },
+    lengths: { quick: 'Quick (5–10 min on a CPU)', standard: 'Standard (30–60 min on a CPU)', long: 'Long (several hours on a CPU)', custom: 'Number of iterations' },
     iterations: 'Iterations',
     stagesLabel: 'Stages',
     stagesHint: 'Supervised keeps results faithful (measured best for short runs); CT and DTM favour sharp, detailed results over fidelity.',
