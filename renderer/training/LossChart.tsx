@@ -33,7 +33,7 @@ export function LossChart({ points, total }: { points: LossPoint[]; total: numbe
         </text>
       </svg>
       <figcaption>
-        {series.map((s) => (
+        {series.filter((s) => points.some((p) => typeof p[s] === 'number')).map((s) => (
           <span key={s} className={`legend loss-${s}`}>
             {t(`training.loss.${s}`)}
           </span>
