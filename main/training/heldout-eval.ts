@@ -32,5 +32,6 @@ export async function scoreHeldOut(options: {
 }
 
 function summary(m: MetricValues, pairs: number): HeldOutScore {
+  // null PSNR: the output equals the ground truth (infinite); 99 dB stands for it in a table
   return { pairs, psnr: m.psnr ?? 99, ssim: m.ssim, ...(m.lpips !== undefined ? { lpips: m.lpips } : {}) };
 }

@@ -184,12 +184,6 @@ export class TrainingService {
     await this.finishing;
   }
 
-  /** Resolves when no run is training or finishing (tests). */
-  async whenIdle(): Promise<void> {
-    while (this.active) await this.active.process.exited.then(() => this.finishing);
-    await this.finishing;
-  }
-
   private changed(run: TrainingRun): TrainingRun {
     this.deps.onRunChanged(run);
     return run;

@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 
-export const sourceKinds = ['pairs', 'hr'] as const;
 export const degradations = ['realesrgan', 'bicubic', 'jpeg'] as const;
 export type Degradation = (typeof degradations)[number];
 /** `supervised`: the trainer's warm-start stage (the shipped models' last stage), then CT and CT + DTM (CTMSR). */
