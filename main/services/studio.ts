@@ -75,7 +75,8 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     if (engines.settingsChanged(next, previous)) engineChanged();
     if (next.defaultModelId !== previous.defaultModelId) events.emit('models.changed', {});
   });
-  let batchesHeld = false;
+  let batchesHeld: Promise<void> | null = null;
+  let closed = false;
   const training = new TrainingService({
     db,
     runsDir: path.join(paths.dataDir, 'training'),
@@ -88,11 +89,11 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     // the setting is read when a run starts or ends; batches held by one run are let go by its end
     onActive: (active) => {
       if (active && settings.get().pauseBatchesWhileTraining && !batchesHeld) {
-        batchesHeld = true;
-        void queue.stop();
+        batchesHeld = queue.stop();
       } else if (!active && batchesHeld) {
-        batchesHeld = false;
-        queue.start();
+        // after the stop has finished: starting while it runs would be a no-op
+        void batchesHeld.then(() => closed || queue.start());
+        batchesHeld = null;
       }
     },
     onRunChanged: (run) => events.emit('training.run', run),
@@ -193,6 +194,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       ...(settings.get().defaultOutputFolder ? [settings.get().defaultOutputFolder] : []),
     ],
     async close() {
+      closed = true;
       await training.close();
       stopAutoEnqueue();
       library.stopWatching();

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StudioEvent } from '../../../shared/api/events.js';
+import { enqueueRequest } from '../../../shared/api/requests.js';
 import type { TrainingRun } from '../../../shared/training/types.js';
 import { openStudio, type Studio } from '../../services/studio.js';
 import { makePairsFolder } from '../../testing/pairs.js';
@@ -68,7 +69,7 @@ describe('fine-tuning from the app', () => {
     await expect(studio.handlers.training.start({ source: { kind: 'pairs', folder: few }, baseModelId: 'tiny-ctmsr', length: 'test', stages: 'ct', heldOutShare: 0.1 })).rejects.toThrow(/Only 5 usable pairs/);
   });
 
-  it('fails with the reason when the trainer crashes; stops with a checkpoint and resumes after a restart', async () => {
+  it('fails with the reason when the trainer crashes; holds batches if asked; stops with a checkpoint and resumes after a restart', async () => {
     // a trainer that crashes (its base weights are not a checkpoint): failed, with the reason, resumable
     let run = await studio.handlers.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'broken-weights', length: 'test', stages: 'ct', heldOutShare: 0.1 });
     expect(run).toMatchObject({ trainPairs: 8, heldOutPairs: 2, totalIterations: 8 });
@@ -77,10 +78,17 @@ describe('fine-tuning from the app', () => {
     expect(run.error).toMatch(/^Training failed: .*(pickle|load|magic|zip).*Resume continues from the last checkpoint; the log is .*train\.log\.$/i);
     expect(run.resumable).toBe(true);
 
+    // with "pause batches while training", a batch waits for the run to end
+    await studio.handlers.settings.update({ pauseBatchesWhileTraining: true });
     run = await studio.handlers.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 400, stages: 'ct', heldOutShare: 0.1 });
     await expect.poll(async () => (await studio.handlers.training.runs({})).find((r) => r.id === run.id)!.step, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
+    const batch = await studio.handlers.queue.enqueue(enqueueRequest.parse({ paths: [path.join(pairs, 'LR', 'pair-00.png')], settings: { modelId: 'tiny-ctmsr' }, output: { folder: path.join(dir, 'out') } }));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await studio.handlers.queue.batches({})).find((b) => b.id === batch.id)!.status).toBe('queued');
     await studio.handlers.training.stop({ id: run.id });
     run = await until(run.id, ['stopped']);
+    await expect.poll(async () => (await studio.handlers.queue.batches({})).find((b) => b.id === batch.id)!.status, { timeout: 60_000, interval: 200 }).toBe('done');
+    await studio.handlers.settings.update({ pauseBatchesWhileTraining: false });
     expect(run.device).toBe('CPU');
     expect(run.losses.length).toBeGreaterThan(0);
     expect(existsSync(path.join(run.runDir, 'checkpoint.pt'))).toBe(true);
