@@ -200,7 +200,7 @@ export const de: Locale = {
     iterations: 'Iterationen',
     stagesLabel: 'Stufen',
     stagesHint: 'Überwacht bleibt nah am Original (für kurze Läufe am besten gemessen); CT und DTM bevorzugen scharfe, detailreiche Ergebnisse.',
-    stages: { supervised: 'Überwacht', ct: 'CT', ctDtm: 'CT, dann CT + DTM' },
+    stages: { supervised: 'Überwacht', ct: 'CT', ctDtm: 'CT, dann CT + DTM (experimentell)' },
     heldOut: 'Zum Messen zurückgehalten (%)',
     heldOutHint: 'Mindestens 2 Bilder; nie zum Training verwendet.',
     runName: 'Name des neuen Modells (optional)',

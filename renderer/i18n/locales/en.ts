@@ -199,7 +199,7 @@ export const en = {
     iterations: 'Iterations',
     stagesLabel: 'Stages',
     stagesHint: 'Supervised keeps results faithful (measured best for short runs); CT and DTM favour sharp, detailed results over fidelity.',
-    stages: { supervised: 'Supervised', ct: 'CT', ctDtm: 'CT, then CT + DTM' },
+    stages: { supervised: 'Supervised', ct: 'CT', ctDtm: 'CT, then CT + DTM (experimental)' },
     heldOut: 'Kept aside for measuring (%)',
     heldOutHint: 'At least 2 pictures; never trained on.',
     runName: 'Name of the new model (optional)',
