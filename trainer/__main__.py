@@ -1,4 +1,4 @@
-"""CLI: python -m trainer train|export|evaluate|make-eval-set|slim|blend|make-test-model (see trainer/README.md)."""
+"""CLI: python -m trainer train|finetune|export|evaluate|make-eval-set|slim|blend|make-test-model (see trainer/README.md)."""
 import argparse
 import sys
 
@@ -7,13 +7,18 @@ from . import protocol
 
 def _cmd_make_test_model(a):
     from .export import make_test_model
-    onnx, man = make_test_model(a.kind, a.scale, a.out, a.seed)
+    onnx, man = make_test_model(a.kind, a.scale, a.out, a.seed, a.checkpoint)
     protocol.emit("exported", onnx=onnx, manifest=man)
 
 
 def _cmd_train(a):
     from .train import main as train_main
     return train_main(a)
+
+
+def _cmd_finetune(a):
+    from .finetune.run import main as finetune_main
+    return finetune_main(a)
 
 
 def _cmd_export(a):
@@ -54,6 +59,12 @@ def parser():
     t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config field, e.g. --set iterations=2000 --set net.model_channels=32")
     t.set_defaults(fn=_cmd_train)
+
+    f = sub.add_parser("finetune", help="the app's fine-tuning run: CT (+ DTM) from a base checkpoint on listed files")
+    f.add_argument("--config", required=True, help="<run>/finetune.json written by the app")
+    f.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt when it exists")
+    f.add_argument("--export", action="store_true", help="only export <out>/checkpoint.pt (ONNX + manifest + .pt)")
+    f.set_defaults(fn=_cmd_finetune)
 
     e = sub.add_parser("export", help="export a checkpoint (EMA weights) to ONNX + manifest")
     e.add_argument("--checkpoint", help="checkpoint.pt written by train")
@@ -126,6 +137,7 @@ def parser():
     m.add_argument("--scale", type=int, default=4)
     m.add_argument("--out", required=True, help="DIR/ID.onnx")
     m.add_argument("--seed", type=int, default=0)
+    m.add_argument("--checkpoint", action="store_true", help="also write its weights as <id>.pt (a fine-tuning base)")
     m.set_defaults(fn=_cmd_make_test_model)
     return p
 

@@ -107,12 +107,21 @@ def write_manifest(onnx_path, **fields):
     return path
 
 
-def make_test_model(kind, scale, out, seed=0):
-    """Small random-weight model + manifest for the app's tests (a few seconds, CPU)."""
+def make_test_model(kind, scale, out, seed=0, with_checkpoint=False):
+    """Small random-weight model + manifest for the app's tests (a few seconds, CPU); with_checkpoint also writes
+    its weights as <id>.pt beside it, so the app can fine-tune it."""
     torch.manual_seed(seed)
     if kind == "ctmsr":
         net = build(make_config("T", scale=scale))
         export_ctmsr(net, out)
+        if with_checkpoint:
+            import dataclasses
+            from .checkpoint import save
+            from .config import DEFAULTS
+            save(os.path.splitext(out)[0] + ".pt",
+                 {"step": 0, "config": {"preset": "T", "scale": scale, "schedule": DEFAULTS["schedule"]},
+                  "net_config": dataclasses.asdict(net.cfg), "ema": net.state_dict(), "params": count_params(net),
+                  "history": {}, "slim": True})
         extra = dict(kind="ctmsr", inputRange=[-1, 1], multiple=net.cfg.multiple, steps=[1])
     elif kind == "feedforward":
         net = TinyFeedforward(scale)

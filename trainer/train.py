@@ -129,7 +129,8 @@ def trained_on(cfg):
 # ---------------------------------------------------------------- the trainer
 
 class Trainer:
-    def __init__(self, cfg, resume=False):
+    def __init__(self, cfg, resume=False, source=None):
+        """source: a data source object instead of the config's `data` folders (the app's fine-tuning lists)."""
         self.cfg, self.out = cfg, cfg["out"]
         self.rank, self.world, self.device = dist_setup(cfg["device"])
         self.main = self.rank == 0
@@ -175,7 +176,7 @@ class Trainer:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.model = torch.nn.parallel.DistributedDataParallel(self.net, device_ids=ids)
 
-        source = make_source(cfg["data"], cfg["scale"])
+        source = source if source is not None else make_source(cfg["data"], cfg["scale"])
         self.maker = BatchMaker(source, max(1, cfg["data"]["batch"] // self.world), cfg["seed"], self.rank,
                                 self.total)
         if self.main:

@@ -43,7 +43,7 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   const resources = app.isPackaged ? process.resourcesPath : app.getAppPath();
-  studio = await openStudio({ dataDir: app.getPath('userData'), bundledModelDirs: [path.join(resources, 'models')] });
+  studio = await openStudio({ dataDir: app.getPath('userData'), bundledModelDirs: [path.join(resources, 'models')], trainerRoot: resources });
   const grants = new PathGrants();
   studio.chosenPaths().forEach((p) => grants.grant(p));
 

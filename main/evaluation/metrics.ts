@@ -41,6 +41,9 @@ export interface ScoreRequest {
   name?: string;
   /** LPIPS squeeze weights; default `<shared>/weights/lpips-squeeze`. */
   lpipsDir?: string;
+  /** Interpreter and the folder holding trainer/; default trainerPython() and the repository. */
+  python?: string;
+  cwd?: string;
 }
 
 export function lpipsDir(): string {
@@ -52,11 +55,12 @@ export function niqeDir(): string {
   return join(sharedDir(), 'weights', 'niqe');
 }
 
-async function runTrainer(args: string[], what: string): Promise<void> {
+async function runTrainer(args: string[], what: string, where: { python?: string; cwd?: string } = {}): Promise<void> {
+  const python = where.python ?? trainerPython();
   try {
-    await run(trainerPython(), args, { cwd: repoRoot, maxBuffer: 64 * 2 ** 20 });
+    await run(python, args, { cwd: where.cwd ?? repoRoot, maxBuffer: 64 * 2 ** 20 });
   } catch (e) {
-    throw new Error(`python -m trainer ${what} failed (${trainerPython()}; set CTMSR_PYTHON to a Python with PyTorch): ${trainerFailure(e)}`);
+    throw new Error(`python -m trainer ${what} failed (${python}; set CTMSR_PYTHON to a Python with PyTorch): ${trainerFailure(e)}`);
   }
 }
 
@@ -70,7 +74,7 @@ export async function scoreOutputs(request: ScoreRequest): Promise<SetScore> {
   if (request.lrDir) args.push('--lr-dir', request.lrDir);
   if (request.name) args.push('--name', request.name);
   try {
-    await runTrainer(args, `evaluate --sr-dir ${request.srDir}`);
+    await runTrainer(args, `evaluate --sr-dir ${request.srDir}`, request);
     const raw = JSON.parse(await readFile(json, 'utf8')) as Omit<SetScore, 'perImage'> & { per_image: SetScore['perImage'] };
     return { model: raw.model, bicubic: raw.bicubic, images: raw.images, perImage: raw.per_image };
   } finally {

@@ -3,6 +3,7 @@
  * settings and preview services, and exposes them as the StudioApi handlers both transports
  * serve. Hosts add the `system` group (dialogs, revealing files), which differs between them.
  */
+import path from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { StudioError } from '../../shared/errors.js';
 import { printable } from '../../shared/printable.js';
@@ -23,6 +24,9 @@ import { studioPaths } from './paths.js';
 import { PreviewService } from './preview-service.js';
 import { queueProcessor } from './queue-processor.js';
 import { SettingsService } from './settings-service.js';
+import { validatePythonSetting } from '../training/python.js';
+import { TrainingService } from '../training/training-service.js';
+import { appRoot } from './app-info.js';
 
 export interface StudioOptions {
   dataDir: string;
@@ -30,6 +34,8 @@ export interface StudioOptions {
   bundledModelDirs?: string[];
   /** Where problems that no request is waiting for go (a failed background scan). */
   onBackgroundError?: (e: unknown) => void;
+  /** The folder holding trainer/; default: the repository (the packaged app passes its resources). */
+  trainerRoot?: string;
 }
 
 export interface Studio {
@@ -41,6 +47,7 @@ export interface Studio {
   /** Folders the user chose in earlier sessions: library roots, batch outputs, the default output. */
   chosenPaths(): string[];
   dataDir: string;
+  training: TrainingService;
   close(): Promise<void>;
 }
 
@@ -68,6 +75,30 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     events.emit('settings.changed', next);
     if (engines.settingsChanged(next, previous)) engineChanged();
     if (next.defaultModelId !== previous.defaultModelId) events.emit('models.changed', {});
+  });
+  let batchesHeld: Promise<void> | null = null;
+  let closed = false;
+  const training = new TrainingService({
+    db,
+    runsDir: path.join(paths.dataDir, 'training'),
+    trainerRoot: options.trainerRoot ?? appRoot(),
+    userModelsDir: paths.models,
+    resolveModel: (id) => models.resolve(id),
+    listModelIds: async () => (await models.list()).map((m) => m.manifest.id),
+    engine: () => engines.current,
+    pythonSetting: () => settings.get().pythonPath,
+    // the setting is read when a run starts or ends; batches held by one run are let go by its end
+    onActive: (active) => {
+      if (active && settings.get().pauseBatchesWhileTraining && !batchesHeld) {
+        batchesHeld = queue.stop();
+      } else if (!active && batchesHeld) {
+        // after the stop has finished: starting while it runs would be a no-op
+        void batchesHeld.then(() => closed || queue.start());
+        batchesHeld = null;
+      }
+    },
+    onRunChanged: (run) => events.emit('training.run', run),
+    onModelsChanged: () => events.emit('models.changed', {}),
   });
   queue.start();
   library.startWatching();
@@ -123,13 +154,28 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     },
     settings: {
       get: () => settings.get(),
-      update: (patch) => settings.update(patch),
+      update: async (patch) => {
+        // an interpreter is run only once it is known to be a Python that imports torch
+        if (patch.pythonPath !== undefined && patch.pythonPath !== settings.get().pythonPath) await validatePythonSetting(patch.pythonPath);
+        return settings.update(patch);
+      },
+    },
+    training: {
+      python: ({ refresh }) => training.pythonInfo(refresh),
+      scan: ({ source }) => training.scan(source),
+      start: (request) => training.start(request),
+      runs: () => training.runs(),
+      stop: ({ id }) => training.stop(id),
+      resume: ({ id }) => training.resume(id),
+      exportNow: ({ id }) => training.exportNow(id),
+      preview: ({ id }) => training.previewImage(id),
     },
   };
 
   return {
     handlers,
     events,
+    training,
     dataDir: paths.dataDir,
     media: mediaSource({
       thumbnail: (id) => library.thumbnail(id),
@@ -150,6 +196,8 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       ...(settings.get().defaultOutputFolder ? [settings.get().defaultOutputFolder] : []),
     ],
     async close() {
+      closed = true;
+      await training.close();
       stopAutoEnqueue();
       library.stopWatching();
       await queue.stop();

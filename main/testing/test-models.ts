@@ -12,10 +12,12 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export type TestModelKind = 'ctmsr' | 'feedforward';
 
 /** Writes `out` (.onnx) and its manifest with the trainer's `make-test-model`. */
-export function writeTestModel(kind: TestModelKind, out: string, options: { scale?: number; seed?: number } = {}): void {
+/** `checkpoint`: also its weights as `<id>.pt` beside it, so the app can fine-tune it. */
+export function writeTestModel(kind: TestModelKind, out: string, options: { scale?: number; seed?: number; checkpoint?: boolean } = {}): void {
   mkdirSync(dirname(out), { recursive: true });
   try {
-    execFileSync(testPython, ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(options.scale ?? 4), '--seed', String(options.seed ?? 0), '--out', out], {
+    const args = ['-m', 'trainer', 'make-test-model', '--kind', kind, '--scale', String(options.scale ?? 4), '--seed', String(options.seed ?? 0), '--out', out];
+    execFileSync(testPython, options.checkpoint ? [...args, '--checkpoint'] : args, {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 'pipe'],
     });

@@ -5,12 +5,13 @@ import { LibraryView } from '../library/LibraryView';
 import { ModelsView } from '../models/ModelsView';
 import { QueueView } from '../queue/QueueView';
 import { SettingsView } from '../settings/SettingsView';
+import { TrainingView } from '../training/TrainingView';
 import { Viewer, type ViewerSource } from '../viewer/Viewer';
 import { StatusBar } from './StatusBar';
 
-const views = ['library', 'queue', 'models', 'settings'] as const;
+const views = ['library', 'queue', 'models', 'training', 'settings'] as const;
 type ViewName = (typeof views)[number];
-const icons: Record<ViewName, string> = { library: '▦', queue: '☰', models: '◈', settings: '⚙' };
+const icons: Record<ViewName, string> = { library: '▦', queue: '☰', models: '◈', training: '◎', settings: '⚙' };
 
 /** The window: an activity bar to switch screens, the screen, a status bar, and the viewer on top. */
 export function App() {
@@ -65,6 +66,7 @@ export function App() {
         />
         {view === 'queue' && <QueueView onCompare={compareItem} openFirst={startedBatch} />}
         {view === 'models' && <ModelsView />}
+        {view === 'training' && <TrainingView />}
         {view === 'settings' && <SettingsView />}
       </main>
       {viewer && <Viewer source={viewer} onClose={() => setViewer(null)} />}

@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '../../shared/api/types';
+import type { ModelManifest } from '../../shared/models/manifest';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { useSettings } from '../settings/settings-context';
 import { Field } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
+import { stageKey } from '../training/RunCard';
 
 /** Bundled, imported and fine-tuned models with their measured quality; import and remove. */
 export function ModelsView() {
@@ -33,7 +35,12 @@ function ModelCard({ model }: { model: ModelInfo }) {
   const notify = useNotify();
   const { update } = useSettings();
   const m = model.manifest;
-  const metrics = Object.entries(m.metrics);
+  const fineTune = fineTuneOf(m.training);
+  // a fine-tuned model's held-out numbers sit next to its base model's on the same pictures
+  const metrics: [string, ModelManifest['metrics'][string]][] = [
+    ...Object.entries(m.metrics),
+    ...(fineTune?.base.heldOut ? [[`${t('training.baseHeldOut')}: ${fineTune.base.name}`, fineTune.base.heldOut] as [string, ModelManifest['metrics'][string]]] : []),
+  ];
   const [confirming, setConfirming] = useState(false);
   // the lineage's first clause says what it learned from; the rest (iterations, GPU notes) is for the curious
   const trainedShort = m.trainedOn?.split(/;|\(see /)[0].trim();
@@ -57,6 +64,11 @@ function ModelCard({ model }: { model: ModelInfo }) {
         {model.isDefault && <span className="badge accent">{t('models.default')}</span>}
       </header>
       {m.description && <p>{m.description}</p>}
+      {fineTune && (
+        <p className="lineage" data-testid="lineage">
+          {t('training.lineage', { base: fineTune.base.name, pairs: fineTune.trainPairs, iterations: fineTune.iterations, stages: t(`training.stages.${stageKey(fineTune.stages)}`) })}
+        </p>
+      )}
       <dl className="model-facts">
         <div>
           <dt>{t('models.id')}</dt>
@@ -210,4 +222,17 @@ function ImportModel() {
       </button>
     </form>
   );
+}
+
+interface FineTuneLineage {
+  base: { id: string; name: string; heldOut?: { psnr: number; ssim: number; lpips: number } };
+  trainPairs: number;
+  iterations: number;
+  stages: string;
+}
+
+/** The lineage the app writes into a fine-tuned model's manifest (`training.fineTune`), when present. */
+function fineTuneOf(training: Record<string, unknown> | undefined): FineTuneLineage | undefined {
+  const f = training?.fineTune as FineTuneLineage | undefined;
+  return f && typeof f === 'object' && f.base && typeof f.base.name === 'string' ? f : undefined;
 }

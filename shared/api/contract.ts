@@ -20,6 +20,7 @@ import type {
   RevealResult,
   SystemInfo,
 } from './types.js';
+import { startTrainingSchema, type PythonInfo, type SourceScan, type TrainingRun } from '../training/types.js';
 
 declare const resultType: unique symbol;
 
@@ -74,6 +75,19 @@ export const contract = {
   engine: {
     status: method<EngineStatus>()(rq.empty),
   },
+  training: {
+    /** The Python with PyTorch that trains, what it sees, or what to install. */
+    python: method<PythonInfo>()(rq.pythonInfoRequest),
+    scan: method<SourceScan>()(rq.trainingScanRequest, (i) => sourcePaths(i.source)),
+    start: method<TrainingRun>()(startTrainingSchema, (i) => sourcePaths(i.source)),
+    runs: method<TrainingRun[]>()(rq.empty),
+    stop: method<TrainingRun>()(rq.byRunId),
+    resume: method<TrainingRun>()(rq.byRunId),
+    /** Exports a stopped or failed run's last checkpoint as a model (evaluated and registered); it can still resume. */
+    exportNow: method<TrainingRun>()(rq.byRunId),
+    /** The latest preview strip (LR | base | current | HR) as a PNG data URL; null before the first. */
+    preview: method<string | null>()(rq.byRunId),
+  },
   preview: {
     region: method<PreviewResult>()(rq.previewRequest),
   },
@@ -94,6 +108,10 @@ export const contract = {
     revealOutput: method<RevealResult>()(rq.revealRequest),
   },
 } as const;
+
+function sourcePaths(source: { folder?: string; lrFolder?: string; hrFolder?: string }): string[] {
+  return [source.folder, source.lrFolder, source.hrFolder].filter((p): p is string => Boolean(p));
+}
 
 export type Contract = typeof contract;
 export type ServiceName = keyof Contract;

@@ -1,5 +1,6 @@
 import type { AppSettings } from './settings.js';
 import type { BatchItem, BatchSummary, EngineStatus, ScanProgress } from './types.js';
+import type { TrainingRun } from '../training/types.js';
 
 /** Events main pushes to the renderer, by name. */
 export interface StudioEvents {
@@ -14,6 +15,8 @@ export interface StudioEvents {
   'models.changed': Record<string, never>;
   'settings.changed': AppSettings;
   'engine.changed': EngineStatus;
+  /** A fine-tuning run changed (state, progress, a loss point, a preview, its result). */
+  'training.run': TrainingRun;
 }
 
 export type EventName = keyof StudioEvents;
@@ -35,4 +38,5 @@ export const eventNames: readonly EventName[] = [
   'models.changed',
   'settings.changed',
   'engine.changed',
+  'training.run',
 ];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { enhanceSettingsSchema, collisionPolicies } from '../enhance/settings.js';
 import { itemStatuses } from './types.js';
+import { trainingSourceSchema } from '../training/types.js';
 
 const id = z.number().int().nonnegative();
 /** A filesystem path as the user gave it; main resolves and checks it. */
@@ -137,3 +138,7 @@ export const dialogRequest = z
   .strict();
 
 export const revealRequest = z.object({ batchId: id, itemId: id.optional() }).strict();
+
+export const trainingScanRequest = z.object({ source: trainingSourceSchema }).strict();
+export const byRunId = z.object({ id }).strict();
+export const pythonInfoRequest = z.object({ refresh: z.boolean().default(false) }).strict();

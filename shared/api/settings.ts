@@ -21,6 +21,8 @@ export const appSettingsSchema = z.object({
   threads: z.number().int().min(0).max(256).default(0),
   /** Interpreter with torch for training; empty: found on PATH. */
   pythonPath: z.string().max(4096).default(''),
+  /** Batches wait while a fine-tuning run trains (both would share one GPU). */
+  pauseBatchesWhileTraining: z.boolean().default(false),
   defaultModelId: z.string().max(200).nullable().default(null),
   /** Output folder the batch panel starts with; empty: next to the inputs in an "enhanced" folder. */
   defaultOutputFolder: z.string().max(4096).default(''),

@@ -1,0 +1,219 @@
+/**
+ * The Training screen's instant check of a source folder: which pairs can train, the scale they show, and every
+ * file that cannot, by name, with the reason. Reads image headers only (sharp), plus a hash to find copies.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { BadFile, ParsedTrainingSource, SourcePair, SourceScan } from '../../shared/training/types.js';
+
+export const minimumPairs = 8;
+export const imageExtensions = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff'];
+
+/** The HR crop the trainer takes at this scale (a multiple of it), about `side` px. */
+export function cropFor(scale: number, side = 128): number {
+  return Math.max(scale, Math.round(side / scale) * scale);
+}
+
+interface ImageFile {
+  stem: string;
+  file: string;
+  width: number;
+  height: number;
+  hash: string;
+}
+
+async function listImages(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  return entries
+    // symbolic links count: a folder of links to the pictures is a common way to pick them
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && imageExtensions.includes(path.extname(e.name).toLowerCase()))
+    .map((e) => path.join(folder, e.name))
+    .sort();
+}
+
+/** Images of one folder by stem; unreadable files and two files of one stem go to `bad`. */
+async function readFolder(folder: string, bad: BadFile[], seen = new Set<string>()): Promise<Map<string, ImageFile>> {
+  const byStem = new Map<string, ImageFile>();
+  const clashes = new Set<string>();
+  for (const file of await listImages(folder)) {
+    const stem = path.basename(file, path.extname(file));
+    seen.add(stem);
+    let meta;
+    try {
+      meta = await sharp(file).metadata();
+    } catch (e) {
+      bad.push({ file, reason: `unreadable: ${(e as Error).message.replace(/\s+/g, ' ').trim()}` });
+      continue;
+    }
+    if (!meta.width || !meta.height) {
+      bad.push({ file, reason: 'unreadable: no image size in the file' });
+      continue;
+    }
+    const rotated = (meta.orientation ?? 1) >= 5;
+    const image: ImageFile = { stem, file, width: rotated ? meta.height : meta.width, height: rotated ? meta.width : meta.height, hash: '' };
+    const other = byStem.get(stem);
+    if (other) {
+      bad.push({ file, reason: `duplicate name: ${path.basename(other.file)} has the same name; keep one of them` });
+      clashes.add(stem);
+      continue;
+    }
+    byStem.set(stem, image);
+  }
+  for (const stem of clashes) {
+    const kept = byStem.get(stem)!;
+    bad.push({ file: kept.file, reason: 'duplicate name: another file has the same name; keep one of them' });
+    byStem.delete(stem);
+  }
+  return byStem;
+}
+
+async function hashOf(file: string): Promise<string> {
+  return createHash('sha1').update(await readFile(file)).digest('hex');
+}
+
+/** Pairs whose HR file is byte-identical to an earlier pair's are left out (they would be trained twice and
+ * could end up on both sides of the held-out split). */
+async function dropCopies(pairs: SourcePair[], bad: BadFile[]): Promise<SourcePair[]> {
+  const seen = new Map<string, string>();
+  const kept: SourcePair[] = [];
+  for (const pair of pairs) {
+    const hash = await hashOf(pair.hr);
+    const first = seen.get(hash);
+    if (first) bad.push({ file: pair.hr, reason: `duplicate: the same picture as ${first}` });
+    else {
+      seen.set(hash, path.basename(pair.hr));
+      kept.push(pair);
+    }
+  }
+  return kept;
+}
+
+async function isFolder(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function subfolder(folder: string, name: string): Promise<string | null> {
+  try {
+    const entry = (await readdir(folder, { withFileTypes: true })).find((e) => e.isDirectory() && e.name.toLowerCase() === name.toLowerCase());
+    return entry ? path.join(folder, entry.name) : null;
+  } catch {
+    return null;
+  }
+}
+
+function empty(kind: 'pairs' | 'hr', hrFolder: string, problem: string, lrFolder?: string): SourceScan {
+  return { kind, hrFolder, lrFolder, pairs: [], scale: null, bad: [], minimumPairs, crop: 0, problem };
+}
+
+function mostCommon(values: number[]): number | null {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: number | null = null;
+  for (const [v, n] of counts) if (best === null || n > counts.get(best)! || (n === counts.get(best)! && v > best)) best = v;
+  return best;
+}
+
+function withProblem(scan: Omit<SourceScan, 'problem' | 'minimumPairs'>): SourceScan {
+  const n = scan.pairs.length;
+  const what = scan.kind === 'pairs' ? 'pairs' : 'photos';
+  const problem = n < minimumPairs ? `Only ${n} usable ${what}: fine-tuning needs at least ${minimumPairs} (2 of them are kept aside to measure the result). Add more or fix the files listed.` : null;
+  return { ...scan, minimumPairs, problem };
+}
+
+async function scanPairs(lrFolder: string, hrFolder: string, cropSide: number): Promise<SourceScan> {
+  for (const folder of [lrFolder, hrFolder]) if (!(await isFolder(folder))) return empty('pairs', hrFolder, `${folder} is not a folder. Choose the folder again.`, lrFolder);
+  const bad: BadFile[] = [];
+  const lrSeen = new Set<string>();
+  const hrSeen = new Set<string>();
+  const lrs = await readFolder(lrFolder, bad, lrSeen);
+  const hrs = await readFolder(hrFolder, bad, hrSeen);
+  // a partner that exists but is listed as bad itself: say so, rather than "missing"
+  const partnerProblem = (seen: Set<string>, folder: string, stem: string, side: string) =>
+    seen.has(stem) ? `its ${side} partner ${stem}.* in ${folder} cannot be used (listed above)` : `no ${side} partner: ${path.join(folder, `${stem}.*`)} is missing`;
+  const matched: { lr: ImageFile; hr: ImageFile; scale: number | null }[] = [];
+  for (const [stem, lr] of lrs) {
+    const hr = hrs.get(stem);
+    if (!hr) {
+      bad.push({ file: lr.file, reason: partnerProblem(hrSeen, hrFolder, stem, 'HR') });
+      continue;
+    }
+    const sx = hr.width / lr.width;
+    const sy = hr.height / lr.height;
+    if (!Number.isInteger(sx) || sx !== sy || sx < 2) {
+      bad.push({ file: hr.file, reason: `size not a multiple: HR ${hr.width}×${hr.height} is not a whole multiple (×2 or more) of LR ${lr.width}×${lr.height}` });
+      continue;
+    }
+    matched.push({ lr, hr, scale: sx });
+  }
+  for (const [stem, hr] of hrs) if (!lrs.has(stem)) bad.push({ file: hr.file, reason: partnerProblem(lrSeen, lrFolder, stem, 'LR') });
+  const scale = mostCommon(matched.map((m) => m.scale!));
+  const crop = scale ? cropFor(scale, cropSide) : 0;
+  let pairs: SourcePair[] = [];
+  for (const m of matched) {
+    if (m.scale !== scale) {
+      bad.push({ file: m.hr.file, reason: `sizes disagree with the scale: LR ${m.lr.width}×${m.lr.height} and HR ${m.hr.width}×${m.hr.height} are ×${m.scale}, the other pairs ×${scale}` });
+      continue;
+    }
+    if (Math.min(m.hr.width, m.hr.height) < crop) {
+      bad.push({ file: m.hr.file, reason: `too small for a crop: HR ${m.hr.width}×${m.hr.height} is under the ${crop} px training crop` });
+      continue;
+    }
+    pairs.push({ stem: m.hr.stem, lr: m.lr.file, hr: m.hr.file, width: m.hr.width, height: m.hr.height });
+  }
+  pairs = await dropCopies(pairs, bad);
+  return withProblem({ kind: 'pairs', lrFolder, hrFolder, pairs, scale, bad: sortBad(bad), crop });
+}
+
+async function scanHr(folder: string, scale: number, cropSide: number): Promise<SourceScan> {
+  if (!(await isFolder(folder))) return empty('hr', folder, `${folder} is not a folder. Choose the folder again.`);
+  const bad: BadFile[] = [];
+  const crop = cropFor(scale, cropSide);
+  let pairs: SourcePair[] = [];
+  for (const image of (await readFolder(folder, bad)).values()) {
+    if (Math.min(image.width, image.height) < crop) {
+      bad.push({ file: image.file, reason: `too small for a crop: ${image.width}×${image.height} is under the ${crop} px training crop` });
+      continue;
+    }
+    pairs.push({ stem: image.stem, hr: image.file, width: image.width, height: image.height });
+  }
+  pairs = await dropCopies(pairs.sort((a, b) => a.stem.localeCompare(b.stem)), bad);
+  return withProblem({ kind: 'hr', hrFolder: folder, pairs, scale, bad: sortBad(bad), crop });
+}
+
+function sortBad(bad: BadFile[]): BadFile[] {
+  return bad.sort((a, b) => a.file.localeCompare(b.file));
+}
+
+/**
+ * Scans a source as the Training screen describes it. A pairs folder holds LR/ and HR/ subfolders (any case);
+ * or both folders are given. `cropSide`: the training crop the run will take (about; rounded to the scale).
+ */
+export async function scanSource(source: ParsedTrainingSource, options: { cropSide?: number } = {}): Promise<SourceScan> {
+  const cropSide = options.cropSide ?? 128;
+  if (source.kind === 'hr') return scanHr(path.resolve(source.folder), source.scale, cropSide);
+  if (source.lrFolder && source.hrFolder) return scanPairs(path.resolve(source.lrFolder), path.resolve(source.hrFolder), cropSide);
+  if (!source.folder) return empty('pairs', '', 'Choose a pairs folder (with LR and HR inside) or both folders.');
+  const folder = path.resolve(source.folder);
+  if (!(await isFolder(folder))) return empty('pairs', folder, `${folder} is not a folder. Choose the folder again.`);
+  const lr = await subfolder(folder, 'LR');
+  const hr = await subfolder(folder, 'HR');
+  if (!lr || !hr) return empty('pairs', folder, `${folder} has no LR and HR subfolders. Put the low-resolution pictures in LR/ and their high-resolution versions, with the same names, in HR/ — or choose the two folders.`);
+  return scanPairs(lr, hr, cropSide);
+}
+
+/**
+ * Splits the usable pairs into training and held-out ones: a fixed share (at least 2), picked evenly across the
+ * names so that a folder sorted by date or subject keeps each part represented. Always the same for a scan.
+ */
+export function splitHeldOut<T>(pairs: T[], share: number): { train: T[]; heldOut: T[] } {
+  const count = Math.min(pairs.length - 1, Math.max(2, Math.round(pairs.length * share)));
+  const step = pairs.length / count;
+  const picked = new Set(Array.from({ length: count }, (_, i) => Math.floor(i * step + step / 2)));
+  return { train: pairs.filter((_, i) => !picked.has(i)), heldOut: pairs.filter((_, i) => picked.has(i)) };
+}

@@ -1,0 +1,289 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { degradations, type Degradation, type LengthPreset, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
+import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { useSettings } from '../settings/settings-context';
+import { Check, Field } from '../ui/fields';
+import { useNotify } from '../ui/notices';
+import { PathField } from '../ui/PathField';
+import { RunCard } from './RunCard';
+import './training.css';
+
+const lengths: LengthPreset[] = ['quick', 'standard', 'long', 'custom'];
+
+/** Fine-tuning on the user's own pictures: the Python that trains, a new run, and every run so far. */
+export function TrainingView() {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const runs = useLoad(() => studio.training.runs(), []);
+  const [live, setLive] = useState<Map<number, TrainingRun>>(new Map());
+  useStudioEvent('training.run', (run) => setLive((m) => new Map(m).set(run.id, run)));
+  const list = useMemo(() => {
+    const byId = new Map((runs.data ?? []).map((r) => [r.id, r]));
+    for (const [id, run] of live) if (!byId.has(id) || byId.get(id)!.updatedAt <= run.updatedAt) byId.set(id, run);
+    return [...byId.values()].sort((a, b) => b.id - a.id);
+  }, [runs.data, live]);
+
+  return (
+    <div className="training page">
+      <h2>{t('training.title')}</h2>
+      <PythonStatus />
+      <div className="training-columns">
+        <NewRun onStarted={runs.reload} />
+        <section aria-labelledby="runs-heading">
+          <h3 id="runs-heading">{t('training.runs')}</h3>
+          {runs.error && <p role="alert">{runs.error.message}</p>}
+          {list.length === 0 && !runs.loading && <p className="empty">{t('training.noRuns')}</p>}
+          <div className="run-list">
+            {list.map((run) => (
+              <RunCard key={run.id} run={run} />
+            ))}
+          </div>
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function PythonStatus() {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const [refresh, setRefresh] = useState(0);
+  const python = useLoad(() => studio.training.python({ refresh: refresh > 0 }), [refresh]);
+  const info = python.data;
+  return (
+    <section className="python-status" aria-label={t('training.python')}>
+      {python.loading && !info && <p>{t('training.lookingForPython')}</p>}
+      {info?.ok && (
+        <p data-testid="python-ok">
+          {t('training.pythonOk', { python: info.python, version: info.version, torch: info.torch })} {t('training.devices', { devices: info.devices.map((d) => d.name).join(', ') })}
+        </p>
+      )}
+      {info && !info.ok && (
+        <div role="alert">
+          <p>{t('training.noPython')}</p>
+          <ul>
+            {info.tried.map((c) => (
+              <li key={c.candidate}>
+                {c.candidate}: {c.problem}
+              </li>
+            ))}
+          </ul>
+          <p>{info.advice}</p>
+        </div>
+      )}
+      <button type="button" onClick={() => setRefresh((n) => n + 1)}>
+        {t('training.checkAgain')}
+      </button>
+    </section>
+  );
+}
+
+function NewRun({ onStarted }: { onStarted: () => void }) {
+  const { t } = useTranslation();
+  const studio = useStudio();
+  const notify = useNotify();
+  const { settings, update } = useSettings();
+  const models = useLoad(() => studio.models.list(), []);
+  useStudioEvent('models.changed', models.reload);
+
+  const [kind, setKind] = useState<'pairs' | 'hr'>('pairs');
+  const [twoFolders, setTwoFolders] = useState(false);
+  const [folder, setFolder] = useState('');
+  const [lrFolder, setLrFolder] = useState('');
+  const [hrFolder, setHrFolder] = useState('');
+  const [degradation, setDegradation] = useState<Degradation>('realesrgan');
+  const [jpegQuality, setJpegQuality] = useState(40);
+  const [scale, setScale] = useState(4);
+  const [baseModelId, setBaseModelId] = useState('');
+  const [length, setLength] = useState<LengthPreset>('quick');
+  const [iterations, setIterations] = useState(1000);
+  const [stages, setStages] = useState<StageChoice>('supervised');
+  const [heldOutPercent, setHeldOutPercent] = useState(10);
+  const [name, setName] = useState('');
+  const [scan, setScan] = useState<SourceScan | null>(null);
+  const [scanning, setScanning] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [scanKey, setScanKey] = useState(0);
+
+  const source: TrainingSource | null = useMemo(() => {
+    if (kind === 'hr') return folder.trim() ? { kind, folder: folder.trim(), degradation, jpegQuality, scale } : null;
+    if (twoFolders) return lrFolder.trim() && hrFolder.trim() ? { kind, lrFolder: lrFolder.trim(), hrFolder: hrFolder.trim() } : null;
+    return folder.trim() ? { kind, folder: folder.trim() } : null;
+  }, [kind, twoFolders, folder, lrFolder, hrFolder, degradation, jpegQuality, scale]);
+
+  // the scan runs when a folder is confirmed (picked, Enter, leaving the field) or the source's kind changes
+  useEffect(() => {
+    if (!source) {
+      setScan(null);
+      return;
+    }
+    let current = true;
+    setScanning(true);
+    studio.training.scan({ source }).then(
+      (result) => current && setScan(result),
+      (e: unknown) => current && (setScan(null), notify.error(e)),
+    ).finally(() => current && setScanning(false));
+    return () => {
+      current = false;
+    };
+  }, [scanKey, kind, twoFolders, scale]);
+
+  const rescan = () => setScanKey((k) => k + 1);
+  const base = baseModelId || models.data?.find((m) => m.isDefault)?.manifest.id || models.data?.[0]?.manifest.id || '';
+  const canStart = Boolean(source && scan && !scan.problem && base && !busy);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!source) return;
+    setBusy(true);
+    try {
+      const run = await studio.training.start({ source, baseModelId: base, length, ...(length === 'custom' ? { iterations } : {}), stages, heldOutShare: heldOutPercent / 100, ...(name.trim() ? { name: name.trim() } : {}) });
+      notify.info(t('training.started', { name: run.name }));
+      onStarted();
+    } catch (err) {
+      notify.error(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="new-run" aria-label={t('training.newRun')} onSubmit={(e) => void submit(e)}>
+      <h3>{t('training.newRun')}</h3>
+      <fieldset>
+        <legend>{t('training.source')}</legend>
+        <label className="check">
+          <input type="radio" name="source-kind" checked={kind === 'pairs'} onChange={() => setKind('pairs')} />
+          {t('training.pairs')}
+        </label>
+        <label className="check">
+          <input type="radio" name="source-kind" checked={kind === 'hr'} onChange={() => setKind('hr')} />
+          {t('training.hrOnly')}
+        </label>
+        {kind === 'pairs' && <Check label={t('training.twoFolders')} checked={twoFolders} onChange={setTwoFolders} />}
+        {kind === 'pairs' && twoFolders ? (
+          <div className="field-pair">
+            <PathField kind="folder" label={t('training.lrFolder')} value={lrFolder} onChange={setLrFolder} commitTyped onPicked={rescan} />
+            <PathField kind="folder" label={t('training.hrFolder')} value={hrFolder} onChange={setHrFolder} commitTyped onPicked={rescan} />
+          </div>
+        ) : (
+          <PathField kind="folder" label={kind === 'pairs' ? t('training.pairsFolder') : t('training.photosFolder')} value={folder} onChange={setFolder} commitTyped onPicked={rescan} placeholder={kind === 'pairs' ? '/path/with/LR-and-HR' : '/path/to/photos'} />
+        )}
+        {kind === 'hr' && (
+          <div className="field-pair">
+            <Field label={t('training.degradation')}>
+              {(id) => (
+                <select id={id} value={degradation} onChange={(e) => (setDegradation(e.target.value as Degradation), rescan())}>
+                  {degradations.map((d) => (
+                    <option key={d} value={d}>
+                      {t(`training.degradations.${d}`)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            {degradation === 'jpeg' && (
+              <Field label={t('training.jpegQuality')}>
+                {(id) => <input id={id} type="number" min={5} max={95} value={jpegQuality} onChange={(e) => setJpegQuality(Math.min(95, Math.max(5, Math.round(Number(e.target.value)) || 40)))} />}
+              </Field>
+            )}
+            <Field label={t('training.scale')}>
+              {(id) => (
+                <select id={id} value={scale} onChange={(e) => setScale(Number(e.target.value))}>
+                  {[2, 3, 4].map((s) => (
+                    <option key={s} value={s}>
+                      ×{s}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+        )}
+        <ScanResult scan={scan} scanning={scanning} />
+      </fieldset>
+      <div className="field-pair">
+        <Field label={t('training.baseModel')}>
+          {(id) => (
+            <select id={id} value={base} onChange={(e) => setBaseModelId(e.target.value)}>
+              {models.data?.map((m) => (
+                <option key={m.manifest.id} value={m.manifest.id}>
+                  {m.manifest.name} (×{m.manifest.scale})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t('training.length')}>
+          {(id) => (
+            <select id={id} value={length} onChange={(e) => setLength(e.target.value as LengthPreset)}>
+              {lengths.map((l) => (
+                <option key={l} value={l}>
+                  {t(`training.lengths.${l}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {length === 'custom' && (
+          <Field label={t('training.iterations')}>
+            {(id) => <input id={id} type="number" min={1} max={1000000} value={iterations} onChange={(e) => setIterations(Math.max(1, Math.round(Number(e.target.value)) || 1))} />}
+          </Field>
+        )}
+      </div>
+      <div className="field-pair">
+        <Field label={t('training.stagesLabel')} hint={t('training.stagesHint')}>
+          {(id, hint) => (
+            <select id={id} aria-describedby={hint} value={stages} onChange={(e) => setStages(e.target.value as StageChoice)}>
+              <option value="supervised">{t('training.stages.supervised')}</option>
+              <option value="ct">{t('training.stages.ct')}</option>
+              <option value="ct+dtm">{t('training.stages.ctDtm')}</option>
+            </select>
+          )}
+        </Field>
+        <Field label={t('training.heldOut')} hint={t('training.heldOutHint')}>
+          {(id, hint) => <input id={id} aria-describedby={hint} type="number" min={5} max={50} value={heldOutPercent} onChange={(e) => setHeldOutPercent(Math.min(50, Math.max(5, Math.round(Number(e.target.value)) || 10)))} />}
+        </Field>
+      </div>
+      <Field label={t('training.runName')}>{(id) => <input id={id} value={name} maxLength={120} onChange={(e) => setName(e.target.value)} />}</Field>
+      <Check label={t('training.pauseBatches')} checked={settings.pauseBatchesWhileTraining} onChange={(v) => void update({ pauseBatchesWhileTraining: v }).catch(notify.error)} />
+      <button type="submit" className="primary" disabled={!canStart}>
+        {busy ? t('training.starting') : t('training.start')}
+      </button>
+    </form>
+  );
+}
+
+function ScanResult({ scan, scanning }: { scan: SourceScan | null; scanning: boolean }) {
+  const { t } = useTranslation();
+  if (scanning && !scan) return <p className="hint">{t('training.scanning')}</p>;
+  if (!scan) return null;
+  return (
+    <div className="scan-result" aria-label={t('training.scanResult')} aria-busy={scanning}>
+      {scan.pairs.length > 0 && (
+        <p data-testid="scan-summary">
+          {t(scan.kind === 'pairs' ? 'training.usablePairs' : 'training.usablePhotos', { count: scan.pairs.length })}
+          {scan.scale !== null && ` · ${t('training.detectedScale', { scale: scan.scale })}`}
+        </p>
+      )}
+      {scan.problem && (
+        <p className="scan-problem" role="alert">
+          {scan.problem}
+        </p>
+      )}
+      {scan.bad.length > 0 && (
+        <>
+          <p>{t('training.badFiles', { count: scan.bad.length })}</p>
+          <ul className="bad-files" aria-label={t('training.badFilesList')}>
+            {scan.bad.map((b) => (
+              <li key={`${b.file}:${b.reason}`}>
+                <code>{b.file}</code> — {b.reason}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}
