@@ -1,7 +1,7 @@
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import { StudioError, batchStoppingCodes, isStudioError, type ErrorCode } from '../../shared/errors.js';
 import type { Engine } from '../engine/engine.js';
-import { decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-file.js';
+import { animationNote, decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-file.js';
 import { untilAborted } from '../imaging/deadline.js';
 import type { LoadedModel } from '../models/registry.js';
 import { recordOutput } from '../pipeline/output-manifest.js';
@@ -70,7 +70,7 @@ export async function runBatch(plan: PlannedOutput[], run: BatchRun): Promise<Im
       // noted before it exists, so that a kill just after the write cannot leave an output unlisted
       await recordOutput(output, input);
       await writeOutput(enhanced, output, settings);
-      const note = decoded.frames > 1 ? `animated: only the first of its ${decoded.frames} frames was enhanced` : undefined;
+      const note = animationNote(decoded.frames);
       return { status: 'done', input, output, seconds: (performance.now() - started) / 1000, width: enhanced.width, height: enhanced.height, note };
     } catch (e) {
       if (isStudioError(e, 'cancelled')) return { status: 'cancelled', input, output };

@@ -37,6 +37,11 @@ interface EnhancedBase {
 export type EnhancedInMemory = EnhancedBase & { image: Rgb16Image; streamed?: undefined };
 export type EnhancedImage = EnhancedInMemory | (EnhancedBase & { streamed: (onRows: (rows: Rgb16Image) => Promise<void>) => Promise<void> });
 
+/** The model sees one frame: an animation's others are not in the output, and the user is told so. */
+export function animationNote(frames: number): string | undefined {
+  return frames > 1 ? `animated: only the first of its ${frames} frames was enhanced` : undefined;
+}
+
 /** Where an input is going: what its size is checked against before it is decoded. */
 export interface OutputTarget {
   settings: EnhanceSettings;

@@ -350,7 +350,7 @@ export class JobQueue<D = unknown, E = unknown> {
       const writeStart = performance.now();
       await this.processor.write(enhanced, decision.output, options.settings);
       times.writeMs = performance.now() - writeStart;
-      this.store.finishAttempt(item, 'done', times);
+      this.store.finishAttempt(item, 'done', { ...times, note: this.processor.note?.(decoded) });
       this.meter.record(running.pixels, (performance.now() - started) / 1000);
     } catch (e) {
       if (running.stop) {
@@ -452,6 +452,7 @@ export class JobQueue<D = unknown, E = unknown> {
       held: row.held === 1,
     };
     if (row.imageId !== null) view.imageId = row.imageId;
+    if (row.note !== null) view.note = row.note;
     return view;
   }
 

@@ -2,7 +2,7 @@ import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import type { Engine } from '../engine/engine.js';
 import type { DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../models/registry.js';
-import { decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from '../pipeline/enhance-file.js';
+import { animationNote, decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from '../pipeline/enhance-file.js';
 import type { ItemProcessor } from './processor.js';
 
 /** The queue's processor on the real pipeline: sharp decode, the ONNX engine, atomic encode. */
@@ -23,6 +23,7 @@ export function pipelineProcessor(options: {
       return decodeInput(inputPath, { ...target, modelScale: model.manifest.scale });
     },
     pixels: (decoded) => decoded.width * decoded.height,
+    note: (decoded) => animationNote(decoded.frames),
     async enhance(decoded, settings, { signal, onProgress, outputPath }) {
       const model = await resolveModel(settings.modelId);
       return enhanceDecoded(decoded, settings, { engine, model, signal, onProgress }, outputPath);

@@ -26,6 +26,8 @@ export interface ItemProcessor<Decoded = unknown, Enhanced = unknown> {
   decode(inputPath: string, target?: DecodeTarget): Promise<Decoded>;
   /** Input pixels, for throughput and ETA. */
   pixels(decoded: Decoded): number;
+  /** A word for the user about a finished item that is not an error (an animation's other frames). */
+  note?(decoded: Decoded): string | undefined;
   enhance(decoded: Decoded, settings: EnhanceSettings, callbacks: EnhanceCallbacks): Promise<Enhanced>;
   /** Writes through a temporary file and a rename, so `outputPath` is complete or absent. */
   write(enhanced: Enhanced, outputPath: string, settings: EnhanceSettings): Promise<void>;

@@ -31,6 +31,7 @@ export interface ItemRow {
   decodeMs: number | null;
   enhanceMs: number | null;
   writeMs: number | null;
+  note: string | null;
 }
 
 export interface NewItem {
@@ -56,7 +57,7 @@ export interface BatchTally {
 const batchColumns = 'id, name, options, priority, paused, pause_reason AS pauseReason, created_at AS createdAt';
 const itemColumns = `id, batch_id AS batchId, position, input_path AS inputPath, image_id AS imageId, state, held,
   output_path AS outputPath, output_claimed AS outputClaimed, attempts, error_code AS errorCode, error, pixels,
-  started_at AS startedAt, finished_at AS finishedAt, decode_ms AS decodeMs, enhance_ms AS enhanceMs, write_ms AS writeMs`;
+  started_at AS startedAt, finished_at AS finishedAt, decode_ms AS decodeMs, enhance_ms AS enhanceMs, write_ms AS writeMs, note`;
 
 /** The queue's SQL. Every state change is one transaction, so the database never shows half of one. */
 export class QueueStore {
@@ -144,7 +145,7 @@ export class QueueStore {
     const now = Date.now();
     return this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE items SET state = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL, error = NULL, error_code = NULL,
+        .prepare(`UPDATE items SET state = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL, error = NULL, error_code = NULL, note = NULL,
           decode_ms = NULL, enhance_ms = NULL, write_ms = NULL WHERE id = ?`)
         .run(now, itemId);
       const row = this.item(itemId)!;
@@ -164,15 +165,15 @@ export class QueueStore {
   finishAttempt(
     item: ItemRow,
     outcome: AttemptOutcome,
-    details: { errorCode?: string; error?: string; decodeMs?: number; enhanceMs?: number; writeMs?: number } = {},
+    details: { errorCode?: string; error?: string; decodeMs?: number; enhanceMs?: number; writeMs?: number; note?: string } = {},
   ): void {
     const now = Date.now();
     const state: ItemStatus = outcome === 'paused' || outcome === 'interrupted' ? 'queued' : outcome;
     this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE items SET state = ?, finished_at = ?, error_code = ?, error = ?, decode_ms = ?, enhance_ms = ?, write_ms = ? WHERE id = ?`)
+        .prepare(`UPDATE items SET state = ?, finished_at = ?, error_code = ?, error = ?, decode_ms = ?, enhance_ms = ?, write_ms = ?, note = ? WHERE id = ?`)
         .run(state, state === 'queued' ? null : now, details.errorCode ?? null, details.error ?? null,
-          details.decodeMs ?? null, details.enhanceMs ?? null, details.writeMs ?? null, item.id);
+          details.decodeMs ?? null, details.enhanceMs ?? null, details.writeMs ?? null, details.note ?? null, item.id);
       this.db
         .prepare('UPDATE item_attempts SET finished_at = ?, outcome = ?, error_code = ?, error = ? WHERE item_id = ? AND attempt = ?')
         .run(now, outcome, details.errorCode ?? null, details.error ?? null, item.id, item.attempts);

@@ -165,6 +165,7 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
                 <td title={item.input}>
                   <div className="item-name">{name}</div>
                   {item.error && <div className="error-text item-error">{item.error}</div>}
+                  {item.note && <div className="item-note">{item.note}</div>}
                 </td>
                 <td>
                   <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>

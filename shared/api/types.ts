@@ -127,6 +127,8 @@ export interface BatchItem {
   attempts: number;
   /** Library image the item came from, when it came from the library. */
   imageId?: number;
+  /** A word about a finished item that is not an error (an animation whose other frames were not enhanced). */
+  note?: string;
 }
 
 export interface ItemPage {

@@ -136,4 +136,25 @@ describe('the queue and inputs that are not image files', () => {
       release(fifo);
     }
   });
+
+  it('says of an animated input that only its first frame was enhanced', async () => {
+    env = await queueEnv();
+    const { dir, queue } = env;
+    const frames = await Promise.all(
+      [0, 1, 2].map((i) => sharp({ create: { width: 16, height: 12, channels: 4, background: { r: 40 + 80 * i, g: 40, b: 40, alpha: 1 } } }).png().toBuffer()),
+    );
+    const gif = path.join(dir, 'in', 'spin.gif');
+    fs.mkdirSync(path.dirname(gif), { recursive: true });
+    await sharp(frames, { join: { animated: true } }).gif().toFile(gif);
+    const still = path.join(dir, 'in', 'still.png');
+    await writeTestImage(still, { width: 16, height: 12, seed: 3, format: 'png' });
+    const batch = await queue.enqueue({ paths: [gif, still], settings: {}, output: { folder: path.join(dir, 'out') } });
+    queue.start();
+    await queue.whenIdle();
+    const [spin, plain] = queue.items({ batchId: batch.id }).items;
+    expect(spin.status).toBe('done');
+    expect(spin.note).toBe('animated: only the first of its 3 frames was enhanced');
+    expect(plain.status).toBe('done');
+    expect(plain.note).toBeUndefined();
+  }, 60_000);
 });
