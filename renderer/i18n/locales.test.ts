@@ -43,4 +43,15 @@ describe('translations', () => {
     const missing = used.filter((k) => !english.has(k) && !english.has(`${k}_one`));
     expect(missing).toEqual([]);
   });
+
+  it('says what each shipped model is for in every language, as its manifest does in English', () => {
+    const manifests = Object.values(import.meta.glob('../../models/*.json', { import: 'default', eager: true })) as { id: string; createdBy: string; description?: string }[];
+    const bundled = manifests.filter((m) => m.createdBy === 'bundled');
+    expect(bundled.length).toBeGreaterThan(0);
+    for (const m of bundled) {
+      expect(english.get(`models.about.${m.id}`), m.id).toBe(m.description);
+      expect(german.get(`models.about.${m.id}`), m.id).toBeTruthy();
+    }
+  });
 });
+

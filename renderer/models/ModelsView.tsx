@@ -63,7 +63,7 @@ function ModelCard({ model }: { model: ModelInfo }) {
         <span className="badge">{t(`models.origin.${m.createdBy}`)}</span>
         {model.isDefault && <span className="badge accent">{t('models.default')}</span>}
       </header>
-      {m.description && <p>{m.description}</p>}
+      {m.description && <p>{m.createdBy === 'bundled' ? t(`models.about.${m.id}`, { defaultValue: m.description }) : m.description}</p>}
       {fineTune && (
         <p className="lineage" data-testid="lineage">
           {t('training.lineage', { base: fineTune.base.name, pairs: fineTune.trainPairs, iterations: fineTune.iterations, stages: t(`training.stages.${stageKey(fineTune.stages)}`) })}

@@ -167,6 +167,10 @@ export const de: Locale = {
     none: 'Keine Modelle installiert.',
     default: 'Standard',
     origin: { bundled: 'Mitgeliefert', imported: 'Importiert', 'fine-tuned': 'Nachtrainiert' },
+    about: {
+      'ctmsr-s-x4-real': 'Der Standard. Für Alltagsfotos mit JPEG-Artefakten, Rauschen und Unschärfe.',
+      'ctmsr-s-x4-clean': 'Für saubere Bilder (wenig Rauschen, keine JPEG-Artefakte): Scans, Renderings, verkleinerte Bilder.',
+    },
     id: 'Kennung',
     kind: 'Art',
     scale: 'Faktor',

@@ -166,6 +166,11 @@ export const en = {
     none: 'No models installed.',
     default: 'Default',
     origin: { bundled: 'Bundled', imported: 'Imported', 'fine-tuned': 'Fine-tuned' },
+    // what each bundled model is for, in the UI's language (a manifest's description is English)
+    about: {
+      'ctmsr-s-x4-real': 'The default. For everyday photos with JPEG artefacts, noise and blur.',
+      'ctmsr-s-x4-clean': 'For clean images (little noise, no JPEG artefacts): scans, renders, downscaled images.',
+    },
     id: 'Id',
     kind: 'Kind',
     scale: 'Scale',
