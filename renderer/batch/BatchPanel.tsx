@@ -9,6 +9,7 @@ import { useNotify } from '../ui/notices';
 import { Check, clampInt, Field, PresetOptions } from '../ui/fields';
 import { PathField } from '../ui/PathField';
 import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
+import { ModelOptions } from '../models/ModelOptions';
 
 const storageKey = 'ctmsr-studio-batch-form';
 
@@ -118,11 +119,7 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
           {(id) => (
             <select id={id} value={form.modelId} onChange={(e) => set('modelId', e.target.value)}>
               <option value="">{t('batch.defaultModel', { name: models.data?.find((m) => m.isDefault)?.manifest.name ?? '—' })}</option>
-              {models.data?.map((m) => (
-                <option key={m.manifest.id} value={m.manifest.id}>
-                  {m.manifest.name} (×{m.manifest.scale})
-                </option>
-              ))}
+              <ModelOptions models={models.data} />
             </select>
           )}
         </Field>

@@ -8,6 +8,7 @@ import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
 import { RunCard } from './RunCard';
 import './training.css';
+import { ModelOptions } from '../models/ModelOptions';
 
 const lengths: LengthPreset[] = ['quick', 'standard', 'long', 'custom'];
 
@@ -207,11 +208,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
         <Field label={t('training.baseModel')}>
           {(id) => (
             <select id={id} value={base} onChange={(e) => setBaseModelId(e.target.value)}>
-              {models.data?.map((m) => (
-                <option key={m.manifest.id} value={m.manifest.id}>
-                  {m.manifest.name} (×{m.manifest.scale})
-                </option>
-              ))}
+              <ModelOptions models={models.data} />
             </select>
           )}
         </Field>

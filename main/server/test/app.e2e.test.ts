@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCorruptJpeg, makePhoto } from './photos.js';
 import { writeTestModel } from '../../testing/test-models.js';
-import { repoRoot, startServe, type ServeProcess } from './serve-process.js';
+import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 
@@ -85,12 +85,7 @@ beforeAll(async () => {
   const rendererDir = path.join(work, 'renderer');
   await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   server = await startServe(['--data-dir', path.join(work, 'data'), '--models-dir', models, '--renderer-dir', rendererDir]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await launchPage({ width: 1280, height: 800 }));
   await page.goto(server.launchUrl);
   await page.getByRole('heading', { name: 'Folders' }).waitFor();
 });

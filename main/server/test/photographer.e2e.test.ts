@@ -9,13 +9,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTestModel } from '../../testing/test-models.js';
 import { makePhoto } from './photos.js';
-import { repoRoot, startServe, type ServeProcess } from './serve-process.js';
+import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 const modelName = 'Test ctmsr x4 (random weights, seed 0)';
@@ -113,12 +113,7 @@ beforeAll(async () => {
   const rendererDir = path.join(work, 'renderer');
   await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   server = await startServe(['--data-dir', path.join(work, 'data'), '--models-dir', models, '--renderer-dir', rendererDir]);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await launchPage({ width: 1280, height: 800 }));
   await page.goto(server.launchUrl);
   await page.getByLabel('Folder to add').fill(photos);
   await page.getByRole('button', { name: 'Add folder' }).click();

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -57,4 +58,18 @@ export function startServe(args: string[], timeoutMs = 90_000): Promise<ServePro
       reject(new Error(`npm run serve exited with ${code}:\n${log}`));
     });
   });
+}
+
+/**
+ * Debian's Chromium, headless, with one page; the background-networking flags keep it from calling
+ * out of a machine whose network is closed (never a downloaded browser).
+ */
+export async function launchPage(viewport: { width: number; height: number }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+  const page = await browser.newPage({ viewport });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  return { browser, page };
 }

@@ -7,14 +7,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePairsFolder, writeBrokenPng, writeSizedPng } from '../../testing/pairs.js';
 import { testPython, writeTestModel } from '../../testing/test-models.js';
 import { makePhoto } from './photos.js';
-import { repoRoot, startServe, type ServeProcess } from './serve-process.js';
+import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
 
@@ -53,12 +53,7 @@ beforeAll(async () => {
   process.env.CTMSR_PYTHON = testPython;
   serveArgs = ['--data-dir', path.join(work, 'data'), '--models-dir', models, '--renderer-dir', rendererDir];
   server = await startServe(serveArgs);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => console.error('page error:', e.message));
+  ({ browser, page } = await launchPage({ width: 1280, height: 900 }));
   await connect();
 }, 180_000);
 
