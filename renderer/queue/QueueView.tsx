@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { itemStatuses, type BatchItem, type BatchSummary, type ItemStatus } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
@@ -19,9 +19,26 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
   const batches = useLoad(() => studio.queue.batches(), []);
   const [list, setList] = useState<BatchSummary[]>([]);
   const [openId, setOpenId] = useState<number | null>(openFirst ?? null);
-  useEffect(() => setList([...(batches.data ?? [])].sort(newestFirst)), [batches.data]);
-  useStudioEvent('queue.batch', (batch) => setList((l) => upsert(l, batch, newestFirst)));
-  useStudioEvent('queue.removed', ({ batchId }) => setList((l) => l.filter((b) => b.id !== batchId)));
+  // Events that arrive while the list is loading are newer than what it may return (a small batch can
+  // finish in between): they are laid over the loaded list instead of being overwritten by it.
+  const seen = useRef(new Map<number, BatchSummary | null>());
+  useEffect(() => {
+    if (!batches.data) return;
+    const merged = new Map(batches.data.map((b) => [b.id, b]));
+    for (const [id, batch] of seen.current) {
+      if (batch) merged.set(id, batch);
+      else merged.delete(id);
+    }
+    setList([...merged.values()].sort(newestFirst));
+  }, [batches.data]);
+  useStudioEvent('queue.batch', (batch) => {
+    seen.current.set(batch.id, batch);
+    setList((l) => upsert(l, batch, newestFirst));
+  });
+  useStudioEvent('queue.removed', ({ batchId }) => {
+    seen.current.set(batchId, null);
+    setList((l) => l.filter((b) => b.id !== batchId));
+  });
 
   const open = list.find((b) => b.id === openId) ?? list[0];
 

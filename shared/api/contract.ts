@@ -78,8 +78,9 @@ export const contract = {
   training: {
     /** The Python with PyTorch that trains, what it sees, or what to install. */
     python: method<PythonInfo>()(rq.pythonInfoRequest),
-    scan: method<SourceScan>()(rq.trainingScanRequest, (i) => sourcePaths(i.source)),
-    start: method<TrainingRun>()(startTrainingSchema, (i) => sourcePaths(i.source)),
+    // a folder typed into the training screen is the user's choice, as one typed into "Add folder"
+    scan: method<SourceScan>()(rq.trainingScanRequest, (i) => sourcePaths(i.source), (i) => sourcePaths(i.source)),
+    start: method<TrainingRun>()(startTrainingSchema, (i) => sourcePaths(i.source), (i) => sourcePaths(i.source)),
     runs: method<TrainingRun[]>()(rq.empty),
     stop: method<TrainingRun>()(rq.byRunId),
     resume: method<TrainingRun>()(rq.byRunId),
