@@ -33,15 +33,21 @@ export async function recordOutput(outputPath: string, inputPath: string): Promi
   }
 }
 
-/** The outputs listed for one folder, read once per reader. */
-export class OutputManifests {
-  private readonly folders = new Map<string, ManifestEntry[]>();
+/** The outputs listed for one folder, read once per reader and indexed both ways (folders hold thousands). */
+interface FolderOutputs {
+  names: Set<string>;
+  /** input → the output made from it last */
+  byInput: Map<string, string>;
+}
 
-  entries(folder: string): ManifestEntry[] {
+export class OutputManifests {
+  private readonly folders = new Map<string, FolderOutputs>();
+
+  private folder(folder: string): FolderOutputs {
     const key = resolve(folder);
-    let entries = this.folders.get(key);
-    if (!entries) {
-      entries = [];
+    let listed = this.folders.get(key);
+    if (!listed) {
+      listed = { names: new Set(), byInput: new Map() };
       let text = '';
       try {
         text = readFileSync(join(key, manifestName), 'utf8');
@@ -51,27 +57,26 @@ export class OutputManifests {
       for (const line of text.split('\n')) {
         try {
           const entry = JSON.parse(line) as ManifestEntry;
-          if (typeof entry?.output === 'string' && typeof entry.input === 'string') entries.push(entry);
+          if (typeof entry?.output !== 'string' || typeof entry.input !== 'string') continue;
+          listed.names.add(entry.output);
+          listed.byInput.set(entry.input, entry.output);
         } catch {
           // a line cut short by a crash
         }
       }
-      this.folders.set(key, entries);
+      this.folders.set(key, listed);
     }
-    return entries;
+    return listed;
   }
 
   /** Whether the app wrote this file as an output. */
   isOutput(path: string): boolean {
-    const name = basename(path);
-    return this.entries(dirname(path)).some((e) => e.output === name);
+    return this.folder(dirname(path)).names.has(basename(path));
   }
 
   /** An output in `folder` already made from `input`, if any. */
   outputOf(input: string, folder: string): string | undefined {
-    const wanted = resolve(input);
-    const entries = this.entries(folder);
-    for (let i = entries.length - 1; i >= 0; i--) if (entries[i].input === wanted) return join(resolve(folder), entries[i].output);
-    return undefined;
+    const output = this.folder(folder).byInput.get(resolve(input));
+    return output === undefined ? undefined : join(resolve(folder), output);
   }
 }

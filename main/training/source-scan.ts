@@ -9,6 +9,8 @@ import sharp from 'sharp';
 import type { BadFile, ParsedTrainingSource, SourcePair, SourceScan } from '../../shared/training/types.js';
 
 export const minimumPairs = 8;
+// Narrower than what the app enhances (imaging/formats.ts): the trainer reads pictures with Pillow, which
+// has no AVIF or HEIC, and an animated GIF would train on its first frame only.
 export const imageExtensions = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff'];
 
 /** The HR crop the trainer takes at this scale (a multiple of it), about `side` px. */
