@@ -19,8 +19,8 @@ from PIL import Image
 
 from . import degrade, forward, niqe as niqe_mod
 from .data import list_images, open_image
-from .export import ConsistencyStep
 from .protocol import _clean, emit, log
+from .sampling import ConsistencyStep, sigmas_for, super_resolve
 
 
 def default_eval_root():
@@ -102,27 +102,7 @@ def _mean(per_image):
     return {m: sum(d[m] for d in per_image if m in d) / sum(m in d for d in per_image) for m in keys}
 
 
-# ---------------------------------------------------------------- sampling
-
-@torch.no_grad()
-def super_resolve(step_fn, lr, steps=(1.0,), seed=0, multiple=1):
-    """Sample with the same one-step graph the app runs: x0 <- step(lr, x0, noise, σ) for σ in steps.
-
-    lr: [1, 3, h, w] in [-1, 1]; padded by reflection to the model's multiple, output cropped back.
-    """
-    s = step_fn.scale
-    h, w = lr.shape[-2:]
-    ph, pw = (-h) % multiple, (-w) % multiple
-    if ph or pw:
-        lr = F.pad(lr, (0, pw, 0, ph), mode="reflect" if min(h, w) > max(ph, pw) else "replicate")
-    g = torch.Generator(device="cpu").manual_seed(seed)
-    hr_shape = (lr.shape[0], 3, lr.shape[2] * s, lr.shape[3] * s)
-    x0 = torch.zeros(hr_shape, device=lr.device)
-    for sig in steps:
-        noise = torch.randn(hr_shape, generator=g).to(lr.device)
-        x0 = step_fn(lr, x0, noise, torch.full((lr.shape[0],), float(sig), device=lr.device))
-    return x0[..., : h * s, : w * s]
-
+# ---------------------------------------------------------------- evaluation sets
 
 def find_set(name, root):
     """(hr_dir, lr_dir) for a set name under root (<set>/HR, <set>/LR_x<s>) or a folder given directly."""
@@ -149,11 +129,6 @@ def load_set(base, scale, max_images=0):
         if max_images and len(pairs) >= max_images:
             break
     return pairs
-
-
-def sigmas_for(step_count):
-    """The app's σ lists: 1 step [1.0], 2 steps [1.0, 0.5] (the manifests' default steps)."""
-    return {1: [1.0], 2: [1.0, 0.5]}.get(step_count) or [1.0 - i / step_count for i in range(step_count)]
 
 
 def load_lr_only(folder, max_images=0):

@@ -1,8 +1,6 @@
-"""ONNX export of one consistency step (DESIGN §3) plus the JSON manifest beside it.
+"""ONNX export of one consistency step (DESIGN §3, sampling.ConsistencyStep) plus the JSON manifest beside it.
 
-Graph inputs: lr [N,3,h,w] in [-1,1], x0_prev [N,3,sh,sw], noise [N,3,sh,sw], sigma [N].
-Inside: y = bicubic×s(lr); x_t = x0_prev + alpha(sigma)(y - x0_prev) + sigma·noise; output x0 = f(x_t, lr, sigma).
-The first step uses sigma = sigma_max (alpha = 1, so x0_prev drops out); later steps re-noise the previous estimate.
+Graph inputs: lr [N,3,h,w] in [-1,1], x0_prev [N,3,sh,sw], noise [N,3,sh,sw], sigma [N]; output x0.
 """
 import inspect
 import json
@@ -13,22 +11,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import forward, schedules
+from .evaluate import evaluate, manifest_metrics, table
 from .network import build, count_params, make_config
+from .provenance import trained_on, training_info
+from .protocol import emit, log
+from .sampling import ConsistencyStep
 
 OPSET = 17
-
-
-class ConsistencyStep(nn.Module):
-    def __init__(self, net, sigma_max=1.0, rho_n=1.0, rho_r=1.0):
-        super().__init__()
-        self.net, self.scale = net, net.cfg.scale
-        self.sched = dict(sigma_max=sigma_max, rho_n=rho_n, rho_r=rho_r)
-
-    def forward(self, lr, x0_prev, noise, sigma):
-        y = forward.upsample(lr, self.scale)
-        a = schedules.alpha_of_sigma(sigma, **self.sched)
-        return self.net(forward.x_t(x0_prev, y, noise, sigma, a), lr, sigma)
 
 
 class TinyFeedforward(nn.Module):
@@ -139,8 +128,6 @@ def make_test_model(kind, scale, out, seed=0, with_checkpoint=False):
 def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=None, metrics=None):
     """Export a training checkpoint dict (EMA weights) with a manifest; evaluates the export sets if present."""
     from .checkpoint import net_config_of
-    from .train import trained_on, training_info
-    from .protocol import emit, log
     c = ck["config"]
     e = c["export"]
     net = build(net_config_of(ck))
@@ -148,7 +135,6 @@ def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=No
     net.eval()
     sched = {k: c["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}
     if metrics is None and e["eval_sets"]:
-        from .evaluate import evaluate, manifest_metrics, table
         res = evaluate(net, e["eval_sets"], e["eval_root"], lpips, e["steps"], 0, sched=sched)
         log(table(res))
         metrics = manifest_metrics(res)
@@ -192,14 +178,12 @@ def write_reference(net, folder, sched=None, seed=0, n=2, h=None, w=None):
 def main(args):
     """`python -m trainer export`: a checkpoint (EMA) or, with --preset, a random-init net, to ONNX + manifest."""
     from .checkpoint import load
-    from .protocol import emit
     metrics = None
     if args.metrics:
         with open(args.metrics) as f:
             metrics = json.load(f)
         if "results" in metrics:  # output of `evaluate --json` wrapped by the protocol line
             metrics = metrics["results"]
-        from .evaluate import manifest_metrics
         if any("model" in v for v in metrics.values()):
             metrics = manifest_metrics(metrics)
     if args.preset:

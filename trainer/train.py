@@ -7,7 +7,6 @@ import contextlib
 import copy
 import dataclasses
 import json
-import math
 import os
 import random
 import signal
@@ -21,6 +20,7 @@ from .data import BatchMaker, loader, make_source
 from .losses import Distance, FrozenCopy, ct_loss, dtm_loss, supervised_loss
 from .network import build, count_params
 from .protocol import emit, log
+from .sampling import ConsistencyStep, super_resolve
 
 
 # ---------------------------------------------------------------- small helpers
@@ -113,18 +113,6 @@ def dtm_times(rng, dtm, n_intervals, batch):
 def stage_at(step, cfg):
     w, c = cfg["warmup_iterations"], cfg["ct_iterations"]
     return "warmup" if step < w else "ct" if step < w + c else "dtm"
-
-
-def trained_on(cfg):
-    if cfg["export"]["trained_on"]:
-        return cfg["export"]["trained_on"]
-    d = cfg["data"]
-    name = lambda p: "/".join(os.path.normpath(p).split(os.sep)[-2:])  # noqa: E731
-    if d["kind"] == "pairs":
-        return f"pairs {name(d['hr_dir'])} (scale {cfg['scale']})"
-    dirs = [name(x if isinstance(x, str) else x["path"]) for x in d["hr_dirs"]]
-    return f"{' + '.join(dirs)} with {d['degradation']} degradation ×{cfg['scale']}"
-
 
 # ---------------------------------------------------------------- the trainer
 
@@ -352,8 +340,7 @@ class Trainer:
     @torch.no_grad()
     def preview(self, batch):
         from PIL import Image
-        from .evaluate import evaluate, super_resolve
-        from .export import ConsistencyStep
+        from .evaluate import evaluate
         c = self.cfg
         self.ema.eval()
         lr = batch["lr"][:1].to(self.device)
@@ -377,31 +364,6 @@ class Trainer:
         onnx_path = os.path.join(self.out, "export", f"{name}.onnx")
         ck = self.state()
         export_trained(ck, onnx_path, lpips=self.lpips)
-
-
-def training_info(ck):
-    """The manifest's free-form `training` object."""
-    c = ck["config"]
-    # stages run in order (warm start, CT, CT + DTM): what was done is the step split across them, not the plan
-    planned = {"warmup": c["warmup_iterations"], "ct": c["ct_iterations"], "dtm": c["dtm_iterations"]}
-    done, left = {}, ck["step"]
-    for stage, n in planned.items():
-        done[stage] = min(n, left)
-        left -= done[stage]
-    info = {"preset": c["preset"], "params": ck.get("params"), "stepsDone": ck["step"],
-            "iterations": done, "plannedIterations": planned,
-            "weights": "ema", "emaDecay": c["ema"]["decay"], "config": c}
-    if done["warmup"]:
-        info["warmStart"] = {"kind": "supervised", "iterations": done["warmup"],
-                             "note": "target x0 at every grid sigma before CT (CTMSR.md §8: naive CT from scratch "
-                                     "oscillates on small compute)"}
-    history = ck.get("history", {})
-    # initFrom: the run this one started from; blend: the two parents of an interpolated checkpoint; lineage: runs
-    # stitched across machines and sessions (trainer/recipes/annotate_lineage.py), one entry per segment
-    for key, name in (("init_from", "initFrom"), ("blend", "blend"), ("lineage", "lineage")):
-        if history.get(key):
-            info[name] = history[key]
-    return info
 
 
 _STOP = [False]

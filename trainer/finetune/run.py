@@ -18,11 +18,12 @@ import numpy as np
 import torch
 
 from .. import checkpoint, config as config_mod, train
-from ..evaluate import image_metrics, super_resolve
-from ..export import ConsistencyStep, export_trained
+from ..evaluate import image_metrics
+from ..export import export_trained
 from ..lpips import LPIPS, default_weights_dir
 from ..network import build
 from ..protocol import emit, log
+from ..sampling import ConsistencyStep, super_resolve
 from .sources import heldout_pair, make_list_source, stack_tiles, to_pil
 
 STAGES = ("supervised", "ct", "ct+dtm")

@@ -6,7 +6,8 @@ import sys
 
 import torch
 
-from trainer.export import ConsistencyStep, write_reference
+from trainer.export import write_reference
+from trainer.sampling import ConsistencyStep
 from trainer.network import build, make_config
 
 from .conftest import REPO

@@ -10,7 +10,8 @@ import torch
 
 from trainer import forward
 from trainer.losses import Distance, ct_loss
-from trainer.train import Trainer, training_info
+from trainer.provenance import training_info
+from trainer.train import Trainer
 
 from .conftest import REPO, tiny_config
 
@@ -147,7 +148,7 @@ def test_slim_checkpoint_is_small_and_starts_a_new_run(tmp_path, hr_folder):
 
 
 def test_manifest_reports_the_iterations_done_per_stage():
-    from trainer.train import training_info
+    from trainer.provenance import training_info
     cfg = {"preset": "S", "warmup_iterations": 6000, "ct_iterations": 4000, "dtm_iterations": 100, "ema": {"decay": 0.999}}
     info = training_info({"config": cfg, "step": 6500})
     assert info["iterations"] == {"warmup": 6000, "ct": 500, "dtm": 0}
