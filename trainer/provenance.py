@@ -4,6 +4,10 @@ Plain data in, plain data out: the checkpoint's config dict and history, so chec
 """
 import os
 
+# where recipes named in older checkpoints' lineage live now (the first entry also mends a misspelt name)
+MOVED_RECIPES = (("trainer/recipes/h100-lease-1.py", "trainer-recipes/h100_lease_1.py"),
+                 ("trainer/recipes/", "trainer-recipes/"))
+
 
 def trained_on(cfg):
     """The manifest's `trainedOn`: the export's own words, else the data folders and degradation."""
@@ -35,8 +39,25 @@ def training_info(ck):
                                      "oscillates on small compute)"}
     history = ck.get("history", {})
     # initFrom: the run this one started from; blend: the two parents of an interpolated checkpoint; lineage: runs
-    # stitched across machines and sessions (trainer/recipes/annotate_lineage.py), one entry per segment
+    # stitched across machines and sessions (trainer-recipes/annotate_lineage.py), one entry per segment
     for key, name in (("init_from", "initFrom"), ("blend", "blend"), ("lineage", "lineage")):
         if history.get(key):
-            info[name] = history[key]
+            info[name] = current_recipes(history[key])
     return info
+
+
+def current_recipes(node):
+    """A copy of a history entry whose `recipe` fields name the scripts where they are now (checkpoints are committed
+    once and keep the paths of the day they were written)."""
+    if isinstance(node, dict):
+        return {k: moved(v) if k == "recipe" and isinstance(v, str) else current_recipes(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [current_recipes(v) for v in node]
+    return node
+
+
+def moved(recipe):
+    for old, new in MOVED_RECIPES:
+        if recipe.startswith(old):
+            return new + recipe[len(old):]
+    return recipe

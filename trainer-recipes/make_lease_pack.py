@@ -1,7 +1,7 @@
 """The training data, LPIPS weights and Set5 packed small enough for a GPU lease (the device tool carries at most
 64 MiB with the repository, and ../shared does not travel).
 
-    /usr/bin/python3 trainer/recipes/make_lease_pack.py [--shared ../shared] [--out .gpupack] [--bsds-mib 7.5]
+    /usr/bin/python3 trainer-recipes/make_lease_pack.py [--shared ../shared] [--out .gpupack] [--bsds-mib 7.5]
 
 T91 and the wallpapers (downscaled ×3, longest side ≤ 1600, as the configs load them) are re-encoded as JPEG q95
 4:4:4; every third BSDS500 train/test photo is copied as it is until --bsds-mib is reached. Add the output folder to
@@ -15,7 +15,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from trainer.data import list_images, open_image  # noqa: E402
 
 

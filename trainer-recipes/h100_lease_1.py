@@ -1,8 +1,8 @@
 """GPU lease 1 of 2026-11-26 (H100, PyTorch 2.11, 530 s): the clean warm start continued (C.1 at lr 2e-4, then C.2
 resumed at 5e-5); the real chain: warm start (R1) -> CT (R2) -> CT-only (A) | CT + DTM (Bd), both from R2.
 
-    python3 trainer/recipes/make_lease_pack.py --out .gpupack     # here, once
-    device run (carry .gpupack):  python3 trainer/recipes/h100_lease_1.py 530 | tee $OUT/driver.log
+    python3 trainer-recipes/make_lease_pack.py --out .gpupack     # here, once
+    device run (carry .gpupack):  python3 trainer-recipes/h100_lease_1.py 530 | tee $OUT/driver.log
 
 It started from the session-1 checkpoints ctmsr-s-x4-clean-warm6000.pt and ctmsr-s-x4-real-warm1422.pt (in git
 history; superseded by its own outputs). As it ran, its stop() could signal a run twice: arm A, stopped first,

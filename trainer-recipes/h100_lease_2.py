@@ -3,7 +3,7 @@ with a share of clean (bicubic-only) samples, 0.3 (R3) and 0.5 (S3); then from R
 stopped at the same iteration (the DTM ablation on the shipped data mix), and from S3, CT (S4).
 
     pack as for lease 1, minus data/train/BSDS500 (room for the checkpoint), plus lease 1's R1 as .gpupack/real-warm.pt
-    device run (carry .gpupack):  python3 trainer/recipes/h100_lease_2.py 230 | tee $OUT/driver.log
+    device run (carry .gpupack):  python3 trainer-recipes/h100_lease_2.py 230 | tee $OUT/driver.log
 """
 import sys
 

@@ -1,6 +1,6 @@
 """Write a run's lineage into a slim checkpoint before it is committed, so its export's manifest says how it was made.
 
-    /usr/bin/python3 trainer/recipes/annotate_lineage.py SRC.pt DST.pt LINEAGE.json [KEY=VALUE ...]
+    /usr/bin/python3 trainer-recipes/annotate_lineage.py SRC.pt DST.pt LINEAGE.json [KEY=VALUE ...]
 
 LINEAGE.json is a list of segments ({machine, stage, iterations, batch, lr, data, degradation, ...}); it becomes
 `history.lineage`. Planned stage lengths of time-boxed runs (≥ 100,000: "until stopped") are set to the steps done;
@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from trainer import config  # noqa: E402
 from trainer.checkpoint import load, save  # noqa: E402
 

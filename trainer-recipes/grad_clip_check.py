@@ -1,6 +1,6 @@
 """Does the gradient clip (optim.grad_clip, 1.0; not in the official run) throttle CT once DTM is added?
 
-    /usr/bin/python3 trainer/recipes/grad_clip_check.py CHECKPOINT N [KEY=VALUE ...]
+    /usr/bin/python3 trainer-recipes/grad_clip_check.py CHECKPOINT N [KEY=VALUE ...]
 
 For N batches of a run's data (the config of CHECKPOINT, --set style overrides after it), at the checkpoint's weights
 (no update), the CT gradient g_ct and the weighted DTM gradient g_dtm = λ_DTM ∇L_DTM are taken separately, exactly as
@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from trainer import config, forward, schedules  # noqa: E402
 from trainer.losses import FrozenCopy, ct_loss, dtm_loss  # noqa: E402
 from trainer.train import Trainer, dtm_times, step_seed  # noqa: E402

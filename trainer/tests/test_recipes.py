@@ -1,0 +1,82 @@
+"""The scripts of past GPU runs (../trainer-recipes/, outside the package) still run from where they are, as their
+documented commands say, and the paths that lineages name lead to them."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+import torch
+
+from trainer.provenance import training_info
+from trainer.train import Trainer
+
+from .conftest import REPO, tiny_config
+
+RECIPES = os.path.join(REPO, "trainer-recipes")
+
+
+def run_recipe(name, *args):
+    r = subprocess.run([sys.executable, os.path.join("trainer-recipes", name), *map(str, args)], cwd=REPO,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout
+
+
+def test_recipes_are_not_part_of_the_package():
+    assert not os.path.exists(os.path.join(REPO, "trainer", "recipes"))
+    assert os.path.isfile(os.path.join(RECIPES, "grad_clip_check.py"))
+
+
+def test_grad_clip_check_runs_as_documented(tmp_path, hr_folder):
+    cfg = tiny_config(tmp_path / "run", hr_folder, warmup_iterations=2, ct_iterations=0)
+    cfg["dtm"]["distance"] = "charbonnier"  # no LPIPS weights needed
+    assert Trainer(cfg).run() == 0
+    out = run_recipe("grad_clip_check.py", tmp_path / "run" / "checkpoint.pt", 2, "threads=1")
+    med = json.loads(out.strip().splitlines()[-1])
+    assert med["batches"] == 2 and med["clip"] == 1.0
+    assert med["median"]["ct"] > 0 and med["median"]["dtm"] > 0 and -1 <= med["median"]["cos"] <= 1
+
+
+def test_annotate_lineage_writes_the_lineage_export_reads(tmp_path, hr_folder):
+    cfg = tiny_config(tmp_path / "run", hr_folder, warmup_iterations=1000000, ct_iterations=0)
+    tr = Trainer(cfg)
+    tr.step = 3
+    ck = tmp_path / "run.pt"
+    torch.save(tr.state(), ck)
+    lineage = tmp_path / "lineage.json"
+    lineage.write_text(json.dumps([{"segment": 1, "machine": "test", "recipe": "trainer/recipes/lease.py (run A)"}]))
+    run_recipe("annotate_lineage.py", ck, tmp_path / "out.pt", lineage, 'export.trained_on="test photos"')
+    got = torch.load(tmp_path / "out.pt", map_location="cpu")
+    assert got["config"]["warmup_iterations"] == 3 and got["config"]["export"]["trained_on"] == "test photos"
+    # an old path in a lineage is written as the script's current place
+    assert training_info(got)["lineage"][0]["recipe"] == "trainer-recipes/lease.py (run A)"
+
+
+def test_make_lease_pack_starts():
+    assert "--bsds-mib" in run_recipe("make_lease_pack.py", "--help")
+
+
+def recipes_named(node):
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "recipe"] + [r for v in node.values() for r in recipes_named(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in recipes_named(v)]
+    return []
+
+
+def test_every_recipe_a_lineage_names_exists():
+    """In the shipped manifests and in what export writes for the committed checkpoints (which name the old place)."""
+    named = []
+    for f in os.listdir(os.path.join(REPO, "models")):
+        if f.endswith(".json"):
+            with open(os.path.join(REPO, "models", f)) as fh:
+                named += recipes_named(json.load(fh))
+    ck_dir = os.path.join(REPO, "trainer", "checkpoints")
+    for f in os.listdir(ck_dir):
+        if f.endswith(".pt"):
+            named += recipes_named(training_info(torch.load(os.path.join(ck_dir, f), map_location="cpu")))
+    assert len(named) >= 4
+    for recipe in named:
+        path = re.match(r"\S+", recipe).group(0)
+        assert os.path.isfile(os.path.join(REPO, path)), f"lineage names {recipe!r}, which does not exist"
