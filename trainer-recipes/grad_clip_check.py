@@ -32,27 +32,28 @@ def main(checkpoint, n, *overrides):
         ["init_from=" + checkpoint, "warmup_iterations=0", "ct_iterations=0", f"dtm_iterations={int(n)}",
          "export.enabled=false", "out=/tmp/grad-clip-check", *overrides]))
     tr = Trainer(cfg)
-    tr.frozen = FrozenCopy(tr.ema, cfg["dtm"]["refresh_every"])
+    c = tr.cfg  # typed: config.TrainConfig
+    tr.frozen = FrozenCopy(tr.ema, c.dtm.refresh_every)
     params = [p for p in tr.net.parameters() if p.requires_grad]
-    clip, lam = cfg["optim"]["grad_clip"], cfg["dtm"]["lambda_dtm"]
+    clip, lam = c.optim.grad_clip, c.dtm.lambda_dtm
     rows = []
     print(f"{'batch':>5} {'|g_ct|':>8} {'|g_dtm|':>8} {'|sum|':>8} {'cos':>6} {'CT scale alone':>15} "
           f"{'with DTM':>9}  target gap / outside")
     for step in range(int(n)):
         batch = tr.maker[step]
         x0, lr = batch["hr"], batch["lr"]
-        rng = np.random.default_rng([cfg["seed"], step, 0, 1])
-        g = torch.Generator().manual_seed(step_seed(cfg["seed"], step, 0, 2))
-        y0 = forward.upsample(lr, cfg["scale"])
-        n_int = schedules.curriculum(0, 0, cfg["schedule"]["s0"], cfg["schedule"]["s1"])
+        rng = np.random.default_rng([c.seed, step, 0, 1])
+        g = torch.Generator().manual_seed(step_seed(c.seed, step, 0, 2))
+        y0 = forward.upsample(lr, c.scale)
+        n_int = schedules.curriculum(0, 0, c.schedule.s0, c.schedule.s1)
         idx = int(rng.integers(0, n_int))
         tr.net.train()
         l_ct, x0_hat = ct_loss(tr.net, tr.net, x0, lr, y0, torch.randn(x0.shape, generator=g), idx, n_int,
                                tr.sched, tr.ct_dist)
-        u = torch.from_numpy(dtm_times(rng, cfg["dtm"], n_int, x0.shape[0])).float()
+        u = torch.from_numpy(dtm_times(rng, c.dtm, n_int, x0.shape[0])).float()
         l_dtm, checks = dtm_loss(tr.frozen, x0_hat, x0, lr, y0, torch.randn(x0.shape, generator=g), u, tr.sched,
-                                 tr.dtm_dist, cfg["dtm"]["weight"])
-        g_ct = flat_grad(cfg["dtm"]["lambda_ct"] * l_ct.mean(), params)
+                                 tr.dtm_dist, c.dtm.weight)
+        g_ct = flat_grad(c.dtm.lambda_ct * l_ct.mean(), params)
         g_dtm = flat_grad(lam * l_dtm.mean(), params)
         a, b, s = g_ct.norm().item(), g_dtm.norm().item(), (g_ct + g_dtm).norm().item()
         row = {"ct": a, "dtm": b, "sum": s, "cos": torch.nn.functional.cosine_similarity(g_ct, g_dtm, 0).item(),

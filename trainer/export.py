@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .config import DEFAULTS, TrainConfig
 from .evaluate import evaluate, manifest_metrics, table
 from .network import build, count_params, make_config
 from .provenance import trained_on, training_info
@@ -106,7 +107,6 @@ def make_test_model(kind, scale, out, seed=0, with_checkpoint=False):
         if with_checkpoint:
             import dataclasses
             from .checkpoint import save
-            from .config import DEFAULTS
             save(os.path.splitext(out)[0] + ".pt",
                  {"step": 0, "config": {"preset": "T", "scale": scale, "schedule": DEFAULTS["schedule"]},
                   "net_config": dataclasses.asdict(net.cfg), "ema": net.state_dict(), "params": count_params(net),
@@ -128,22 +128,22 @@ def make_test_model(kind, scale, out, seed=0, with_checkpoint=False):
 def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=None, metrics=None):
     """Export a training checkpoint dict (EMA weights) with a manifest; evaluates the export sets if present."""
     from .checkpoint import net_config_of
-    c = ck["config"]
-    e = c["export"]
+    c = TrainConfig.of(ck["config"])  # a checkpoint's config: any keys added since come from today's defaults
+    e = c.export
     net = build(net_config_of(ck))
     net.load_state_dict(ck["ema" if ema else "net"])
     net.eval()
-    sched = {k: c["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}
-    if metrics is None and e["eval_sets"]:
-        res = evaluate(net, e["eval_sets"], e["eval_root"], lpips, e["steps"], 0, sched=sched)
+    sched = c.schedule.sampling()
+    if metrics is None and e.eval_sets:
+        res = evaluate(net, e.eval_sets, e.eval_root, lpips, e.steps, 0, sched=sched)
         log(table(res))
         metrics = manifest_metrics(res)
     export_ctmsr(net, onnx_path, sched)
     man = write_manifest(
-        onnx_path, name=name or e["name"] or f"CTMSR {c['preset']} ×{c['scale']} ({model_id(onnx_path)})",
-        kind="ctmsr", scale=c["scale"], inputRange=[-1, 1], multiple=net.cfg.multiple, steps=list(e["steps"]),
-        params=count_params(net), trainedOn=trained_on(c), metrics=metrics or {}, license=e["license"],
-        createdBy=created_by or e["created_by"], description=e["description"], training=training_info(ck))
+        onnx_path, name=name or e.name or f"CTMSR {c.preset} ×{c.scale} ({model_id(onnx_path)})",
+        kind="ctmsr", scale=c.scale, inputRange=[-1, 1], multiple=net.cfg.multiple, steps=list(e.steps),
+        params=count_params(net), trainedOn=trained_on(c.to_dict()), metrics=metrics or {}, license=e.license,
+        createdBy=created_by or e.created_by, description=e.description, training=training_info(ck))
     emit("exported", onnx=os.path.abspath(onnx_path), manifest=os.path.abspath(man))
     return onnx_path, man
 
@@ -151,7 +151,6 @@ def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=No
 def write_reference(net, folder, sched=None, seed=0, n=2, h=None, w=None):
     """Reference inputs/outputs of the one-step graph as raw little-endian float32 files + reference.json,
     so a runtime on the other side (onnxruntime-node) can check the export against PyTorch."""
-    import numpy as np
     os.makedirs(folder, exist_ok=True)
     step = ConsistencyStep(net, **(sched or {})).eval()
     m, s = net.cfg.multiple, net.cfg.scale

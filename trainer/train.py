@@ -71,7 +71,7 @@ def amp_dtype(mode, device):
 
 def lr_at(step, optim):
     """Step decay: lr · gamma^(number of milestones passed) (official: halved at 50k)."""
-    return optim["lr"] * optim["gamma"] ** sum(step >= m for m in optim["milestones"])
+    return optim.lr * optim.gamma ** sum(step >= m for m in optim.milestones)
 
 
 def step_seed(seed, step, rank, stream):
@@ -102,89 +102,82 @@ def warm_indices(rng, n_intervals, batch, probs=None):
 def dtm_times(rng, dtm, n_intervals, batch):
     """DTM's t/T per sample: the CT grid point t_index/N (official: the draw in [0.1, 0.5] lands on 1/3), or, with
     t_index None, uniform in [t_min, t_max]."""
-    if dtm["t_index"] is None:
-        return rng.uniform(dtm["t_min"], dtm["t_max"], size=batch)
-    if not 0 < dtm["t_index"] < n_intervals:
+    if dtm.t_index is None:
+        return rng.uniform(dtm.t_min, dtm.t_max, size=batch)
+    if not 0 < dtm.t_index < n_intervals:
         raise ValueError(f"dtm.t_index must lie strictly inside the CT grid (1..{n_intervals - 1}), "
-                         f"got {dtm['t_index']!r}")
-    return np.full(batch, dtm["t_index"] / n_intervals)
-
-
-def stage_at(step, cfg):
-    w, c = cfg["warmup_iterations"], cfg["ct_iterations"]
-    return "warmup" if step < w else "ct" if step < w + c else "dtm"
+                         f"got {dtm.t_index!r}")
+    return np.full(batch, dtm.t_index / n_intervals)
 
 # ---------------------------------------------------------------- the trainer
 
 class Trainer:
     def __init__(self, cfg, resume=False, source=None):
-        """source: a data source object instead of the config's `data` folders (the app's fine-tuning lists)."""
-        self.cfg, self.out = cfg, cfg["out"]
-        self.rank, self.world, self.device = dist_setup(cfg["device"])
+        """cfg: a config dict or config.TrainConfig; source: a data source object instead of the config's `data`
+        folders (the app's fine-tuning lists)."""
+        cfg = config_mod.TrainConfig.of(cfg)
+        self.cfg, self.out = cfg, cfg.out
+        self.rank, self.world, self.device = dist_setup(cfg.device)
         self.main = self.rank == 0
-        if cfg["threads"]:
-            torch.set_num_threads(cfg["threads"])
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
         if self.device.type == "cuda":
             torch.backends.cudnn.benchmark = True  # crops have one fixed size: let cuDNN pick its fastest kernels
-        torch.manual_seed(cfg["seed"] + self.rank)
-        random.seed(cfg["seed"] + self.rank)
-        self.sched = {k: cfg["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}
-        self.total = config_mod.total_iterations(cfg)
+        torch.manual_seed(cfg.seed + self.rank)
+        random.seed(cfg.seed + self.rank)
+        self.sched = cfg.schedule.sampling()
+        self.total = cfg.total_iterations
 
         ck_path = os.path.join(self.out, "checkpoint.pt")
         resumed = checkpoint.load(ck_path) if resume else None
         # on resume, the architecture the run started with (stored in the checkpoint), not today's preset
-        self.net = build(checkpoint.net_config_of(resumed) if resumed else checkpoint.net_config(cfg)).to(self.device)
+        self.net = build(checkpoint.net_config_of(resumed) if resumed else checkpoint.net_config(cfg.to_dict())).to(self.device)
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
-        o = cfg["optim"]
-        self.opt = torch.optim.AdamW(self.net.parameters(), lr=o["lr"], betas=tuple(o["betas"]),
-                                     weight_decay=o["weight_decay"])
-        self.amp = amp_dtype(cfg["amp"], self.device)
+        o = cfg.optim
+        self.opt = torch.optim.AdamW(self.net.parameters(), lr=o.lr, betas=tuple(o.betas), weight_decay=o.weight_decay)
+        self.amp = amp_dtype(cfg.amp, self.device)
         self.scaler = make_scaler(self.amp == torch.float16)
         self.lpips = self._lpips()
-        self.ct_dist = Distance(cfg["ct"]["distance"], self.lpips, tuple(cfg["ct"]["weights"]))
-        self.warm_dist = Distance(cfg["warmup"]["distance"], self.lpips,
-                                  tuple(cfg["warmup"]["weights"] or cfg["ct"]["weights"]))
-        self.dtm_dist = Distance(cfg["dtm"]["distance"], self.lpips, tuple(cfg["ct"]["weights"])) \
-            if cfg["dtm_iterations"] else None
+        self.ct_dist = Distance(cfg.ct.distance, self.lpips, tuple(cfg.ct.weights))
+        self.warm_dist = Distance(cfg.warmup.distance, self.lpips, tuple(cfg.warmup.weights or cfg.ct.weights))
+        self.dtm_dist = Distance(cfg.dtm.distance, self.lpips, tuple(cfg.ct.weights)) if cfg.dtm_iterations else None
         self.frozen, self.step, self.history = None, 0, {}
         self.stop_requested = False
 
         if resumed:
             self._load(resumed, ck_path)
             del resumed
-        elif cfg["init_from"]:
-            ck = checkpoint.load(cfg["init_from"])
+        elif cfg.init_from:
+            ck = checkpoint.load(cfg.init_from)
             self.net.load_state_dict(ck["ema"])
             self.ema.load_state_dict(ck["ema"])
-            self.history["init_from"] = {"checkpoint": os.path.abspath(cfg["init_from"]), "step": ck["step"],
+            self.history["init_from"] = {"checkpoint": os.path.abspath(cfg.init_from), "step": ck["step"],
                                          "history": ck.get("history", {})}
         self.model = self.net
         if self.world > 1:
             ids = [self.device.index] if self.device.type == "cuda" else None
             self.model = torch.nn.parallel.DistributedDataParallel(self.net, device_ids=ids)
 
-        source = source if source is not None else make_source(cfg["data"], cfg["scale"])
-        self.maker = BatchMaker(source, max(1, cfg["data"]["batch"] // self.world), cfg["seed"], self.rank,
-                                self.total)
+        source = source if source is not None else make_source(dataclasses.asdict(cfg.data), cfg.scale)
+        self.maker = BatchMaker(source, max(1, cfg.data.batch // self.world), cfg.seed, self.rank, self.total)
         if self.main:
-            log(f"train: preset {cfg['preset']} ({count_params(self.net):,} parameters), {len(source)} images, "
-                f"device {self.device}, {self.world} process(es), stages warmup {cfg['warmup_iterations']} / "
-                f"CT {cfg['ct_iterations']} / DTM {cfg['dtm_iterations']}, starting at step {self.step}")
+            log(f"train: preset {cfg.preset} ({count_params(self.net):,} parameters), {len(source)} images, "
+                f"device {self.device}, {self.world} process(es), stages warmup {cfg.warmup_iterations} / "
+                f"CT {cfg.ct_iterations} / DTM {cfg.dtm_iterations}, starting at step {self.step}")
 
     def _lpips(self):
         c = self.cfg
-        needs = "lpips" in c["ct"]["distance"] or "lpips" in c["warmup"]["distance"] or \
-            c["dtm_iterations"] > 0 and "lpips" in c["dtm"]["distance"]
+        needs = "lpips" in c.ct.distance or "lpips" in c.warmup.distance or \
+            c.dtm_iterations > 0 and "lpips" in c.dtm.distance
         if not needs:
             return None
         from .lpips import LPIPS
-        return LPIPS(c["lpips"]["net"], c["lpips"]["dir"]).to(self.device)
+        return LPIPS(c.lpips.net, c.lpips.dir).to(self.device)
 
     # ------------------------------------------------------------ checkpoints
 
     def state(self):
-        return {"step": self.step, "config": self.cfg, "net_config": dataclasses.asdict(self.net.cfg),
+        return {"step": self.step, "config": self.cfg.to_dict(), "net_config": dataclasses.asdict(self.net.cfg),
                 "net": self.net.state_dict(), "ema": self.ema.state_dict(),
                 "opt": self.opt.state_dict(), "scaler": self.scaler.state_dict(),
                 "frozen": self.frozen.state_dict() if self.frozen else None, "history": self.history,
@@ -205,7 +198,7 @@ class Trainer:
         self.opt.load_state_dict(ck["opt"])
         self.scaler.load_state_dict(ck["scaler"])
         if ck["frozen"] is not None:
-            self.frozen = FrozenCopy(self.net, self.cfg["dtm"]["refresh_every"])
+            self.frozen = FrozenCopy(self.net, self.cfg.dtm.refresh_every)
             self.frozen.load_state_dict(ck["frozen"])
         self.step, self.history = ck["step"], ck.get("history", {})
         torch.set_rng_state(ck["rng"]["torch"])
@@ -225,44 +218,43 @@ class Trainer:
         c, dev = self.cfg, self.device
         x0, lr = batch["hr"].to(dev, non_blocking=True), batch["lr"].to(dev, non_blocking=True)
         b = x0.shape[0]
-        rng = np.random.default_rng([c["seed"], step, self.rank, 1])   # scalar draws (index n, t)
+        rng = np.random.default_rng([c.seed, step, self.rank, 1])   # scalar draws (index n, t)
         gdev = dev if dev.type == "cuda" else torch.device("cpu")
-        g = torch.Generator(device=gdev).manual_seed(step_seed(c["seed"], step, self.rank, 2))
+        g = torch.Generator(device=gdev).manual_seed(step_seed(c.seed, step, self.rank, 2))
         randn = lambda: torch.randn(x0.shape, generator=g, device=gdev).to(dev)  # noqa: E731
-        stage = stage_at(step, c)
+        stage = c.stage_at(step)
         for group in self.opt.param_groups:
-            base = c["warmup"]["lr"] if stage == "warmup" and c["warmup"]["lr"] else None
-            group["lr"] = base if base else lr_at(step, c["optim"])
+            group["lr"] = c.warmup.lr if stage == "warmup" and c.warmup.lr else lr_at(step, c.optim)
         self.net.train()
         logs, info = {}, {"stage": stage}
         ctx = torch.autocast(device_type="cuda", dtype=self.amp) if self.amp else contextlib.nullcontext()
         with ctx:
-            y0 = forward.upsample(lr, c["scale"])
+            y0 = forward.upsample(lr, c.scale)
             if stage == "warmup":
-                n_int = c["warmup"]["intervals"]
-                idx = torch.from_numpy(warm_indices(rng, n_int, b, c["warmup"]["index_probs"])).to(dev)
+                n_int = c.warmup.intervals
+                idx = torch.from_numpy(warm_indices(rng, n_int, b, c.warmup.index_probs)).to(dev)
                 l_sup, _ = supervised_loss(self.model, x0, lr, y0, randn(), idx, n_int, self.sched, self.warm_dist)
                 loss = l_sup.mean()
                 logs["sup"] = loss.item()
             else:
-                k = step - c["warmup_iterations"]
-                n_int = schedules.curriculum(k, c["ct_iterations"], c["schedule"]["s0"], c["schedule"]["s1"])
+                k = step - c.warmup_iterations
+                n_int = schedules.curriculum(k, c.ct_iterations, c.schedule.s0, c.schedule.s1)
                 n = int(rng.integers(0, n_int))
                 l_ct, x0_hat = ct_loss(self.model, self.net, x0, lr, y0, randn(), n, n_int, self.sched,
                                        self.ct_dist)
-                loss = c["dtm"]["lambda_ct"] * l_ct.mean() if stage == "dtm" else l_ct.mean()
+                loss = c.dtm.lambda_ct * l_ct.mean() if stage == "dtm" else l_ct.mean()
                 logs["ct"] = l_ct.mean().item()
                 info["intervals"] = n_int
                 if stage == "dtm":
-                    d = c["dtm"]
+                    d = c.dtm
                     if self.frozen is None:  # f_θ' starts as the EMA weights of the CT run DTM continues
-                        self.frozen = FrozenCopy(self.ema, d["refresh_every"])
-                    if self.frozen.maybe_refresh(self.net, k - c["ct_iterations"]) and self.main:
+                        self.frozen = FrozenCopy(self.ema, d.refresh_every)
+                    if self.frozen.maybe_refresh(self.net, k - c.ct_iterations) and self.main:
                         log(f"train: f_θ' refreshed from the online weights at step {step}")
                     u = torch.from_numpy(dtm_times(rng, d, n_int, b)).float().to(dev)
                     l_dtm, info["dtmCheck"] = dtm_loss(self.frozen, x0_hat, x0, lr, y0, randn(), u, self.sched,
-                                                       self.dtm_dist, d["weight"])
-                    loss = loss + d["lambda_dtm"] * l_dtm.mean()
+                                                       self.dtm_dist, d.weight)
+                    loss = loss + d.lambda_dtm * l_dtm.mean()
                     logs["dtm"] = l_dtm.mean().item()
         if not torch.isfinite(loss):
             info["skipped"] = 1  # a non-finite loss would poison Adam's moments; drop this batch
@@ -271,10 +263,10 @@ class Trainer:
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(self.opt)
         # grad_clip None: no clipping (the official run has none), the norm is still logged
-        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c["optim"]["grad_clip"] or float("inf"))
+        gn = torch.nn.utils.clip_grad_norm_(self.net.parameters(), c.optim.grad_clip or float("inf"))
         self.scaler.step(self.opt)
         self.scaler.update()
-        ema_update(self.ema, self.net, c["ema"]["decay"], step, c["ema"]["warmup"])
+        ema_update(self.ema, self.net, c.ema.decay, step, c.ema.warmup)
         logs["total"], info["gradNorm"] = loss.item(), float(gn)
         return logs, info
 
@@ -292,12 +284,12 @@ class Trainer:
         os.makedirs(self.out, exist_ok=True)
         if self.main:
             with open(os.path.join(self.out, "config.json"), "w") as f:
-                json.dump(c, f, indent=2)
+                json.dump(c.to_dict(), f, indent=2)
         window, checks, t_last, n_last, skipped = {}, {}, time.time(), 0, 0
         it_per_sec = None
         if self._should_stop():
             return self._stop()
-        for step, batch in loader(self.maker, self.step, self.total, c["data"]["workers"]):
+        for step, batch in loader(self.maker, self.step, self.total, c.data.workers):
             logs, info = self.train_step(step, batch)
             self.step = step + 1
             for k, v in logs.items():
@@ -306,7 +298,7 @@ class Trainer:
                 checks.setdefault(k, []).append(v)
             skipped += info.get("skipped", 0)
             n_last += 1
-            if self.main and (self.step % c["log_every"] == 0 or self.step == self.total or n_last == 1
+            if self.main and (self.step % c.log_every == 0 or self.step == self.total or n_last == 1
                               and self.step == 1):
                 now = time.time()
                 rate = n_last / max(now - t_last, 1e-9)
@@ -318,14 +310,14 @@ class Trainer:
                                   gradNorm=info.get("gradNorm"), skipped=skipped,
                                   dtmCheck={k: float(np.mean(v)) for k, v in checks.items()} or None)
                 window, checks, t_last, n_last = {}, {}, now, 0
-            if c["preview_every"] and self.step % c["preview_every"] == 0 and self.main:
+            if c.preview_every and self.step % c.preview_every == 0 and self.main:
                 self.preview(batch)
             if self._should_stop():
                 return self._stop()
-            if c["checkpoint_every"] and self.step % c["checkpoint_every"] == 0 and self.step < self.total:
+            if c.checkpoint_every and self.step % c.checkpoint_every == 0 and self.step < self.total:
                 self.save()
         self.save()
-        if self.main and c["export"]["enabled"]:
+        if self.main and c.export.enabled:
             self.export()
         return 0
 
@@ -344,26 +336,24 @@ class Trainer:
         c = self.cfg
         self.ema.eval()
         lr = batch["lr"][:1].to(self.device)
-        sr = super_resolve(ConsistencyStep(self.ema, **self.sched), lr, c["val"]["steps"], 0, self.ema.cfg.multiple)
-        tiles = [forward.upsample(lr, c["scale"]).clamp(-1, 1), sr.clamp(-1, 1), batch["hr"][:1].to(self.device)]
+        sr = super_resolve(ConsistencyStep(self.ema, **self.sched), lr, c.val.steps, 0, self.ema.cfg.multiple)
+        tiles = [forward.upsample(lr, c.scale).clamp(-1, 1), sr.clamp(-1, 1), batch["hr"][:1].to(self.device)]
         img = torch.cat([forward.to_pixel_range(t)[0] for t in tiles], dim=2)
         path = os.path.join(self.out, "previews", f"step_{self.step:07d}.png")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         Image.fromarray((img.permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)).save(path)
         metrics = {}
-        if c["val"]["sets"]:
-            res = evaluate(self.ema, c["val"]["sets"], c["val"]["root"], None, c["val"]["steps"], 0,
-                           c["val"]["max_images"], device=self.device, sched=self.sched)
+        if c.val.sets:
+            res = evaluate(self.ema, c.val.sets, c.val.root, None, c.val.steps, 0, c.val.max_images,
+                           device=self.device, sched=self.sched)
             metrics = {k: {"psnr": v["model"]["psnr"], "bicubicPsnr": v["bicubic"]["psnr"]} for k, v in res.items()}
         emit("preview", step=self.step, path=os.path.abspath(path), metrics=metrics)
 
     def export(self):
         from .export import export_trained
-        e = self.cfg["export"]
-        name = e["id"] or f"ctmsr-{self.cfg['preset'].lower()}-x{self.cfg['scale']}-{os.path.basename(os.path.normpath(self.out))}"
-        onnx_path = os.path.join(self.out, "export", f"{name}.onnx")
-        ck = self.state()
-        export_trained(ck, onnx_path, lpips=self.lpips)
+        c = self.cfg
+        name = c.export.id or f"ctmsr-{c.preset.lower()}-x{c.scale}-{os.path.basename(os.path.normpath(self.out))}"
+        export_trained(self.state(), os.path.join(self.out, "export", f"{name}.onnx"), lpips=self.lpips)
 
 
 _STOP = [False]
@@ -376,9 +366,9 @@ def _on_signal(signum, frame):
 
 
 def main(args):
-    cfg = config_mod.load(args.config, args.set, args.out, args.resume)
-    if args.resume and not os.path.isfile(os.path.join(cfg["out"], "checkpoint.pt")):
-        raise FileNotFoundError(f"nothing to resume: {os.path.join(cfg['out'], 'checkpoint.pt')} does not exist")
+    cfg = config_mod.TrainConfig.of(config_mod.load(args.config, args.set, args.out, args.resume))
+    if args.resume and not os.path.isfile(os.path.join(cfg.out, "checkpoint.pt")):
+        raise FileNotFoundError(f"nothing to resume: {os.path.join(cfg.out, 'checkpoint.pt')} does not exist")
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     return Trainer(cfg, resume=args.resume).run()

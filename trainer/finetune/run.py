@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from .. import checkpoint, config as config_mod, train
+from ..config import FinetuneConfig, TrainConfig
 from ..evaluate import image_metrics
 from ..export import export_trained
 from ..lpips import LPIPS, default_weights_dir
@@ -46,40 +47,38 @@ def stage_split(iterations, stages, dtm_share=0.4):
 
 
 def build_config(ft, base):
-    """The trainer's config for this run: the base checkpoint's network and schedule, the app's choices."""
+    """The trainer's config for this run (a TrainConfig): the base checkpoint's network and schedule, the app's
+    choices (ft: finetune.json as a dict or FinetuneConfig)."""
+    ft = FinetuneConfig.of(ft)
     net = dataclasses.asdict(checkpoint.net_config_of(base))
     scale = net.pop("scale")
-    if ft.get("scale", scale) != scale:
-        raise ValueError(f"the base model is ×{scale} but the pairs are ×{ft['scale']}; choose a ×{ft['scale']} "
-                         f"base model")
+    if (ft.scale or scale) != scale:
+        raise ValueError(f"the base model is ×{scale} but the pairs are ×{ft.scale}; choose a ×{ft.scale} base model")
     base_cfg = base.get("config", {})
     has_lpips = lpips_available()
     # MSE with a little LPIPS, measured on a 24-photo fine-tune (trainer/README.md, "Fine-tuning from the app"): the
     # paper's 0.5/0.5 LPIPS + Charbonnier lost fidelity; the supervised stage keeps Set14 with 0.01, CT was run at 0.05
     distance = "lpips+mse" if has_lpips else "mse"
     ct_weights, sup_weights = ([0.05, 1.0], [0.01, 1.0]) if has_lpips else ([1.0, 0.0], [1.0, 0.0])
-    sup, ct, dtm = stage_split(int(ft["iterations"]), ft.get("stages", "ct"), ft.get("dtm_share", 0.4))
+    sup, ct, dtm = stage_split(int(ft.iterations), ft.stages, ft.dtm_share)
     if dtm and not has_lpips:
         raise ValueError(f"CT + DTM needs the LPIPS weights in {default_weights_dir()}; install them or choose CT")
     cfg = config_mod.merge(config_mod.DEFAULTS, {
-        "out": ft["out"], "seed": ft.get("seed", 0), "device": ft.get("device", "auto"),
-        "threads": ft.get("threads", 0), "preset": base_cfg.get("preset", "S"), "scale": scale, "net": net,
-        "init_from": ft["base"]["checkpoint"],
-        "data": {"kind": ft["source"]["kind"], "crop": ft.get("crop", 128), "batch": ft.get("batch", 4),
-                 "workers": 0},
+        "out": ft.out, "seed": ft.seed, "device": ft.device, "threads": ft.threads,
+        "preset": base_cfg.get("preset", "S"), "scale": scale, "net": net, "init_from": ft.base.checkpoint,
+        "data": {"kind": ft.source.kind, "crop": ft.crop, "batch": ft.batch, "workers": 0},
         "schedule": base_cfg.get("schedule", config_mod.DEFAULTS["schedule"]),
         "warmup_iterations": sup, "ct_iterations": ct, "dtm_iterations": dtm,
         "ct": {"distance": distance, "weights": ct_weights},
         # the supervised stage trains mostly where the app samples (t = T), as the shipped models' last segments
         "warmup": {"distance": distance, "weights": sup_weights, "index_probs": [0.05, 0.2, 0.05, 0.7]},
         "dtm": {"refresh_every": max(25, dtm // 4)},
-        "log_every": ft.get("log_every", 10), "checkpoint_every": ft.get("checkpoint_every", 100),
-        "preview_every": ft.get("preview_every", 200),
-        "export": {"enabled": True, "id": ft["export"]["id"], "name": ft["export"].get("name"),
-                   "description": ft["export"].get("description"), "trained_on": ft["export"].get("trained_on"),
-                   "created_by": "fine-tuned", "license": base_cfg.get("export", {}).get("license", "unknown")},
+        "log_every": ft.log_every, "checkpoint_every": ft.checkpoint_every, "preview_every": ft.preview_every,
+        "export": {"enabled": True, "id": ft.export.id, "name": ft.export.name, "description": ft.export.description,
+                   "trained_on": ft.export.trained_on, "created_by": "fine-tuned",
+                   "license": base_cfg.get("export", {}).get("license", "unknown")},
     })
-    return config_mod.merge(cfg, ft.get("trainer", {}))
+    return TrainConfig.of(config_mod.merge(cfg, ft.trainer))
 
 
 def heldout_dirs(out):
@@ -89,21 +88,20 @@ def heldout_dirs(out):
 def write_heldout(ft, scale):
     """The held-out pairs as PNG files in <out>/heldout/{LR,HR} (centred crops; LR made once in HR-only mode), so
     that the app evaluates exactly these through its own engine. Written once; a resumed run reuses them."""
-    lr_dir, hr_dir = heldout_dirs(ft["out"])
-    src = ft["source"]
-    done = os.path.join(ft["out"], "heldout", "done")
+    lr_dir, hr_dir = heldout_dirs(ft.out)
+    src = ft.source
+    done = os.path.join(ft.out, "heldout", "done")
     if not os.path.isfile(done):
         os.makedirs(lr_dir, exist_ok=True)
         os.makedirs(hr_dir, exist_ok=True)
-        for i, entry in enumerate(src["heldout"]):
-            rng = np.random.default_rng([ft.get("seed", 0), 7, i])
-            lr, hr = heldout_pair(entry, src["kind"], scale, ft.get("heldout_lr_side", 128), rng,
-                                  src.get("degradation", "realesrgan"), src.get("jpeg_quality", 40),
-                                  src.get("degradation_opts"))
+        for i, entry in enumerate(src.heldout):
+            rng = np.random.default_rng([ft.seed, 7, i])
+            lr, hr = heldout_pair(entry, src.kind, scale, ft.heldout_lr_side, rng, src.degradation, src.jpeg_quality,
+                                  src.degradation_opts)
             to_pil(lr).save(os.path.join(lr_dir, f"{entry['stem']}.png"))
             to_pil(hr).save(os.path.join(hr_dir, f"{entry['stem']}.png"))
         open(done, "w").close()
-    emit("heldout", lrDir=os.path.abspath(lr_dir), hrDir=os.path.abspath(hr_dir), count=len(src["heldout"]))
+    emit("heldout", lrDir=os.path.abspath(lr_dir), hrDir=os.path.abspath(hr_dir), count=len(src.heldout))
     return lr_dir, hr_dir
 
 
@@ -120,12 +118,12 @@ class FineTuner(train.Trainer):
     """The trainer with the app's data lists, held-out previews (base vs current) and a slim copy on export."""
 
     def __init__(self, cfg, ft, resume=False):
-        source = make_list_source(ft["source"], cfg["data"]["crop"], cfg["scale"])
+        cfg, ft = TrainConfig.of(cfg), FinetuneConfig.of(ft)
+        source = make_list_source(ft.source, cfg.data.crop, cfg.scale)
         super().__init__(cfg, resume=resume, source=source)
         self.ft = ft
-        self.sched = {k: cfg["schedule"][k] for k in ("sigma_max", "rho_n", "rho_r")}
         self.metric_lpips = self.lpips if self.lpips is not None else (
-            LPIPS(cfg["lpips"]["net"], cfg["lpips"]["dir"]).to(self.device) if lpips_available() else None)
+            LPIPS(cfg.lpips.net, cfg.lpips.dir).to(self.device) if lpips_available() else None)
         self.preview_pair = self._first_heldout()
         self.base_output = None
         emit("started", step=self.step, total=self.total, pairs=len(source), resumed=resume,
@@ -133,20 +131,20 @@ class FineTuner(train.Trainer):
 
     def _first_heldout(self):
         lr_dir, hr_dir = heldout_dirs(self.out)
-        if not self.ft["source"]["heldout"]:
+        if not self.ft.source.heldout:
             return None
         from ..data import open_image
-        stem = self.ft["source"]["heldout"][0]["stem"]
+        stem = self.ft.source.heldout[0]["stem"]
         return stem, open_image(os.path.join(lr_dir, f"{stem}.png")), open_image(os.path.join(hr_dir, f"{stem}.png"))
 
     @torch.no_grad()
     def _sr(self, net, lr01):
         lr = (lr01 * 2 - 1)[None].to(self.device)
-        out = super_resolve(ConsistencyStep(net, **self.sched), lr, self.cfg["val"]["steps"], 0, net.cfg.multiple)
+        out = super_resolve(ConsistencyStep(net, **self.sched), lr, self.cfg.val.steps, 0, net.cfg.multiple)
         return ((out.clamp(-1, 1) + 1) / 2)[0].cpu()
 
     def _metrics(self, out01, hr01):
-        m = image_metrics(out01, hr01, self.cfg["scale"], self.metric_lpips, self.device)
+        m = image_metrics(out01, hr01, self.cfg.scale, self.metric_lpips, self.device)
         return {"psnr": round(m["psnr"], 3), "ssim": round(m["ssim"], 4),
                 **({"lpips": round(m["lpips"], 4)} if "lpips" in m else {})}
 
@@ -157,12 +155,12 @@ class FineTuner(train.Trainer):
         stem, lr, hr = self.preview_pair
         if self.base_output is None:
             base = build(self.net.cfg).to(self.device).eval()
-            base.load_state_dict(checkpoint.load(self.ft["base"]["checkpoint"])["ema"])
+            base.load_state_dict(checkpoint.load(self.ft.base.checkpoint)["ema"])
             self.base_output = self._sr(base, lr)
             del base
         self.ema.eval()
         current = self._sr(self.ema, lr)
-        s = self.cfg["scale"]
+        s = self.cfg.scale
         up = torch.nn.functional.interpolate(lr[None], scale_factor=s, mode="nearest")[0]
         path = os.path.join(self.out, "previews", f"step_{self.step:07d}.png")
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -176,7 +174,7 @@ class FineTuner(train.Trainer):
 
 def export_run(out, cfg, state, lpips=None):
     """<out>/export/<id>.onnx + manifest, and <id>.pt (weights only) so the model can be a later run's base."""
-    name = cfg["export"]["id"]
+    name = TrainConfig.of(cfg).export.id
     onnx_path = os.path.join(out, "export", f"{name}.onnx")
     os.makedirs(os.path.dirname(onnx_path), exist_ok=True)
     checkpoint.slim(os.path.join(out, "checkpoint.pt"), os.path.join(out, "export", f"{name}.pt"))
@@ -185,18 +183,18 @@ def export_run(out, cfg, state, lpips=None):
 
 def main(args):
     with open(args.config) as f:
-        ft = json.load(f)
-    ck_path = os.path.join(ft["out"], "checkpoint.pt")
+        ft = FinetuneConfig.of(json.load(f))
+    ck_path = os.path.join(ft.out, "checkpoint.pt")
     if args.export:
         state = checkpoint.load(ck_path)
-        export_run(ft["out"], state["config"], state)
+        export_run(ft.out, state["config"], state)
         return 0
-    base = checkpoint.load(ft["base"]["checkpoint"])
+    base = checkpoint.load(ft.base.checkpoint)
     cfg = build_config(ft, base)
     del base
     signal.signal(signal.SIGTERM, train._on_signal)
     signal.signal(signal.SIGINT, train._on_signal)
-    write_heldout(ft, cfg["scale"])
+    write_heldout(ft, cfg.scale)
     resume = args.resume and os.path.isfile(ck_path)
     if args.resume and not resume:
         log(f"finetune: no checkpoint at {ck_path} yet; starting from the base model")

@@ -71,16 +71,15 @@ class HRList:
 
 
 def make_list_source(source, crop, scale, cache_mb=512):
-    """From finetune.json's `source`: {"kind": "pairs"|"hr", "train": [...], ...}."""
+    """From finetune.json's `source` (config.FinetuneSource)."""
     if crop % scale:
         raise ValueError(f"crop {crop} must be a multiple of the scale {scale}")
-    if source["kind"] == "pairs":
-        return PairList(source["train"], crop, scale, cache_mb)
-    if source["kind"] == "hr":
-        return HRList(source["train"], crop, scale, source.get("degradation", "realesrgan"),
-                      source.get("jpeg_quality", 40), source.get("degradation_opts"), cache_mb,
-                      source.get("clean_share", 0.0))
-    raise ValueError(f"unknown source kind {source['kind']!r} (pairs | hr)")
+    if source.kind == "pairs":
+        return PairList(source.train, crop, scale, cache_mb)
+    if source.kind == "hr":
+        return HRList(source.train, crop, scale, source.degradation, source.jpeg_quality, source.degradation_opts,
+                      cache_mb, source.clean_share)
+    raise ValueError(f"unknown source kind {source.kind!r} (pairs | hr)")
 
 
 def center_box(h, w, side):

@@ -52,8 +52,8 @@ def test_config_takes_the_base_network_and_refuses_another_scale(run_config):
     _, ft = run_config
     base = torch.load(ft["base"]["checkpoint"])
     cfg = build_config(ft, base)
-    assert cfg["net"]["model_channels"] == base["net_config"]["model_channels"]
-    assert cfg["init_from"] == ft["base"]["checkpoint"] and cfg["ct_iterations"] == 4
+    assert cfg.net["model_channels"] == base["net_config"]["model_channels"]
+    assert cfg.init_from == ft["base"]["checkpoint"] and cfg.ct_iterations == 4
     with pytest.raises(ValueError, match="base model is ×4"):
         build_config({**ft, "scale": 2}, base)
 

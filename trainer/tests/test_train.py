@@ -195,15 +195,16 @@ def test_blend_interpolates_ema_weights_and_records_parents(tmp_path, hr_folder)
 
 
 def test_dtm_times_on_the_ct_grid_or_drawn():
-    from trainer.config import DEFAULTS
+    from trainer.config import DEFAULTS, DTM
     from trainer.train import dtm_times
     rng = np.random.default_rng(0)
-    assert np.allclose(dtm_times(rng, DEFAULTS["dtm"], 3, 4), 1 / 3)  # the official draw's point
-    assert np.allclose(dtm_times(rng, {**DEFAULTS["dtm"], "t_index": 2}, 3, 2), 2 / 3)
-    u = dtm_times(rng, {**DEFAULTS["dtm"], "t_index": None}, 3, 1000)
+    dtm = lambda **over: DTM(**{**DEFAULTS["dtm"], **over})  # noqa: E731
+    assert np.allclose(dtm_times(rng, dtm(), 3, 4), 1 / 3)  # the official draw's point
+    assert np.allclose(dtm_times(rng, dtm(t_index=2), 3, 2), 2 / 3)
+    u = dtm_times(rng, dtm(t_index=None), 3, 1000)
     assert u.min() >= 0.1 and u.max() <= 0.5 and u.std() > 0.05
     with pytest.raises(ValueError, match="t_index"):
-        dtm_times(rng, {**DEFAULTS["dtm"], "t_index": 3}, 3, 2)
+        dtm_times(rng, dtm(t_index=3), 3, 2)
 
 
 @pytest.mark.parametrize("clip", [None, 1e-4])

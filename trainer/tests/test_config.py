@@ -1,0 +1,65 @@
+"""Typed views of the plain-data configs: the same data in and out, checkpoints of any age readable, typos refused."""
+import copy
+import json
+import os
+
+import pytest
+import torch
+
+from trainer import config
+from trainer.config import FinetuneConfig, TrainConfig
+
+from .conftest import REPO
+
+
+def test_train_config_round_trips_the_plain_data():
+    for f in sorted(os.listdir(os.path.join(REPO, "trainer", "configs"))):
+        data = config.merge(config.DEFAULTS, config.read_file(os.path.join(REPO, "trainer", "configs", f)))
+        cfg = TrainConfig.of(data)
+        assert cfg.to_dict() == data and json.loads(json.dumps(cfg.to_dict())) == data
+    cfg = TrainConfig.of({"dtm_iterations": 5, "dtm": {"lambda_dtm": 2.0}, "net": {"model_channels": 8}})
+    assert cfg.dtm.lambda_dtm == 2.0 and cfg.dtm.lambda_ct == config.DEFAULTS["dtm"]["lambda_ct"]
+    assert cfg.net == {"model_channels": 8} and cfg.total_iterations == 1005
+    assert cfg.schedule.sampling() == {"sigma_max": 1.0, "rho_n": 1.0, "rho_r": 1.0}
+    assert [cfg.stage_at(s) for s in (0, 999, 1000)] == ["ct", "ct", "dtm"]
+
+
+def test_train_config_refuses_unknown_keys():
+    with pytest.raises(ValueError, match="unknown config key 'dtm.lamda_dtm'"):
+        TrainConfig.of({"dtm": {"lamda_dtm": 2.0}})
+
+
+def test_committed_checkpoints_configs_still_load():
+    ck_dir = os.path.join(REPO, "trainer", "checkpoints")
+    names = [f for f in os.listdir(ck_dir) if f.endswith(".pt")]
+    assert names
+    for name in names:
+        ck = torch.load(os.path.join(ck_dir, name), map_location="cpu")
+        before = copy.deepcopy(ck["config"])
+        cfg = TrainConfig.of(ck["config"])
+        assert ck["config"] == before  # read, never changed
+        assert cfg.preset == ck["config"]["preset"] and cfg.schedule.s0 == ck["config"]["schedule"]["s0"]
+
+
+def finetune_json(**over):
+    return {"out": "/tmp/run", "iterations": 10, "base": {"checkpoint": "base.pt", "model_id": "base"},
+            "source": {"kind": "hr", "train": [{"stem": "a", "hr": "a.png"}]}, "export": {"id": "mine"}, **over}
+
+
+def test_finetune_config_defaults_and_nested_sections():
+    ft = FinetuneConfig.of(finetune_json())
+    assert ft.base.checkpoint == "base.pt" and ft.source.kind == "hr" and ft.source.heldout == []
+    assert (ft.source.degradation, ft.source.jpeg_quality, ft.source.clean_share) == ("realesrgan", 40, 0.0)
+    assert (ft.stages, ft.crop, ft.batch, ft.heldout_lr_side, ft.trainer) == ("ct", 128, 4, 128, {})
+    assert FinetuneConfig.of(ft) is ft
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"iteratons": 10}, "unknown key finetune.json.iteratons"),
+    ({"source": {"kind": "hr", "train": [], "jpeg_qualty": 20}}, "unknown key finetune.json.source.jpeg_qualty"),
+    ({"export": {}}, "finetune.json.export lacks id"),
+    ({"base": "base.pt"}, "finetune.json.base must be a mapping"),
+])
+def test_finetune_config_names_the_key_that_is_wrong(bad, message):
+    with pytest.raises(ValueError, match=message.replace(".", r"\.")):
+        FinetuneConfig.of(finetune_json(**bad))
