@@ -1,6 +1,6 @@
 """`python -m trainer finetune --config <run>/finetune.json [--resume | --export]`: the app's fine-tuning run.
 
-finetune.json (written by the app, plain data):
+finetune.json (written by the app, plain data; read as config.FinetuneConfig, which holds the defaults):
   out, seed, device, threads, scale, crop, batch, iterations, stages ("ct" | "ct+dtm"), dtm_share,
   preview_every, checkpoint_every, log_every, heldout_lr_side,
   base: {checkpoint, model_id}, source: {kind: pairs|hr, train: [...], heldout: [...], degradation, jpeg_quality},
