@@ -1,7 +1,9 @@
 /**
  * Errors a user can meet. Each says what happened, to which file, and what to do, so that the CLI,
  * the queue and the UI can show `message` as it is. `code` lets callers react (e.g. pause a batch
- * on a full disk instead of failing every remaining item).
+ * on a full disk instead of failing every remaining item); `stage` says which side failed, so the
+ * same code ("permission denied") can fail one photo when it is an input and stop a batch when it
+ * is the output folder.
  */
 export const errorCodes = [
   'unreadable-image', // corrupt, truncated or not an image
@@ -16,18 +18,53 @@ export const errorCodes = [
   'out-of-memory',
   'cancelled',
   'invalid-settings',
+  'not-available', // a feature this host does not offer (file dialogs in a browser)
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
+/**
+ * Where in the work an error arose: what the user gave (a photo, a folder, a setting), the model,
+ * the engine running it, or the output being written.
+ */
+export const errorStages = ['input', 'model', 'engine', 'output'] as const;
+export type ErrorStage = (typeof errorStages)[number];
+
+/** The stage a code means when the thrower does not say: only not-found and permission-denied need saying. */
+const stageOfCode: Record<ErrorCode, ErrorStage> = {
+  'unreadable-image': 'input',
+  'unsupported-format': 'input',
+  'image-too-large': 'input',
+  'not-found': 'input',
+  'permission-denied': 'input',
+  'disk-full': 'output',
+  'output-exists': 'output',
+  'model-invalid': 'model',
+  'provider-unavailable': 'engine',
+  'out-of-memory': 'engine',
+  cancelled: 'engine',
+  'invalid-settings': 'input',
+  'not-available': 'input',
+  internal: 'engine',
+};
+
+export interface StudioErrorOptions {
+  file?: string;
+  cause?: unknown;
+  /** Default: the stage the code usually means (see stageOfCode). */
+  stage?: ErrorStage;
+}
+
 export class StudioError extends Error {
   readonly code: ErrorCode;
+  readonly stage: ErrorStage;
   readonly file?: string;
 
-  constructor(code: ErrorCode, message: string, options: { file?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: StudioErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StudioError';
     this.code = code;
+    this.stage = options.stage ?? stageOfCode[code];
     this.file = options.file;
   }
 }
@@ -36,5 +73,62 @@ export function isStudioError(e: unknown, code?: ErrorCode): e is StudioError {
   return e instanceof StudioError && (code === undefined || e.code === code);
 }
 
-/** Codes after which retrying the next item of a batch is pointless until the user acts. */
-export const batchStoppingCodes: readonly ErrorCode[] = ['disk-full', 'permission-denied'];
+/** Codes that, on the output side, mean every further image would fail the same way until the user acts. */
+export const batchStoppingCodes: readonly ErrorCode[] = ['disk-full', 'permission-denied', 'not-found'];
+
+/**
+ * The one stop rule of a batch: stop only when the output side cannot take more (disk full,
+ * read-only, output folder gone). Any failure of an input fails that image alone.
+ */
+export function stopsBatch(error: StudioError): boolean {
+  return error.stage === 'output' && batchStoppingCodes.includes(error.code);
+}
+
+/** Allocation failures as ONNX Runtime, the CUDA/DirectML providers and Node report them. */
+export function isOutOfMemory(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | undefined;
+  return /bad_alloc|alloc(ate|ation)? fail|out of memory|\bOOM\b|ENOMEM/i.test(`${err?.code ?? ''} ${err?.message ?? String(e)}`);
+}
+
+const verbs: Record<ErrorStage, string> = { input: 'reading', model: 'loading the model for', engine: 'enhancing', output: 'writing' };
+
+/**
+ * Any failure while working on `file` as the StudioError the user sees: the app's own errors pass
+ * through; system errors (errno codes, allocation failures) are named, with what to do about them.
+ */
+export function explainError(e: unknown, where: { file: string; stage: ErrorStage }): StudioError {
+  if (isStudioError(e)) return e;
+  const { file, stage } = where;
+  const err = e as { code?: string; message?: string } | undefined;
+  const detail = err?.message ?? String(e);
+  const text = `${err?.code ?? ''} ${detail}`;
+  const options = { file, stage, cause: e };
+  if (/ENOSPC|No space left/i.test(text)) {
+    return new StudioError('disk-full', `The disk is full while ${verbs[stage]} ${file}. Free some space or choose another output folder, then resume.`, { ...options, stage: 'output' });
+  }
+  if (/EROFS|EACCES|EPERM|Read-only file system|Permission denied/i.test(text)) {
+    return stage === 'output'
+      ? new StudioError('permission-denied', `Cannot write ${file}: the output folder is read-only or not writable. Choose another output folder or fix its permissions, then resume.`, options)
+      : new StudioError('permission-denied', `Cannot read ${file}: permission denied. Fix the file's permissions, then retry it.`, options);
+  }
+  if (/ENOENT|No such file/i.test(text)) {
+    return stage === 'output'
+      ? new StudioError('not-found', `Cannot write ${file}: its folder does not exist (was it removed or unmounted?). Choose another output folder, then resume.`, options)
+      : new StudioError('not-found', `${file} is gone (moved or deleted since it was chosen). Put it back or remove it from the batch.`, options);
+  }
+  if (isOutOfMemory(e)) {
+    return new StudioError('out-of-memory', `Ran out of memory while ${verbs[stage]} ${file}. Lower the tile size or the memory budget (Settings, or --tile-size / --memory), then retry.`, { ...options, stage: 'engine' });
+  }
+  return new StudioError('internal', `Failed while ${verbs[stage]} ${file}: ${detail}. Retry it; if it fails again, report it.`, options);
+}
+
+/** A validation issue as zod reports it (path into the value, message). */
+export interface ValidationIssue {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+/** Validation issues as one line for a person: `field.sub: message; other: message`. */
+export function describeIssues(issues: readonly ValidationIssue[], whole = 'value'): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || whole}: ${i.message}`).join('; ');
+}

@@ -2,18 +2,21 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { collisionPolicies, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
+import { collisionPolicies, defaultNameTemplate, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
+import { describeIssues } from '../../shared/errors.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
 import { Engine } from '../engine/engine.js';
 import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { removeStaleTemporaries } from '../pipeline/atomic-write.js';
 import { ensureFolder } from '../pipeline/ensure-folder.js';
-import { planOutputs } from '../pipeline/output-path.js';
+import { planOutputs, templateValues, type OutputPlanOptions } from '../pipeline/output-path.js';
+import { runPlan } from '../pipeline/runner.js';
+import { pipelineStages } from '../pipeline/stages.js';
+import { ThroughputMeter } from '../pipeline/throughput.js';
 import { runIfEntry } from './entry.js';
 import { printable, printableLines } from '../../shared/printable.js';
 import { progressReporter } from './progress.js';
-import { runBatch } from './run-batch.js';
 import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import { summaryTable } from './summary.js';
 
@@ -56,7 +59,7 @@ export function buildProgram(): Command {
     .option('-q, --quality <1-100>', 'JPEG/WebP/AVIF/TIFF quality', int('quality'), 92)
     .option('--compression <0-9>', 'PNG compression level', int('compression'), 6)
     .option('--no-metadata', 'drop EXIF, XMP, IPTC and the ICC profile')
-    .option('--name <template>', 'output file name without extension; tokens {name}, {ext}, {model}, {scale}', '{name}')
+    .option('--name <template>', 'output file name without extension; tokens {name}, {ext}, {model}, {scale}', defaultNameTemplate)
     .option('--skip-existing', 'skip images whose output already exists', false)
     .addOption(new Option('--on-conflict <policy>', 'when an output exists: rename, overwrite, skip or fail (inputs are never overwritten)').choices(collisionPolicies).default('rename'))
     .option('--tile-size <px>', 'LR tile side (default: from the memory budget)', int('tile size'))
@@ -87,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const parsed = enhanceSettingsSchema.safeParse(settingsInput);
   if (!parsed.success) {
-    console.error(printable(`error: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`).join('; ')}`));
+    console.error(printable(`error: ${describeIssues(parsed.error.issues, 'settings')}`));
     return 2;
   }
   const settings = parsed.data;
@@ -106,20 +109,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   settings.modelId = model.manifest.id;
 
-  const { inputs, problems } = await collectInputs(program.args, { recursive: opts.recursive, outDir: resolve(opts.out) });
-  for (const p of problems) console.error(printable(`warning: ${p}`));
+  const { inputs, problems, emptyFolders } = await collectInputs(program.args, { recursive: opts.recursive, outDir: resolve(opts.out) });
+  for (const p of problems) console.error(printable(`warning: ${p.message}${p.code === 'not-found' ? '' : ' Skipped.'}`));
+  for (const folder of emptyFolders) console.error(printable(`warning: ${folder} holds no images${opts.recursive ? '' : ' (add --recursive to include subfolders)'}.`));
   if (inputs.length === 0) {
     console.error('error: no images to enhance.');
     return 2;
   }
-  const plan = planOutputs(inputs, {
+  const planOptions: OutputPlanOptions = {
     outDir: resolve(opts.out),
     format: settings.format,
     template: opts.name,
-    templateValues: { model: model.manifest.id, scale: settings.scale ?? model.manifest.scale },
+    templateValues: templateValues(settings, model.manifest),
     collision: opts.onConflict,
     skipExisting: opts.skipExisting,
-  });
+  };
+  // a file named on its own is written flat (its root is its folder); a folder's images mirror its tree
+  const plan = planOutputs(inputs.map(({ path, root }) => ({ path, root })), planOptions);
   await removeStaleTemporaries(plan.map((p) => p.output));
   try {
     await ensureFolder(resolve(opts.out));
@@ -155,7 +161,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const reporter = progressReporter(pixels);
+  const meter = new ThroughputMeter();
+  const reporter = progressReporter(pixels, meter);
   const atOnce = imagesAtOnce({
     workers: onCpu ? engine.cpuWorkers(model).workers : 1,
     memoryBudgetMB: opts.memory,
@@ -164,7 +171,8 @@ export async function main(argv: string[]): Promise<number> {
   });
   let outcomes;
   try {
-    outcomes = await runBatch(plan, { engine, model, settings, signal: controller.signal, events: reporter, imagesAtOnce: atOnce });
+    const stages = pipelineStages({ engine, model: async () => model });
+    outcomes = await runPlan(plan, { stages, settings, planOptions, signal: controller.signal, events: reporter, meter, imagesAtOnce: atOnce });
   } finally {
     reporter.stop();
     const pool = engine.workerPool;

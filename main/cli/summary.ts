@@ -1,5 +1,5 @@
 import { printable } from '../../shared/printable.js';
-import type { ImageOutcome } from './run-batch.js';
+import type { ImageOutcome } from '../pipeline/runner.js';
 
 /** The end-of-batch table: counts, then one row per image that did not succeed or needs a word (an animation's other frames), with its reason. */
 export function summaryTable(outcomes: ImageOutcome[]): string {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { StudioError } from '../../shared/errors.js';
+import { StudioError, isOutOfMemory } from '../../shared/errors.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
 import type { LoadedModel } from '../models/registry.js';
 import { RowBlender, intoImage } from './blend.js';
@@ -97,9 +97,6 @@ export function bytesPerLrPixel(model: LoadedModel): number {
   return model.manifest.kind === 'ctmsr' ? 8 * 1024 : 24 * 1024;
 }
 
-function isAllocationFailure(e: unknown): boolean {
-  return /bad_alloc|alloc(ate|ation)? fail|out of memory|OOM|failed to allocate/i.test(String((e as Error)?.message ?? e));
-}
 
 export function cancelledError(): StudioError {
   return new StudioError('cancelled', 'Cancelled by the user.');
@@ -246,7 +243,7 @@ export class Engine {
           this.pool = undefined;
           return this.enhance(model, image, options);
         }
-        if (!isAllocationFailure(e) || tileSize <= 32 || rowsSent) throw e;
+        if (!isOutOfMemory(e) || tileSize <= 32 || rowsSent) throw e;
         tileSize = Math.floor(tileSize / 2);
         retries++;
       }

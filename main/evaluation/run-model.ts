@@ -1,13 +1,14 @@
-// The measured outputs are made by the app's own engine through the CLI's pipeline (runBatch: decode →
+// The measured outputs are made by the app's own engine through the one image runner (decode →
 // tiles + seeded noise + ONNX Runtime → encode → atomic write), so what is measured is what users get.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { enhanceSettingsSchema, type EnhanceSettings } from '../../shared/enhance/settings.js';
-import { runBatch } from '../cli/run-batch.js';
 import type { Engine } from '../engine/engine.js';
 import type { LoadedModel } from '../models/registry.js';
 import { planOutputs } from '../pipeline/output-path.js';
+import { runPlan } from '../pipeline/runner.js';
+import { pipelineStages } from '../pipeline/stages.js';
 import { photoPixels } from '../testing/photos.js';
 
 /** The CLI's settings for a measured run: its defaults, PNG output, the given steps and seed. */
@@ -20,10 +21,10 @@ export async function enhanceInputs(engine: Engine, model: LoadedModel, inputs: 
   await mkdir(outDir, { recursive: true });
   const plan = planOutputs(
     inputs.map((path) => ({ path })),
-    { outDir, format: 'png', collision: 'overwrite', skipExisting: false, templateValues: { model: model.manifest.id, scale: model.manifest.scale } },
+    { outDir, format: 'png', template: '{name}', collision: 'overwrite', skipExisting: false, templateValues: { model: model.manifest.id, scale: model.manifest.scale } },
   );
   const started = performance.now();
-  const outcomes = await runBatch(plan, { engine, model, settings });
+  const outcomes = await runPlan(plan, { stages: pipelineStages({ engine, model: async () => model }), settings });
   const bad = outcomes.filter((o) => o.status !== 'done');
   if (bad.length > 0) {
     const reasons = bad.map((o) => `${o.input}: ${'reason' in o ? o.reason : o.status}`);

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
-import { StudioError } from '../../shared/errors.js';
+import { StudioError, explainError } from '../../shared/errors.js';
 import type { PlanarImage } from '../engine/image.js';
 import { withDeadline } from './deadline.js';
 import { notAnImageFile } from './file-kind.js';
@@ -47,8 +47,7 @@ function condense(message: string): string {
 
 function readError(path: string, e: unknown): StudioError {
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return new StudioError('not-found', `${path} does not exist. Check the path, or rescan the folder.`, { file: path, cause: e });
-  if (err?.code === 'EACCES' || err?.code === 'EPERM') return new StudioError('permission-denied', `${path} cannot be read (permission denied). Check the file's permissions.`, { file: path, cause: e });
+  if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EPERM') return explainError(e, { file: path, stage: 'input' });
   const message = String(err?.message ?? e);
   if (/unsupported image format/i.test(message))
     return new StudioError('unsupported-format', `${path} is not an image format CTMSR Studio can read (JPEG, PNG, WebP, TIFF, AVIF, GIF). Convert it first.`, { file: path, cause: e });

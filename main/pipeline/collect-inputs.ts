@@ -1,68 +1,72 @@
-import { opendir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileKind } from '../imaging/file-kind.js';
-import { isReadableImagePath } from '../imaging/formats.js';
+import { stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { StudioError } from '../../shared/errors.js';
+import { notAnImageFile } from '../imaging/file-kind.js';
+import { walkImages } from '../library/walk.js';
 import { OutputManifests } from './output-manifest.js';
-import type { OutputRequest } from './output-path.js';
+
+/** An input file, the folder its mirrored output tree starts at, and the folder it was chosen through. */
+export interface CollectedInput {
+  path: string;
+  root: string;
+  chosenIn: string;
+}
 
 export interface CollectedInputs {
-  inputs: OutputRequest[];
-  /** Arguments that named nothing usable, each as a sentence for the user. */
-  problems: string[];
+  inputs: CollectedInput[];
+  /** Paths that named nothing usable, each saying what it is and what to do; the rest is collected. */
+  problems: StudioError[];
+  /** Chosen folders with no images in them (not an error when others have some). */
+  emptyFolders: string[];
 }
 
-interface WalkOptions {
+export interface CollectOptions {
+  /** Take the images of subfolders too. */
   recursive: boolean;
-  /** Folders not to enter (the output folder). */
-  exclude: Set<string>;
-  manifests: OutputManifests;
+  /** The output folder: what lies in it is never an input when it sits inside a chosen folder. */
+  outDir?: string;
+  /** Other files known to be outputs of this app (the queue's earlier batches). */
+  isKnownOutput?: (file: string) => boolean;
+  /**
+   * Where a path's mirrored output tree starts (a library folder holding it). Default: the folder
+   * it was chosen through, so a file named on its own is written flat.
+   */
+  rootOf?: (path: string) => string | undefined;
 }
 
-async function* walk(dir: string, options: WalkOptions): AsyncGenerator<string> {
-  const entries: string[] = [];
-  const folders: string[] = [];
-  for await (const entry of await opendir(dir)) {
-    if (entry.name.startsWith('.')) continue; // hidden files, and our own .tmp outputs in progress
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!options.exclude.has(path)) folders.push(path);
-    } else if (entry.isFile() && isReadableImagePath(entry.name) && !options.manifests.isOutput(path)) entries.push(path);
-  }
-  yield* entries.sort();
-  if (options.recursive) for (const folder of folders.sort()) yield* walk(folder, options);
-}
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /**
- * Turns command-line arguments (files and folders) into the list of images to enhance. A folder
- * is the root of its images' mirrored tree; a file given by name is written flat into the output.
+ * Turns chosen files and folders into the images to enhance, each once, in the order given and
+ * each folder's in name order (img2 before img10, as a file manager shows them). A file named
+ * explicitly is tried whatever its extension (the decoder says clearly what is wrong with it).
  * Folders never yield the app's own outputs: not the output folder's tree, nor files an output
- * manifest lists (an output folder that is the input folder).
+ * manifest lists (an output folder that is the input folder), nor `isKnownOutput` ones.
  */
-export async function collectInputs(args: string[], options: { recursive: boolean; outDir?: string }): Promise<CollectedInputs> {
-  const walkOptions: WalkOptions = { recursive: options.recursive, exclude: new Set(options.outDir ? [resolve(options.outDir)] : []), manifests: new OutputManifests() };
-  const inputs: OutputRequest[] = [];
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  const add = (request: OutputRequest) => {
-    if (seen.has(request.path)) return;
-    seen.add(request.path);
-    inputs.push(request);
-  };
-  for (const arg of args) {
-    const path = resolve(arg);
+export async function collectInputs(paths: readonly string[], options: CollectOptions): Promise<CollectedInputs> {
+  const outDir = options.outDir === undefined ? undefined : resolve(options.outDir);
+  const manifests = new OutputManifests();
+  const isOwnOutput = (file: string, chosen: string) =>
+    (outDir !== undefined && outDir.startsWith(chosen + sep) && file.startsWith(outDir + sep)) || manifests.isOutput(file) || options.isKnownOutput?.(file) === true;
+  const found = new Map<string, CollectedInput>();
+  const problems: StudioError[] = [];
+  const emptyFolders: string[] = [];
+  for (const given of paths) {
+    const path = resolve(given);
     const info = await stat(path).catch(() => undefined);
     if (!info) {
-      problems.push(`${arg} does not exist.`);
+      problems.push(new StudioError('not-found', `${path} does not exist. Check the path and try again.`, { file: path }));
     } else if (info.isDirectory()) {
-      const before = inputs.length;
-      for await (const file of walk(path, walkOptions)) add({ path: file, root: path });
-      if (inputs.length === before) problems.push(`${arg} holds no images${options.recursive ? '' : ' (add --recursive to include subfolders)'}.`);
+      const images: string[] = [];
+      for await (const image of walkImages(path, options.recursive)) if (!isOwnOutput(image.path, path)) images.push(image.path);
+      if (images.length === 0) emptyFolders.push(path);
+      const root = options.rootOf?.(path) ?? path;
+      for (const file of images.sort(collator.compare)) if (!found.has(file)) found.set(file, { path: file, root, chosenIn: path });
     } else if (!info.isFile()) {
-      problems.push(`${arg} is ${fileKind(info)}, not an image file: skipped.`);
-    } else {
-      // A file named explicitly is tried whatever its extension: the decoder says clearly what is wrong.
-      add({ path });
+      problems.push(notAnImageFile(path, info));
+    } else if (!found.has(path)) {
+      found.set(path, { path, root: options.rootOf?.(path) ?? dirname(path), chosenIn: dirname(path) });
     }
   }
-  return { inputs, problems };
+  return { inputs: [...found.values()], problems, emptyFolders };
 }

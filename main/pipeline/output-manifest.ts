@@ -4,11 +4,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ensureFolder } from './ensure-folder.js';
 
 /**
- * Each folder the command line writes outputs into gets a hidden list of them: one JSON line per
- * output, `{"output": name, "input": path}`. Folder walks leave the listed files out, so an output
- * folder inside an input folder (or the same folder) is never enhanced again, and "skip existing"
- * knows an input is done even when its output had to take another name. (The queue knows its
- * outputs from its database, and reads these lists too.)
+ * Each folder the app writes outputs into (from the CLI or the queue) gets a hidden list of them:
+ * one JSON line per output, `{"output": name, "input": path}`. Folder walks leave the listed files
+ * out, so an output folder inside an input folder (or the same folder) is never enhanced again,
+ * and "skip existing" knows an input is done even when its output had to take another name.
  */
 export const manifestName = '.ctmsr-outputs';
 

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import type { CollisionPolicy, OutputFormat } from '../../shared/enhance/settings.js';
+import { defaultNameTemplate, type CollisionPolicy, type EnhanceSettings, type OutputFormat } from '../../shared/enhance/settings.js';
 import { outputExtension, resolveOutputFormat } from '../imaging/formats.js';
 import { OutputManifests } from './output-manifest.js';
 
 export interface OutputPlanOptions {
   outDir: string;
   format: OutputFormat;
-  /** File name without extension; tokens {name}, {ext} (the input's extension), {model}, {scale}. Default "{name}". */
+  /** File name without extension; tokens {name}, {ext} (the input's extension), {model}, {scale}. Default "{name}_x{scale}". */
   template?: string;
   templateValues?: { model?: string; scale?: number | string };
   collision: CollisionPolicy;
@@ -26,6 +26,15 @@ export type PlannedOutput =
   | { input: string; action: 'skip'; output: string; reason: string }
   | { input: string; action: 'fail'; output: string; reason: string };
 
+/**
+ * The naming template's {model} and {scale} for a batch: the scale asked for, else the model's own;
+ * none when an exact width or height sets the size (each image's scale is then its own).
+ */
+export function templateValues(settings: EnhanceSettings, model: { id: string; scale: number }): { model: string; scale?: number } {
+  const sized = settings.width !== undefined || settings.height !== undefined;
+  return { model: model.id, scale: settings.scale ?? (sized ? undefined : model.scale) };
+}
+
 export function applyTemplate(template: string, input: string, values: OutputPlanOptions['templateValues'] = {}): string {
   const name = basename(input, extname(input));
   const out = template
@@ -41,7 +50,7 @@ export function applyTemplate(template: string, input: string, values: OutputPla
 /** The path an input is written to before collisions are considered. */
 export function intendedOutputPath({ path: input, root }: OutputRequest, options: OutputPlanOptions): string {
   const folder = root ? join(options.outDir, relative(root, dirname(input))) : options.outDir;
-  const name = applyTemplate(options.template ?? '{name}', input, options.templateValues);
+  const name = applyTemplate(options.template ?? defaultNameTemplate, input, options.templateValues);
   return join(folder, name + outputExtension(resolveOutputFormat(options.format, input)));
 }
 

@@ -4,9 +4,8 @@ import type { z } from 'zod';
 import { batchOutputSchema } from '../../shared/api/requests.js';
 import type { BatchOutputOptions } from '../../shared/api/types.js';
 import { enhanceSettingsSchema, type EnhanceSettings, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
-import { StudioError } from '../../shared/errors.js';
-import { notAnImageFile } from '../imaging/file-kind.js';
-import { walkImages } from '../library/walk.js';
+import { StudioError, describeIssues, type ValidationIssue } from '../../shared/errors.js';
+import { collectInputs as collectFiles } from '../pipeline/collect-inputs.js';
 import { OutputManifests } from '../pipeline/output-manifest.js';
 import { planOutputs, type OutputPlanOptions } from '../pipeline/output-path.js';
 import type { StudioDatabase } from '../store/db.js';
@@ -41,7 +40,7 @@ interface Input {
   pixels?: number;
 }
 
-/** The input files a request names, each once, in the order given. */
+/** The input files a request names, each once, in the order given: library images, then files and folders. */
 export async function collectInputs(db: StudioDatabase, request: EnqueueInput): Promise<Input[]> {
   const inputs = new Map<string, Input>();
   const fromLibrary = db.prepare(
@@ -54,39 +53,22 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
     const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
     inputs.set(row.path, { path: row.path, root: row.root, chosenIn: row.root, imageId, pixels });
   }
-  // A folder never yields the app's own outputs: the batch's output tree, files an output manifest
-  // lists, or outputs of earlier batches; they would be enhanced again on every run.
-  const outDir = typeof request.output?.folder === 'string' ? path.resolve(request.output.folder) : undefined;
-  const manifests = new OutputManifests();
+  if (!request.paths?.length) return [...inputs.values()];
+  // outputs of earlier batches are never inputs: they would be enhanced again on every run
   const earlierOutput = db.prepare('SELECT 1 FROM items WHERE output_path = ? LIMIT 1').pluck();
-  const isOwnOutput = (file: string, root: string) =>
-    (outDir !== undefined && outDir.startsWith(root + path.sep) && file.startsWith(outDir + path.sep)) || manifests.isOutput(file) || earlierOutput.get(file) !== undefined;
   // One placement rule however a batch was started: the tree below the library folder is mirrored,
   // so "Enhance folder…" on Photos/set14 writes to out/set14/ as selecting its images does.
   const libraryRoots = (db.prepare('SELECT path FROM folders').pluck().all() as string[]).sort((a, b) => b.length - a.length);
-  const rootOf = (p: string, fallback: string) => libraryRoots.find((root) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) ?? fallback;
-  for (const given of request.paths ?? []) {
-    const p = path.resolve(given);
-    const stat = fs.statSync(p, { throwIfNoEntry: false });
-    if (!stat) throw new StudioError('not-found', `${p} does not exist. Check the path and enqueue again.`, { file: p });
-    if (stat.isDirectory()) {
-      // directory order is the file system's; people expect a folder to run in name order
-      const found: string[] = [];
-      for await (const image of walkImages(p, request.recursive ?? false)) if (!isOwnOutput(image.path, p)) found.push(image.path);
-      found.sort(byPathName);
-      const root = rootOf(p, p);
-      for (const file of found) if (!inputs.has(file)) inputs.set(file, { path: file, root, chosenIn: p });
-    } else if (!stat.isFile()) {
-      throw notAnImageFile(p, stat);
-    } else if (!inputs.has(p)) {
-      inputs.set(p, { path: p, root: rootOf(p, path.dirname(p)), chosenIn: path.dirname(p) });
-    }
-  }
+  const { inputs: found, problems } = await collectFiles(request.paths, {
+    recursive: request.recursive ?? false,
+    outDir: typeof request.output?.folder === 'string' ? request.output.folder : undefined,
+    isKnownOutput: (file) => earlierOutput.get(file) !== undefined,
+    rootOf: (p) => libraryRoots.find((root) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)),
+  });
+  if (problems.length > 0) throw problems[0];
+  for (const input of found) if (!inputs.has(input.path)) inputs.set(input.path, input);
   return [...inputs.values()];
 }
-
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-const byPathName = (a: string, b: string) => collator.compare(a, b);
 
 /**
  * Validates a request and plans every item's output up front (output-path.ts): names that two
@@ -144,8 +126,8 @@ function parseOrExplain<T>(parse: () => T, what: string): T {
   try {
     return parse();
   } catch (e) {
-    const issues = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
-    const detail = issues ? issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ') : (e as Error).message;
+    const issues = (e as { issues?: ValidationIssue[] }).issues;
+    const detail = issues ? describeIssues(issues, what) : (e as Error).message;
     throw new StudioError('invalid-settings', `The batch's ${what} are not valid (${detail}). Correct them and enqueue again.`);
   }
 }

@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { StudioEvent } from '../../shared/api/events.js';
 import type { BatchItem, BatchPlan, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import { StudioError, batchStoppingCodes } from '../../shared/errors.js';
-import { untilAborted } from '../imaging/deadline.js';
-import { planOutputs } from '../pipeline/output-path.js';
 import { temporaryPathFor } from '../pipeline/atomic-write.js';
+import { decideOutput, type OutputDecision } from '../pipeline/output-decision.js';
+import { templateValues } from '../pipeline/output-path.js';
+import { runImages, type ImageJob, type ImageOutcome, type JobSource } from '../pipeline/runner.js';
+import type { ImageStages } from '../pipeline/stages.js';
+import { ThroughputMeter } from '../pipeline/throughput.js';
 import type { StudioDatabase } from '../store/db.js';
 import { planBatch, type BatchOptions, type EnqueueInput } from './enqueue.js';
-import { itemError } from './errors.js';
-import { ThroughputMeter } from './eta.js';
-import type { DecodeTarget, ItemProcessor } from './processor.js';
 import { QueueStore, type AttemptOutcome, type BatchTally, type ItemRow } from './store.js';
 
 export type QueueEvent = Extract<StudioEvent, { type: 'queue.batch' | 'queue.item' | 'queue.removed' }>;
@@ -33,19 +32,20 @@ interface Running {
   progress: number;
   pixels: number | null;
   finished: Promise<void>;
+  finish(): void;
 }
 
-interface Prefetch<D> {
-  itemId: number;
-  result: Promise<{ decoded: D; ms: number }>;
+/** A queue item as the runner takes it. */
+interface ItemJob extends ImageJob {
+  key: number;
+  running: Running;
 }
-
-type OutputDecision = { action: 'write'; output: string } | { action: 'skip'; reason: string } | { action: 'fail'; reason: string };
 
 /**
- * The durable job queue and its worker. Batches and items live in SQLite; one item runs at a
- * time on the engine while the next one's decode runs beside it. Pause and cancel abort the
- * running item through its AbortSignal, which the engine checks between tiles.
+ * The durable job queue and its worker. Batches and items live in SQLite; the worker feeds them to
+ * the pipeline's runner one at a time, the next one decoded while the current one is enhanced.
+ * Pause and cancel abort the running item through its AbortSignal, which the engine checks
+ * between tiles.
  *
  * One process owns a database's queue: `start` returns items a previous run left `running` to
  * the queue, which would be wrong while another process is working on them.
@@ -58,14 +58,13 @@ export class JobQueue<D = unknown, E = unknown> {
   private readonly tallies = new Map<number, BatchTally>();
   private readonly idleWaiters: (() => void)[] = [];
   private running: Running | undefined;
-  private prefetch: Prefetch<D> | undefined;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private stopping = false;
 
   constructor(
     db: StudioDatabase,
-    private readonly processor: ItemProcessor<D, E>,
+    private readonly stages: ImageStages<D, E>,
     /** Failures of the queue itself (the database became unwritable), not of an item. */
     private readonly onWorkerError: (error: unknown) => void = (e) => console.error('queue worker:', e),
   ) {
@@ -108,7 +107,7 @@ export class JobQueue<D = unknown, E = unknown> {
   }
 
   async enqueue(request: EnqueueInput): Promise<BatchSummary> {
-    const { name, options, items } = await planBatch(this.store.db, request, (s) => this.processor.templateValues(s));
+    const { name, options, items } = await planBatch(this.store.db, request, (s) => this.templateValues(s));
     const batchId = this.store.createBatch(name, options, items);
     this.changed(batchId);
     this.wakeWorker();
@@ -117,7 +116,7 @@ export class JobQueue<D = unknown, E = unknown> {
 
   /** Where a batch would write, without creating it: the panel shows this before the user starts. */
   async plan(request: EnqueueInput): Promise<BatchPlan> {
-    const { items } = await planBatch(this.store.db, request, (s) => this.processor.templateValues(s));
+    const { items } = await planBatch(this.store.db, request, (s) => this.templateValues(s));
     const counts = new Map<string, number>();
     for (const item of items) if (item.state === 'queued') counts.set(path.dirname(item.outputPath), (counts.get(path.dirname(item.outputPath)) ?? 0) + 1);
     const shown = 8;
@@ -142,7 +141,7 @@ export class JobQueue<D = unknown, E = unknown> {
     const status = batchStatus(counts, row.paused === 1, this.heldOnly(batchId, counts));
     const active = status === 'running' || status === 'queued';
     const eta = active
-      ? this.meter.estimateSeconds({ knownPixels: tally.pendingPixels, unknownItems: tally.pendingUnknown }, running && { pixels: running.pixels, fraction: running.progress })
+      ? this.meter.estimateSeconds({ knownPixels: tally.pendingPixels, unknownItems: tally.pendingUnknown }, running ? [{ pixels: running.pixels, fraction: running.progress }] : [])
       : null;
     const summary: BatchSummary = {
       id: batchId,
@@ -268,34 +267,66 @@ export class JobQueue<D = unknown, E = unknown> {
 
   // ---- worker ----
 
+  private async templateValues(settings: BatchOptions['settings']): Promise<{ model: string; scale?: number }> {
+    const { manifest } = await this.stages.model(settings);
+    return templateValues(settings, manifest);
+  }
+
+  /** Runs items until `stop`; a failing database is reported and waits to be woken (resume, retry, enqueue) rather than spun on. */
   private async run(): Promise<void> {
     while (!this.stopping) {
-      const next = this.store.nextItem();
-      if (!next) {
-        this.idleWaiters.splice(0).forEach((resolve) => resolve());
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
-        continue;
-      }
       try {
-        await this.runItem(next);
+        await runImages(this.source(), {
+          stages: this.stages,
+          meter: this.meter,
+          events: {
+            decoded: (job, pixels) => {
+              job.running.pixels = pixels;
+              this.store.setPixels(job.key, pixels);
+            },
+            progress: (job, fraction) => {
+              job.running.progress = fraction;
+              this.changed(job.running.item.batchId, job.key, { progressOnly: true });
+            },
+            finished: (job, outcome) => this.finish(job.running, outcome),
+          },
+        });
       } catch (e) {
-        // item failures are recorded in runItem; this is the database itself failing: wait to be
-        // woken (resume, retry, enqueue) rather than spin on it
         this.onWorkerError(e);
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = undefined;
+        await this.sleep();
       }
     }
-    this.prefetch = undefined;
     this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve)).finally(() => (this.wake = undefined));
   }
 
   private wakeWorker(): void {
     this.wake?.();
   }
 
-  private async runItem(next: ItemRow): Promise<void> {
+  /** The queue as the runner's source: the next runnable item, waiting while there is none. */
+  private source(): JobSource<ItemJob> {
+    return {
+      next: async () => {
+        while (!this.stopping) {
+          const next = this.store.nextItem();
+          if (next) return this.begin(next);
+          this.idleWaiters.splice(0).forEach((resolve) => resolve());
+          await this.sleep();
+        }
+        return undefined;
+      },
+      peek: () => {
+        const next = this.store.nextItem();
+        return next && { key: next.id, input: next.inputPath, settings: this.batchOptions(next.batchId).settings, plannedOutput: next.outputPath! };
+      },
+    };
+  }
+
+  private begin(next: ItemRow): ItemJob {
     const options = this.batchOptions(next.batchId);
     const item = this.store.beginAttempt(next.id);
     let finish!: () => void;
@@ -305,67 +336,51 @@ export class JobQueue<D = unknown, E = unknown> {
       progress: 0,
       pixels: item.pixels,
       finished: new Promise((resolve) => (finish = resolve)),
+      finish: () => finish(),
     };
     this.running = running;
     this.changed(item.batchId, item.id);
+    return {
+      key: item.id,
+      input: item.inputPath,
+      settings: options.settings,
+      plannedOutput: item.outputPath!,
+      batch: item.batchId,
+      signal: running.controller.signal,
+      running,
+      decide: () => {
+        const decision = this.decideOutput(item, options);
+        if (decision.action === 'write') {
+          this.store.claimOutput(item.id, decision.output);
+          item.outputPath = decision.output;
+        }
+        return decision;
+      },
+    };
+  }
 
-    const started = performance.now();
-    const times: { decodeMs?: number; enhanceMs?: number; writeMs?: number } = {};
-    let stage: 'output' | 'decode' | 'enhance' | 'write' = 'output';
+  /** Records how an item's attempt ended; a batch whose output side failed pauses itself with the reason. */
+  private finish(running: Running, outcome: ImageOutcome): void {
+    const { item } = running;
     try {
-      const decision = this.decideOutput(item, options);
-      if (decision.action !== 'write') {
-        if (this.prefetch?.itemId === item.id) this.prefetch = undefined;
-        const failed = decision.action === 'fail';
-        this.store.finishAttempt(item, failed ? 'failed' : 'skipped', { error: decision.reason, errorCode: failed ? 'output-exists' : undefined });
-        return;
-      }
-      this.store.claimOutput(item.id, decision.output);
-      item.outputPath = decision.output;
-
-      stage = 'decode';
-      // a read that hangs (until its deadline) must not hold up a cancel, a removal or a shutdown
-      const { decoded, ms } = await untilAborted(this.takeDecoded(item, options, decision.output), running.controller.signal, () => new StudioError('cancelled', 'Stopped by the user.'));
-      times.decodeMs = ms;
-      running.pixels = this.processor.pixels(decoded);
-      this.store.setPixels(item.id, running.pixels);
-      throwIfStopped(running);
-      this.startPrefetch();
-
-      stage = 'enhance';
-      const enhanceStart = performance.now();
-      const enhanced = await this.processor.enhance(decoded, options.settings, {
-        outputPath: decision.output,
-        signal: running.controller.signal,
-        onProgress: (fraction) => {
-          running.progress = fraction;
-          this.changed(item.batchId, item.id, { progressOnly: true });
-        },
-      });
-      times.enhanceMs = performance.now() - enhanceStart;
-      throwIfStopped(running);
-
-      // once writing starts the item is finished as written, whatever is asked meanwhile
-      stage = 'write';
-      const writeStart = performance.now();
-      await this.processor.write(enhanced, decision.output, options.settings);
-      times.writeMs = performance.now() - writeStart;
-      this.store.finishAttempt(item, 'done', { ...times, note: this.processor.note?.(decoded) });
-      this.meter.record(running.pixels, (performance.now() - started) / 1000);
-    } catch (e) {
-      if (running.stop) {
-        const outcome: AttemptOutcome = running.stop === 'pause' ? 'paused' : running.stop === 'cancel' ? 'cancelled' : 'interrupted';
-        this.store.finishAttempt(item, outcome, times);
+      const { times } = outcome;
+      if (outcome.status === 'done') {
+        this.store.finishAttempt(item, 'done', { ...times, note: outcome.note });
+      } else if (running.stop && outcome.status !== 'skipped') {
+        const stopped: AttemptOutcome = running.stop === 'pause' ? 'paused' : running.stop === 'cancel' ? 'cancelled' : 'interrupted';
+        this.store.finishAttempt(item, stopped, times);
+      } else if (outcome.status === 'skipped') {
+        this.store.finishAttempt(item, 'skipped', { ...times, error: outcome.reason });
+      } else if (outcome.status === 'failed') {
+        this.store.finishAttempt(item, 'failed', { ...times, errorCode: outcome.code, error: outcome.reason });
+        if (outcome.stopsBatch) this.store.setPaused(item.batchId, true, outcome.reason);
       } else {
-        const error = itemError(e, item.inputPath);
-        this.store.finishAttempt(item, 'failed', { ...times, errorCode: error.code, error: error.message });
-        // the output disk is full or read-only: every further item would fail the same way
-        if (stage === 'write' && batchStoppingCodes.includes(error.code)) this.store.setPaused(item.batchId, true, error.message);
+        this.store.finishAttempt(item, 'cancelled', times);
       }
     } finally {
       this.running = undefined;
       this.changed(item.batchId, item.id);
-      finish();
+      running.finish();
     }
   }
 
@@ -377,44 +392,10 @@ export class JobQueue<D = unknown, E = unknown> {
   private decideOutput(item: ItemRow, options: BatchOptions): OutputDecision {
     const planned = item.outputPath!;
     if (item.outputClaimed === 1) return { action: 'write', output: planned };
-    const taken = fs.existsSync(planned) || this.store.claimedByOther(planned, item.id);
-    if (!taken) return { action: 'write', output: planned };
-    const { collision, skipExisting } = options.output;
-    if (skipExisting) return { action: 'skip', reason: `${planned} already exists (skip existing is on)` };
-    if (collision === 'skip') return { action: 'skip', reason: `${planned} already exists (collision policy: skip)` };
-    if (collision === 'fail') return { action: 'fail', reason: `${planned} already exists. Choose the rename or overwrite policy, or another output folder.` };
-    if (collision === 'overwrite' && !this.store.isProtected(planned) && !this.store.claimedByOther(planned, item.id)) {
-      return { action: 'write', output: planned };
-    }
-    // the same folder and template, the next free "name (n)" there
-    const [replanned] = planOutputs([{ path: item.inputPath }], { ...options.plan, outDir: path.dirname(planned), collision: 'rename', skipExisting: false });
-    if (replanned.action !== 'write' || this.store.claimedByOther(replanned.output, item.id)) {
-      return { action: 'fail', reason: `${planned} already exists and no free name was found beside it. Choose another output folder.` };
-    }
-    return { action: 'write', output: replanned.output };
-  }
-
-  private takeDecoded(item: ItemRow, options: BatchOptions, outputPath: string): Promise<{ decoded: D; ms: number }> {
-    const prefetched = this.prefetch;
-    this.prefetch = undefined;
-    if (prefetched?.itemId === item.id) return prefetched.result;
-    return this.decode(item.inputPath, { settings: options.settings, outputPath });
-  }
-
-  /** Decodes the item that would run next, while the current one is on the engine. */
-  private startPrefetch(): void {
-    const next = this.store.nextItem();
-    if (!next || this.prefetch?.itemId === next.id) return;
-    const result = this.decode(next.inputPath, { settings: this.batchOptions(next.batchId).settings, outputPath: next.outputPath! });
-    // a failed decode is reported when its item runs; an unused one is dropped
-    result.catch(() => undefined);
-    this.prefetch = { itemId: next.id, result };
-  }
-
-  private async decode(inputPath: string, target: DecodeTarget): Promise<{ decoded: D; ms: number }> {
-    const start = performance.now();
-    const decoded = await this.processor.decode(inputPath, target);
-    return { decoded, ms: performance.now() - start };
+    return decideOutput(item.inputPath, planned, options.plan, {
+      takenByOther: (p) => this.store.claimedByOther(p, item.id),
+      isProtected: (p) => this.store.isProtected(p),
+    });
   }
 
   private interrupt(running: Running, reason: StopReason): void {
@@ -495,10 +476,6 @@ export class JobQueue<D = unknown, E = unknown> {
       }
     }
   }
-}
-
-function throwIfStopped(running: Running): void {
-  if (running.stop) throw new StudioError('cancelled', 'Stopped by the user.');
 }
 
 function batchStatus(counts: Record<ItemStatus, number>, paused: boolean, heldOnly: boolean): BatchStatus {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { batchOutputSchema, savePresetRequest } from '../../shared/api/requests.js';
 import type { Preset } from '../../shared/api/types.js';
 import { enhanceSettingsSchema } from '../../shared/enhance/settings.js';
-import { StudioError } from '../../shared/errors.js';
+import { StudioError, describeIssues } from '../../shared/errors.js';
 import type { StudioDatabase } from '../store/db.js';
 
 /**
@@ -27,7 +27,7 @@ export class PresetStore {
   save(input: z.input<typeof savePresetRequest>): Preset {
     const parsed = savePresetRequest.safeParse(input);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'preset'}: ${i.message}`).join('; ');
+      const problems = describeIssues(parsed.error.issues, 'preset');
       throw new StudioError('invalid-settings', `The preset cannot be saved (${problems}). Correct it and save again.`);
     }
     const { name, settings, output } = parsed.data;

@@ -9,7 +9,7 @@ import type { Studio } from '../services/studio.js';
  */
 export function httpSystem(studio: Pick<Studio, 'outputOf' | 'dataDir'>, version: string): StudioHandlers['system'] {
   const noDialogs = () => {
-    throw new StudioError('unsupported-format', 'File dialogs are only available in the desktop app. Type the path instead.');
+    throw new StudioError('not-available', 'File dialogs are only available in the desktop app. Type the path instead.');
   };
   return {
     info: () => ({ transport: 'http', nativeDialogs: false, platform: process.platform, version, dataDir: studio.dataDir }),

@@ -4,7 +4,7 @@
  * outcome into a WireResult. Both transports call this, so they validate identically.
  */
 import type { z } from 'zod';
-import { StudioError } from '../../shared/errors.js';
+import { StudioError, describeIssues } from '../../shared/errors.js';
 import { specOf, type StudioHandlers } from '../../shared/api/contract.js';
 import { toWireError } from '../../shared/api/client.js';
 import type { WireResult } from '../../shared/api/types.js';
@@ -37,6 +37,6 @@ export function createDispatch(handlers: StudioHandlers, options: DispatchOption
 }
 
 function invalidRequest(method: string, error: z.ZodError): StudioError {
-  const problems = error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+  const problems = describeIssues(error.issues, 'request');
   return new StudioError('invalid-settings', `The request ${method} was not accepted: ${problems}.`);
 }

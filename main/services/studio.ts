@@ -22,7 +22,7 @@ import { mediaSource } from './media-service.js';
 import { ModelsService } from './models-service.js';
 import { studioPaths } from './paths.js';
 import { PreviewService } from './preview-service.js';
-import { queueProcessor } from './queue-processor.js';
+import { pipelineStages } from '../pipeline/stages.js';
 import { SettingsService } from './settings-service.js';
 import { validatePythonSetting } from '../training/python.js';
 import { TrainingService } from '../training/training-service.js';
@@ -67,7 +67,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
   const recordChoice = (choice: Parameters<EngineHolder['recordChoice']>[0]) => {
     if (engines.recordChoice(choice)) engineChanged();
   };
-  const queue = new JobQueue(db, queueProcessor({ engine: () => engines.current, resolveModel: (id) => models.resolve(id), onRun: recordChoice }));
+  const queue = new JobQueue(db, pipelineStages({ engine: () => engines.current, model: (id) => models.resolve(id), onRun: recordChoice }));
   const presets = new PresetStore(db);
   queue.subscribe((event) => events.publish(event));
   const stopAutoEnqueue = autoEnqueueWatched(db, library, queue, presets, { onError: onBackgroundError });

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BatchSummary } from '../../shared/api/types';
 import { displayBatchName } from '../queue/batch-name';
-import { formatDuration, formatPercent } from '../ui/format';
+import { formatDuration } from '../../shared/format/duration';
+import { formatPercent } from '../ui/format';
 import { useLoad, useStudio, useStudioEvent } from './studio-context';
 
 /** A batch the status bar reports on: one that runs, waits or is paused with work left. */

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { PreviewMetrics, StageChoice, TrainingRun } from '../../shared/training/types';
 import { useStudio } from '../app/studio-context';
 import { ProgressBar } from '../ui/fields';
-import { formatDuration } from '../ui/format';
+import { formatDuration } from '../../shared/format/duration';
 import { useNotify } from '../ui/notices';
 import { LossChart } from './LossChart';
 

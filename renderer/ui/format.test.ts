@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDimensions, formatDuration, formatPercent } from './format';
+import { formatDuration } from '../../shared/format/duration';
+import { formatBytes, formatDimensions, formatPercent } from './format';
 
 describe('formatting', () => {
   it('sizes, durations, percentages, dimensions', () => {

@@ -1,5 +1,5 @@
 /** Builds the typed StudioApi over any transport that can send one named request. */
-import { StudioError, errorCodes, type ErrorCode } from '../errors.js';
+import { StudioError, errorCodes, errorStages, type ErrorCode } from '../errors.js';
 import { contract, type MethodName, type ServiceName, type StudioApi } from './contract.js';
 import type { EventName, StudioEvents, Unsubscribe } from './events.js';
 import type { WireError, WireResult } from './types.js';
@@ -25,14 +25,15 @@ export function createApi(invoke: Invoke): StudioApi {
 }
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof StudioError) return e.file ? { code: e.code, message: e.message, file: e.file } : { code: e.code, message: e.message };
+  if (e instanceof StudioError) return e.file ? { code: e.code, stage: e.stage, message: e.message, file: e.file } : { code: e.code, stage: e.stage, message: e.message };
   const detail = e instanceof Error ? e.message : String(e);
   return { code: 'internal', message: `Something went wrong inside CTMSR Studio: ${detail}` };
 }
 
 export function fromWireError(w: WireError): StudioError {
   const code: ErrorCode = (errorCodes as readonly string[]).includes(w.code) ? w.code : 'internal';
-  return new StudioError(code, w.message, w.file ? { file: w.file } : {});
+  const stage = w.stage && (errorStages as readonly string[]).includes(w.stage) ? w.stage : undefined;
+  return new StudioError(code, w.message, { file: w.file, stage });
 }
 
 export function unwrap<T>(result: WireResult<T>): T {

@@ -3,7 +3,7 @@
  * compromised or buggy renderer can only send what is described here.
  */
 import { z } from 'zod';
-import { enhanceSettingsSchema, collisionPolicies } from '../enhance/settings.js';
+import { enhanceSettingsSchema, collisionPolicies, defaultNameTemplate } from '../enhance/settings.js';
 import { itemStatuses } from './types.js';
 import { trainingSourceSchema } from '../training/types.js';
 
@@ -51,7 +51,7 @@ export const namingTemplateSchema = z
 export const batchOutputSchema = z
   .object({
     folder: pathSchema,
-    naming: namingTemplateSchema.default('{name}_x{scale}'),
+    naming: namingTemplateSchema.default(defaultNameTemplate),
     collision: z.enum(collisionPolicies).default('rename'),
     skipExisting: z.boolean().default(false),
     mirrorTree: z.boolean().default(true),

@@ -4,7 +4,7 @@
  */
 import type { ModelManifest } from '../models/manifest.js';
 import type { EnhanceSettings } from '../enhance/settings.js';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode, ErrorStage } from '../errors.js';
 import type { ProviderChoice, ProviderStatus } from '../engine/providers.js';
 
 /** A library folder (a root the user added) or one of its subfolders that holds images, as a tree. */
@@ -188,6 +188,7 @@ export interface RevealResult {
 /** A failure as it travels over a transport; the UI shows `message` as it is. */
 export interface WireError {
   code: ErrorCode;
+  stage?: ErrorStage;
   message: string;
   file?: string;
 }

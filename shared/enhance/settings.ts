@@ -5,6 +5,9 @@ export const outputFormats = ['same', 'png', 'jpeg', 'webp', 'tiff', 'avif'] as 
 export type OutputFormat = (typeof outputFormats)[number];
 
 /** What to do when the output file already exists. Inputs are never overwritten, whatever the policy. */
+/** The default output name: the scale in it, so an output never looks like its input. */
+export const defaultNameTemplate = '{name}_x{scale}';
+
 export const collisionPolicies = ['rename', 'overwrite', 'skip', 'fail'] as const;
 export type CollisionPolicy = (typeof collisionPolicies)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues } from '../errors.js';
 
 /**
  * The model contract (DESIGN §3). A model is `<id>.onnx` plus this manifest as `<id>.json`.
@@ -47,6 +48,6 @@ export type ModelManifestInput = z.input<typeof modelManifestSchema>;
 export function parseModelManifest(json: unknown, source = 'manifest'): ModelManifest {
   const result = modelManifestSchema.safeParse(json);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const problems = describeIssues(result.error.issues, '(root)');
   throw new Error(`${source} is not a valid model manifest (${problems}). Fix or re-export the model.`);
 }

@@ -45,7 +45,7 @@ describe('a batch killed with kill -9 and run again', () => {
       expect(written.length).toBeGreaterThanOrEqual(2);
       expect(written.length).toBeLessThan(6);
       // What a kill during a write leaves, beside an output the rerun will not write again.
-      await writeFile(join(out, 'p00.png.tmp'), 'half an image');
+      await writeFile(join(out, 'p00_x4.png.tmp'), 'half an image');
 
       const again = await runCli(args, undefined, { timeoutMs: 120_000 });
       expect(again.stderr).not.toMatch(/Cannot destructure/);
@@ -59,7 +59,7 @@ describe('a batch killed with kill -9 and run again', () => {
         expect(again.code).toBe(0);
       }
       const files = await listFiles(out);
-      expect(files).toEqual(['p00.png', 'p01.png', 'p02.png', 'p03.png', 'p04.png', 'p05.png']);
+      expect(files).toEqual(['p00_x4.png', 'p01_x4.png', 'p02_x4.png', 'p03_x4.png', 'p04_x4.png', 'p05_x4.png']);
       for (const f of files) expect(await sharp(join(out, f)).metadata()).toMatchObject({ width: 160, height: 120 });
     }, 240_000);
   }

@@ -25,36 +25,37 @@ describe('npm run enhance', () => {
     const { code, stdout } = await runCli([folder.root, '--out', out, '--recursive', '--model', model.onnxPath]);
     expect(code).toBe(1); // one image failed
     expect(await listFiles(out)).toEqual([
-      'logo.png',
-      'scans/grey.png',
-      'scans/print.tif',
-      'scans/scan16.png',
-      'trip/day1/portrait.jpg',
-      'trip/day1/street.webp',
-      'trip/p3-sunset.jpg',
+      'logo_x4.png',
+      'scans/grey_x4.png',
+      'scans/print_x4.tif',
+      'scans/scan16_x4.png',
+      'trip/day1/portrait_x4.jpg',
+      'trip/day1/street_x4.webp',
+      'trip/p3-sunset_x4.jpg',
     ]);
     expect(stdout).toMatch(/done\s+7/);
     expect(stdout).toMatch(/failed\s+1/);
     expect(stdout).toContain(`${folder.files.corrupt} | failed |`);
     expect(stdout).toMatch(/corrupt or truncated/);
 
-    const portrait = await sharp(join(out, 'trip/day1/portrait.jpg')).metadata();
+    const portrait = await sharp(join(out, 'trip/day1/portrait_x4.jpg')).metadata();
     expect([portrait.width, portrait.height, portrait.orientation ?? 1]).toEqual([120, 160, 1]);
     expect(portrait.exif?.toString('latin1')).toContain('CTMSRTestCam');
-    expect((await sharp(join(out, 'trip/p3-sunset.jpg')).metadata()).icc).toBeDefined();
-    expect(await sharp(join(out, 'logo.png')).metadata()).toMatchObject({ width: 128, height: 96, channels: 4 });
-    expect(await sharp(join(out, 'scans/scan16.png')).metadata()).toMatchObject({ width: 120, height: 80, depth: 'ushort' });
-    expect(await sharp(join(out, 'scans/grey.png')).metadata()).toMatchObject({ width: 136, height: 104, channels: 1 });
-    expect(await sharp(join(out, 'scans/print.tif')).metadata()).toMatchObject({ width: 120, height: 120, format: 'tiff' });
-    expect(await sharp(join(out, 'trip/day1/street.webp')).metadata()).toMatchObject({ width: 152, height: 120, format: 'webp' });
+    expect((await sharp(join(out, 'trip/p3-sunset_x4.jpg')).metadata()).icc).toBeDefined();
+    expect(await sharp(join(out, 'logo_x4.png')).metadata()).toMatchObject({ width: 128, height: 96, channels: 4 });
+    expect(await sharp(join(out, 'scans/scan16_x4.png')).metadata()).toMatchObject({ width: 120, height: 80, depth: 'ushort' });
+    expect(await sharp(join(out, 'scans/grey_x4.png')).metadata()).toMatchObject({ width: 136, height: 104, channels: 1 });
+    expect(await sharp(join(out, 'scans/print_x4.tif')).metadata()).toMatchObject({ width: 120, height: 120, format: 'tiff' });
+    expect(await sharp(join(out, 'trip/day1/street_x4.webp')).metadata()).toMatchObject({ width: 152, height: 120, format: 'webp' });
 
-    // A second run: skip-existing skips them all; rename writes beside them; inputs are untouched.
+    // A second run: skip-existing skips them all; rename writes beside them; inputs are untouched
+    // (named as the input, on purpose, to collide with it).
     const again = await runCli([folder.root, '--out', out, '--recursive', '--model', model.onnxPath, '--skip-existing']);
     expect(again.stdout).toMatch(/skipped\s+7/);
     const renamed = await runCli([folder.files.webp, '--out', join(out, 'trip/day1'), '--model', model.onnxPath, '--format', 'png', '--scale', '2']);
     expect(renamed.code).toBe(0);
-    expect(await listFiles(join(out, 'trip/day1'))).toEqual(['portrait.jpg', 'street.png', 'street.webp']);
-    const intoSource = await runCli([folder.files.grey, '--out', join(folder.root, 'scans'), '--model', model.onnxPath, '--on-conflict', 'overwrite']);
+    expect(await listFiles(join(out, 'trip/day1'))).toEqual(['portrait_x4.jpg', 'street_x2.png', 'street_x4.webp']);
+    const intoSource = await runCli([folder.files.grey, '--out', join(folder.root, 'scans'), '--model', model.onnxPath, '--on-conflict', 'overwrite', '--name', '{name}']);
     expect(intoSource.code).toBe(0);
     expect(await listFiles(join(folder.root, 'scans'))).toEqual(['grey (1).png', 'grey.png', 'print.tif', 'scan16.png']);
     expect(await sharp(folder.files.grey).metadata()).toMatchObject({ width: 34, height: 26 });

@@ -32,9 +32,9 @@ describe('npm run enhance with hostile inputs', () => {
     execFileSync('mkfifo', [fifo]);
     const r = await runCli([fifo, join(dir, 'p0.png'), '--out', join(work, 'fifo-out'), '--model', model.onnxPath], undefined, { timeoutMs: 60_000 });
     expect(r.signal).toBeNull(); // it did not hang until killed
-    expect(r.stderr).toContain(`${fifo} is a named pipe (FIFO), not an image file: skipped.`);
+    expect(r.stderr).toContain(`${fifo} is a named pipe (FIFO), not an image file. Only regular image files can be enhanced. Skipped.`);
     expect(r.code).toBe(0);
-    expect(await listFiles(join(work, 'fifo-out'))).toEqual(['p0.png']);
+    expect(await listFiles(join(work, 'fifo-out'))).toEqual(['p0_x4.png']);
   }, 90_000);
 
   it('ends at once with a clear error for an output folder under /proc', async () => {
@@ -57,11 +57,12 @@ describe('npm run enhance with hostile inputs', () => {
     expect(second.stdout).toMatch(/skipped\s+3/);
     const third = await runCli(args); // rename policy: the originals again, never out/…
     expect(third.stdout).toMatch(/done\s+3/);
-    expect((await listFiles(join(dir, 'out'))).filter((f) => f.endsWith('.png'))).toEqual(['p0 (1).png', 'p0.png', 'p1 (1).png', 'p1.png', 'sub/q (1).png', 'sub/q.png']);
+    expect((await listFiles(join(dir, 'out'))).filter((f) => f.endsWith('.png'))).toEqual(['p0_x4 (1).png', 'p0_x4.png', 'p1_x4 (1).png', 'p1_x4.png', 'sub/q_x4 (1).png', 'sub/q_x4.png']);
 
-    // input = output: outputs land beside the originals under new names, and are not inputs next time
+    // input = output, named as the inputs: outputs land beside the originals under new names, and
+    // are not inputs next time
     const same = await folderOf('same', 2);
-    const sameArgs = [same, '--out', same, '--model', model.onnxPath];
+    const sameArgs = [same, '--out', same, '--model', model.onnxPath, '--name', '{name}'];
     expect((await runCli(sameArgs)).stdout).toMatch(/done\s+2/);
     const again = await runCli([...sameArgs, '--skip-existing']);
     expect(again.stdout).toMatch(/done\s+0/);
@@ -92,7 +93,7 @@ describe('npm run enhance with hostile inputs', () => {
     expect(help.stdout).toContain('File names that start with "-" go after "--"');
     const r = await runCli(['--out', join(work, 'dash-out'), '--model', model.onnxPath, '--', '-x.png'], undefined, { cwd: dir });
     expect(r.code).toBe(0);
-    expect(await listFiles(join(work, 'dash-out'))).toContain('-x.png');
+    expect(await listFiles(join(work, 'dash-out'))).toContain('-x_x4.png');
   }, 90_000);
 
   it('says when an animated input had only its first frame enhanced', async () => {

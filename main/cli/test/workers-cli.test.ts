@@ -43,7 +43,7 @@ describe('npm run enhance on CPU workers', () => {
     expect(two.stderr).toMatch(/2 CPU workers ran the tiles/);
     expect(one.stderr).not.toMatch(/CPU worker/);
     const names = (await readdir(join(work, 'two'))).filter((n) => !n.startsWith('.')).sort(); // .ctmsr-outputs lists what the CLI wrote
-    expect(names).toEqual(['p0.png', 'p1.png', 'p2.png']);
+    expect(names).toEqual(['p0_x4.png', 'p1_x4.png', 'p2_x4.png']);
     for (const name of names) expect((await readFile(join(work, 'two', name))).equals(await readFile(join(work, 'one', name)))).toBe(true);
   });
 

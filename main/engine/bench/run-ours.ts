@@ -1,12 +1,13 @@
-// Child process of the benchmark: enhances a folder's images as `npm run enhance` does (the CLI's
-// batch loop, PNG out) and prints the time after start-up (model open and a warm-up image), so
+// Child process of the benchmark: enhances a folder's images as `npm run enhance` does (the one
+// image runner, PNG out) and prints the time after start-up (model open and a warm-up image), so
 // every configuration is measured in a fresh process on the same footing as the peers.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
-import { runBatch } from '../../cli/run-batch.js';
+import { runPlan } from '../../pipeline/runner.js';
+import { pipelineStages } from '../../pipeline/stages.js';
 import { loadModel } from '../../models/registry.js';
 import { planOutputs } from '../../pipeline/output-path.js';
 import { photoPixels } from '../../testing/photos.js';
@@ -18,11 +19,12 @@ const model = await loadModel(modelPath);
 const engine = new Engine({ providers: ['cpu'], threads, workers, threadSpinning });
 const settings = enhanceSettingsSchema.parse({ format: 'png', compression: 1 });
 const out = await mkdtemp(join(tmpdir(), 'ctmsr-bench-out-'));
-const plan = (inputs: string[], dir: string) => planOutputs(inputs.map((path) => ({ path })), { outDir: join(out, dir), format: 'png', collision: 'overwrite', skipExisting: false });
+const plan = (inputs: string[], dir: string) => planOutputs(inputs.map((path) => ({ path })), { outDir: join(out, dir), format: 'png', template: '{name}', collision: 'overwrite', skipExisting: false });
 
 const warm = join(out, 'warm.png');
 await sharp(photoPixels(96, 64), { raw: { width: 96, height: 64, channels: 3 } }).png().toFile(warm);
-await runBatch(plan([warm], 'warm'), { engine, model, settings });
+const stages = pipelineStages({ engine, model: async () => model });
+await runPlan(plan([warm], 'warm'), { stages, settings });
 
 const sizes = await Promise.all(images.map(async (p) => sharp(p).metadata()));
 const largestInputPixels = Math.max(...sizes.map((m) => (m.width ?? 0) * (m.height ?? 0)));
@@ -30,7 +32,7 @@ const largestInputPixels = Math.max(...sizes.map((m) => (m.width ?? 0) * (m.heig
 const atOnce = imagesAtOnce({ workers: engine.cpuWorkers(model).workers, memoryBudgetMB: engine.options.memoryBudgetMB, largestInputPixels, scale: model.manifest.scale });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const outcomes = await runBatch(plan(images, 'out'), { engine, model, settings, imagesAtOnce: atOnce });
+const outcomes = await runPlan(plan(images, 'out'), { stages, settings, imagesAtOnce: atOnce });
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const failed = outcomes.filter((o) => o.status !== 'done');

@@ -56,7 +56,7 @@ describe('writeAtomically when the writer does not say why it failed', () => {
     const out = path.join(disk, 'a.png');
     const error = await writeAtomically(out, causeless, { maxBytes: 64 * 1024 }).catch((e) => e);
     expect(error).toMatchObject({ code: 'disk-full', file: out });
-    expect(error.message).toContain(`The disk holding ${out} is full`);
+    expect(error.message).toContain(`The disk is full while writing ${out}`);
     expect(fs.readdirSync(disk)).toEqual(['filler.bin']);
   });
 

@@ -16,11 +16,11 @@ describe('output planning', () => {
     await writeFile(join(dir, 'in/a.jpg'), 'x');
     await writeFile(join(dir, 'in/a.png'), 'x');
     const inputs = [{ path: join(dir, 'in/a.jpg') }, { path: join(dir, 'in/a.png') }];
-    const plan = planOutputs(inputs, { outDir: join(dir, 'in'), format: 'png', collision: 'overwrite', skipExisting: false });
+    const plan = planOutputs(inputs, { outDir: join(dir, 'in'), format: 'png', template: '{name}', collision: 'overwrite', skipExisting: false });
     expect(plan.map((p) => p.action)).toEqual(['write', 'write']);
     // a.jpg → a.png would replace an input: renamed instead; a.png's own output likewise.
     expect(plan.map((p) => (p.action === 'write' ? p.output : '')).map((o) => o.slice(dir.length))).toEqual(['/in/a (1).png', '/in/a (2).png']);
-    const fail = planOutputs(inputs, { outDir: join(dir, 'out'), format: 'png', collision: 'fail', skipExisting: false });
+    const fail = planOutputs(inputs, { outDir: join(dir, 'out'), format: 'png', template: '{name}', collision: 'fail', skipExisting: false });
     expect(fail.map((p) => p.action)).toEqual(['write', 'fail']);
   });
 });

@@ -21,7 +21,8 @@ import { decodeInput, enhanceDecoded, writeOutput } from '../../pipeline/enhance
 import { openDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { JobQueue } from '../job-queue.js';
-import { pipelineProcessor } from '../pipeline-processor.js';
+import type { LoadedModel } from '../../models/registry.js';
+import { pipelineStages } from '../../pipeline/stages.js';
 
 const { values } = parseArgs({
   options: { files: { type: 'string', default: '10000' }, images: { type: 'string', default: '40' }, size: { type: 'string', default: '64' } },
@@ -75,7 +76,7 @@ async function benchQueue(): Promise<void> {
   };
   const queued = async (run: number) => {
     const db = openDatabase(path.join(root, `queue-${run}.db`));
-    const queue = new JobQueue(db, pipelineProcessor({ engine, resolveModel: async () => model }));
+    const queue = new JobQueue(db, pipelineStages({ engine, model: async () => model }));
     let events = 0;
     queue.subscribe(() => events++);
     const t = performance.now();
@@ -112,7 +113,7 @@ async function benchQueue(): Promise<void> {
 }
 
 /**
- * The queue's own cost per item (SQLite transactions, output checks, events) with a processor
+ * The queue's own cost per item (SQLite transactions, output checks, events) with stages
  * that does no image work: what the queue adds when nothing overlaps it. Measured over the first
  * 1,000 items of a batch of `size`, to show it does not grow with the batch.
  */
@@ -122,8 +123,9 @@ async function bookkeeping(size: number): Promise<number> {
   for (let i = 0; i < size; i++) fs.writeFileSync(path.join(input, `b${i}.png`), '');
   const db = openDatabase(path.join(root, `bookkeeping-${size}.db`));
   const queue = new JobQueue<null, null>(db, {
-    templateValues: async () => ({ model: 'none', scale: 4 }),
+    model: async () => ({ manifest: { id: 'none', scale: 4 } }) as LoadedModel,
     decode: async () => null,
+    size: () => ({ width: 1, height: 1 }),
     pixels: () => 1,
     enhance: async (_decoded, _settings, { onProgress }) => {
       onProgress(1);

@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchItem, BatchSummary } from '../../../shared/api/types.js';
 import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
 import { JobQueue } from '../job-queue.js';
-import { pipelineProcessor } from '../pipeline-processor.js';
-import type { ItemProcessor } from '../processor.js';
+import { pipelineStages, type ImageStages } from '../../pipeline/stages.js';
 import { fullyDecodes, listFiles, observed, queueEnv, type QueueEnv } from './harness.js';
 
 let env: QueueEnv | undefined;
@@ -235,7 +234,7 @@ describe('stop and remove', () => {
     expect(first).toMatchObject({ status: 'queued', attempts: 1 });
     expect(queue.attempts(first.id).map((a) => a.outcome)).toEqual(['interrupted']);
 
-    const again = new JobQueue(db, counter.wrap(pipelineProcessor({ engine: env.engine, resolveModel: async () => env!.model }) as ItemProcessor));
+    const again = new JobQueue(db, counter.wrap(pipelineStages({ engine: env.engine, model: async () => env!.model }) as ImageStages));
     again.start();
     await again.whenIdle();
     await again.stop();

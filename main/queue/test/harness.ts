@@ -8,8 +8,8 @@ import type { LoadedModel } from '../../models/registry.js';
 import { openDatabase, type StudioDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { JobQueue, type QueueEvent } from '../job-queue.js';
-import { pipelineProcessor } from '../pipeline-processor.js';
-import type { ItemProcessor } from '../processor.js';
+import { manifestName } from '../../pipeline/output-manifest.js';
+import { pipelineStages, type ImageStages } from '../../pipeline/stages.js';
 
 export interface QueueEnv {
   dir: string;
@@ -25,12 +25,12 @@ export interface QueueEnv {
  * A queue on a real database file, the real pipeline and the small random-weight CTMSR model.
  * `memoryBudgetMB` small makes the engine run one tile per call, so progress is per tile.
  */
-export async function queueEnv(options: { memoryBudgetMB?: number; wrap?: (p: ItemProcessor) => ItemProcessor } = {}): Promise<QueueEnv> {
+export async function queueEnv(options: { memoryBudgetMB?: number; wrap?: (p: ImageStages) => ImageStages } = {}): Promise<QueueEnv> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctmsr-queue-'));
   const db = openDatabase(path.join(dir, 'studio.db'));
   const model = await makeTestModel('ctmsr');
   const engine = new Engine({ providers: ['cpu'], threads: 1, memoryBudgetMB: options.memoryBudgetMB ?? 1024 });
-  const real = pipelineProcessor({ engine, resolveModel: async () => model }) as ItemProcessor;
+  const real = pipelineStages({ engine, model: async () => model }) as ImageStages;
   const queue = new JobQueue(db, options.wrap ? options.wrap(real) : real);
   const events: QueueEvent[] = [];
   queue.subscribe((e) => events.push(e));
@@ -50,9 +50,9 @@ export async function queueEnv(options: { memoryBudgetMB?: number; wrap?: (p: It
   };
 }
 
-/** Calls `hooks` around each stage of a processor; the work itself is the real processor's. */
+/** Calls `hooks` around each stage; the work itself is the real stages'. */
 export function observed(
-  inner: ItemProcessor,
+  inner: ImageStages,
   hooks: {
     decodeStart?: (input: string) => void;
     enhanceStart?: (input: string) => void;
@@ -60,10 +60,11 @@ export function observed(
     tile?: (input: string, fraction: number) => void;
     writeStart?: (output: string) => void;
   },
-): ItemProcessor {
+): ImageStages {
   const inputOf = new WeakMap<object, string>();
   return {
-    templateValues: (s) => inner.templateValues(s),
+    model: (s) => inner.model(s),
+    size: (e) => inner.size(e),
     async decode(input, target) {
       hooks.decodeStart?.(input);
       const decoded = await inner.decode(input, target);
@@ -76,7 +77,7 @@ export function observed(
       hooks.enhanceStart?.(input);
       try {
         return await inner.enhance(decoded, settings, {
-          signal: callbacks.signal,
+          ...callbacks,
           onProgress: (f) => {
             hooks.tile?.(input, f);
             callbacks.onProgress(f);
@@ -97,11 +98,11 @@ export function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-/** Every file below `dir`, relative, sorted. */
+/** Every file below `dir`, relative, sorted; the output manifests the app keeps beside outputs are left out. */
 export function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile() && path.basename(f) !== manifestName)
     .map((f) => f.split(path.sep).join('/'))
     .sort();
 }

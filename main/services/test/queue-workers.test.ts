@@ -8,7 +8,7 @@ import type { LoadedModel } from '../../models/registry.js';
 import { writePhoto } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { EngineHolder } from '../engine-service.js';
-import { queueProcessor } from '../queue-processor.js';
+import { pipelineStages } from '../../pipeline/stages.js';
 
 let dir: string;
 let model: LoadedModel;
@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe("the app's queue on the CPU", () => {
   it('runs each photo on one one-thread session per free core', async () => {
-    const processor = queueProcessor({ engine: () => holder.current, resolveModel: async () => model, onRun: () => undefined });
+    const processor = pipelineStages({ engine: () => holder.current, model: async () => model, onRun: () => undefined });
     const input = path.join(dir, 'photo.png');
     await writePhoto(input, 384, 256, 'png');
     const decoded = await processor.decode(input);

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { Engine } from '../../engine/engine.js';
 import type { LoadedModel } from '../../models/registry.js';
-import type { PlannedOutput } from '../../pipeline/output-path.js';
+import type { PlannedOutput } from '../output-path.js';
+import { runPlan, type PlanEvents } from '../runner.js';
+import { pipelineStages } from '../stages.js';
 import { writePhoto } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
-import { runBatch, type BatchEvents } from '../run-batch.js';
 
 let work: string;
 let model: LoadedModel;
@@ -30,7 +31,7 @@ const plan = (outDir: string, which = names): PlannedOutput[] =>
   which.map((n) => ({ input: join(work, 'in', `${n}.png`), action: 'write', output: join(outDir, `${n}.png`), replaces: false }));
 
 /** Records the event order and the most images ever between started and finished. */
-function tracker(): { events: BatchEvents; order: string[]; peak: () => number } {
+function tracker(): { events: PlanEvents; order: string[]; peak: () => number } {
   const order: string[] = [];
   let open = 0;
   let peak = 0;
@@ -50,12 +51,12 @@ function tracker(): { events: BatchEvents; order: string[]; peak: () => number }
   };
 }
 
-describe('the CLI batch loop', () => {
+describe('the image runner over a plan', () => {
   it('runs images side by side on the CPU workers, whole, with the pixels of a one-at-a-time run', async () => {
     const one = tracker();
-    const sequential = await runBatch(plan(join(work, 'one')), { engine: single, model, settings, imagesAtOnce: 1, events: one.events });
+    const sequential = await runPlan(plan(join(work, 'one')), { stages: pipelineStages({ engine: single, model: async () => model }), settings, imagesAtOnce: 1, events: one.events });
     const two = tracker();
-    const parallel = await runBatch(plan(join(work, 'two')), { engine: pooled, model, settings, imagesAtOnce: 2, events: two.events });
+    const parallel = await runPlan(plan(join(work, 'two')), { stages: pipelineStages({ engine: pooled, model: async () => model }), settings, imagesAtOnce: 2, events: two.events });
     expect(sequential.map((o) => o.status)).toEqual(names.map(() => 'done'));
     expect(parallel.map((o) => o.input)).toEqual(sequential.map((o) => o.input));
     expect(parallel.map((o) => o.status)).toEqual(names.map(() => 'done'));
@@ -73,7 +74,7 @@ describe('the CLI batch loop', () => {
     await mkdir(out);
     // a folder where p1's output file should go: its write fails, the others do not
     await mkdir(join(out, 'p1.png'));
-    const outcomes = await runBatch(plan(out, ['p0', 'p1', 'p2']), { engine: pooled, model, settings, imagesAtOnce: 2 });
+    const outcomes = await runPlan(plan(out, ['p0', 'p1', 'p2']), { stages: pipelineStages({ engine: pooled, model: async () => model }), settings, imagesAtOnce: 2 });
     expect(outcomes.map((o) => o.status)).toEqual(['done', 'failed', 'done']);
     expect(outcomes[1].input).toMatch(/p1\.png$/);
     expect(existsSync(join(out, 'p2.png'))).toBe(true);
