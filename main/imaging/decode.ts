@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { StudioError, explainError } from '../../shared/errors.js';
 import type { PlanarImage } from '../engine/image.js';
@@ -85,6 +86,8 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
     throw readError(path, e);
   }
   if (!info.isFile()) throw notAnImageFile(path, info);
+  // libvips reports a file it may not open as an unsupported format: ask the file system first
+  await access(path, constants.R_OK).catch((e: unknown) => Promise.reject(readError(path, e)));
   const deadlineMs = options.deadlineMs ?? defaultDecodeDeadlineMs;
   return withDeadline(decodeFile(path, options), deadlineMs, () =>
     new StudioError('unreadable-image', `${path} was still being read after ${Math.round(deadlineMs / 1000)} s and was given up. If it is on a network or removable drive, check the drive and retry.`, { file: path }),

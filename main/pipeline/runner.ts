@@ -238,7 +238,8 @@ export async function runPlan<D, E>(plan: readonly PlannedOutput[], options: Pla
   await runImages(
     {
       next: () => (next < plan.length ? job(next++) : undefined),
-      peek: () => (next < plan.length ? job(next) : undefined),
+      // only an image that will be written is worth decoding ahead
+      peek: () => (next < plan.length && plan[next].action === 'write' && stoppedBy === undefined ? job(next) : undefined),
     },
     {
       ...run,

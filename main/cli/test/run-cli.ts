@@ -19,15 +19,16 @@ export interface CliResult {
 /**
  * Runs `npm run enhance`'s entry point as its own process. `onStderr` sees everything printed so
  * far and may stop the process (SIGINT, like Ctrl+C, or any other signal). `timeoutMs` kills a
- * hung run so the test fails instead of hanging.
+ * hung run so the test fails instead of hanging. `runAs` runs it as another user (a root test
+ * checking what permissions deny).
  */
 export function runCli(
   args: string[],
   onStderr?: (text: string, kill: (signal?: NodeJS.Signals) => void) => void,
-  options: { timeoutMs?: number; cwd?: string } = {},
+  options: { timeoutMs?: number; cwd?: string; runAs?: { uid?: number; gid?: number }; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
   return new Promise((done) => {
-    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd: options.cwd ?? repoRoot });
+    const child: ChildProcess = spawn(process.execPath, ['--import', tsx, cli, ...args], { cwd: options.cwd ?? repoRoot, ...options.runAs, env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
