@@ -6,9 +6,10 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, extname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { imageFormatOfName, readableFormatNames } from '../../shared/enhance/image-formats.js';
 
 const run = promisify(execFile);
 
@@ -17,7 +18,6 @@ export const madeSets = ['BSD100-real', 'BSD100-jpeg20'] as const;
 export const defaultSets = [...benchmarkSets, ...madeSets] as const;
 /** JPEG quality of BSD100-jpeg20. */
 export const jpegSetQuality = 20;
-const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp']);
 
 /** A set ready to measure: LR inputs for the engine and HR ground truth, matched by file stem. */
 export interface EvalSet {
@@ -58,7 +58,7 @@ export function realSetDir(degradationSeed: number, cache = cacheDir()): string 
 async function listImages(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   return names
-    .filter((n) => imageExtensions.has(extname(n).toLowerCase()))
+    .filter((n) => imageFormatOfName(n) !== undefined)
     .sort()
     .map((n) => join(dir, n));
 }
@@ -178,7 +178,7 @@ export async function resolveSet(
 export async function resolveLrOnly(dir: string, options: { maxImages?: number } = {}): Promise<EvalSet> {
   if (!existsSync(dir)) throw new Error(`--lr-only folder not found: ${dir}`);
   let inputs = await listImages(resolve(dir));
-  if (inputs.length === 0) throw new Error(`${dir} holds no images (${[...imageExtensions].join(', ')}).`);
+  if (inputs.length === 0) throw new Error(`${dir} holds no images (${readableFormatNames()}).`);
   if (options.maxImages && options.maxImages > 0) inputs = inputs.slice(0, options.maxImages);
   return { name: `${resolve(dir).split(/[\\/]/).pop()!} (LR only)`, lrDir: resolve(dir), inputs };
 }

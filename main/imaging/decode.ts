@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
+import { readableFormatNames } from '../../shared/enhance/image-formats.js';
 import { StudioError, explainError } from '../../shared/errors.js';
 import type { PlanarImage } from '../engine/image.js';
 import { withDeadline } from './deadline.js';
@@ -51,7 +52,7 @@ function readError(path: string, e: unknown): StudioError {
   if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EPERM') return explainError(e, { file: path, stage: 'input' });
   const message = String(err?.message ?? e);
   if (/unsupported image format/i.test(message))
-    return new StudioError('unsupported-format', `${path} is not an image format CTMSR Studio can read (JPEG, PNG, WebP, TIFF, AVIF, GIF). Convert it first.`, { file: path, cause: e });
+    return new StudioError('unsupported-format', `${path} is not an image format CTMSR Studio can read (${readableFormatNames()}). Convert it first.`, { file: path, cause: e });
   if (/pixel limit/i.test(message))
     return new StudioError('image-too-large', `${path} is larger than ${maxInputPixels / 1e6} megapixels. Downscale it before enhancing.`, { file: path, cause: e });
   return new StudioError('unreadable-image', `${path} could not be decoded (${condense(message)}). The file may be corrupt or truncated; re-export or replace it.`, { file: path, cause: e });

@@ -1,14 +1,13 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
+import { imageFormats } from '../../shared/enhance/image-formats.js';
 import type { OutputFormat } from '../../shared/enhance/settings.js';
 
 export type WritableFormat = Exclude<OutputFormat, 'same'>;
 
 /** File extensions the app reads. HEIF/HEIC only where the installed libvips can decode it. */
 export function readableExtensions(): string[] {
-  const exts = ['.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.avif', '.gif'];
-  if (heicReadable()) exts.push('.heic', '.heif');
-  return exts;
+  return imageFormats.filter((f) => !f.optional || heicReadable()).flatMap((f) => f.extensions);
 }
 
 /** sharp's prebuilt libvips decodes AVIF through libheif but not HEVC-coded HEIC; a global libvips may. */

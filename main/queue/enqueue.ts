@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { batchOutputSchema } from '../../shared/api/requests.js';
 import type { BatchOutputOptions } from '../../shared/api/types.js';
+import { readableFormatNames } from '../../shared/enhance/image-formats.js';
 import { enhanceSettingsSchema, type EnhanceSettings, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { StudioError, describeIssues, type ValidationIssue } from '../../shared/errors.js';
 import { collectInputs as collectFiles } from '../pipeline/collect-inputs.js';
@@ -84,7 +85,7 @@ export async function planBatch(
   const output = parseOrExplain(() => batchOutputSchema.parse(request.output), 'output options');
   const inputs = await collectInputs(db, request);
   if (inputs.length === 0) {
-    throw new StudioError('not-found', `No images found in ${(request.paths ?? []).join(', ') || 'the selection'}. Choose a folder with JPEG, PNG, WebP, TIFF or AVIF files.`);
+    throw new StudioError('not-found', `No images found in ${(request.paths ?? []).join(', ') || 'the selection'}. Choose a folder with ${readableFormatNames()} files.`);
   }
   const outDir = path.resolve(output.folder);
   const plan: OutputPlanOptions = {

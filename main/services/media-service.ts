@@ -1,18 +1,8 @@
-import { extname } from 'node:path';
 import sharp from 'sharp';
 import type { MediaRef } from '../../shared/api/media.js';
+import { imageFormatOfName } from '../../shared/enhance/image-formats.js';
 import type { MediaBody, MediaSource } from './media.js';
 
-/** Formats every browser engine the app runs in can show as they are; others are converted. */
-const displayable: Record<string, string> = {
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.jpe': 'image/jpeg',
-  '.png': 'image/png',
-  '.webp': 'image/webp',
-  '.gif': 'image/gif',
-  '.avif': 'image/avif',
-};
 
 export interface MediaLookups {
   thumbnail(imageId: number): Promise<string>;
@@ -51,7 +41,7 @@ export function mediaSource(lookups: MediaLookups): MediaSource {
 
 async function displayableFile(file: string | undefined): Promise<MediaBody | null> {
   if (!file) return null;
-  const type = displayable[extname(file).toLowerCase()];
+  const type = imageFormatOfName(file)?.browserMime;
   if (type) return { type, file };
   // TIFF, HEIF and the like: the browser cannot show them, so they are shown as a 16-bit-safe PNG.
   const data = await sharp(file, { pages: 1 }).rotate().png({ compressionLevel: 1 }).toBuffer();

@@ -7,11 +7,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { BadFile, ParsedTrainingSource, SourcePair, SourceScan } from '../../shared/training/types.js';
+import { imageFormatOfName } from '../../shared/enhance/image-formats.js';
 
 export const minimumPairs = 8;
-// Narrower than what the app enhances (imaging/formats.ts): the trainer reads pictures with Pillow, which
-// has no AVIF or HEIC, and an animated GIF would train on its first frame only.
-export const imageExtensions = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff'];
+/** Narrower than what the app enhances: the formats the trainer's Pillow reads (see `trainable`). */
+export const isTrainableImage = (name: string): boolean => imageFormatOfName(name)?.trainable === true;
 
 /** The HR crop the trainer takes at this scale (a multiple of it), about `side` px. */
 export function cropFor(scale: number, side = 128): number {
@@ -30,7 +30,7 @@ async function listImages(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
   return entries
     // symbolic links count: a folder of links to the pictures is a common way to pick them
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && imageExtensions.includes(path.extname(e.name).toLowerCase()))
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && isTrainableImage(e.name))
     .map((e) => path.join(folder, e.name))
     .sort();
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { imageSortKeys, type ImageSortKey } from '../../shared/api/requests';
 import type { BatchSummary, FolderNode, ImageSummary, ScanProgress } from '../../shared/api/types';
+import { imageFormats } from '../../shared/enhance/image-formats';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { BatchPanel } from '../batch/BatchPanel';
 import { Field } from '../ui/fields';
@@ -15,7 +16,6 @@ import { ThumbnailGrid } from './ThumbnailGrid';
 import { WatchSettings } from './WatchSettings';
 import { useImagePages } from './use-image-pages';
 
-const formatFilters = ['', 'jpeg', 'png', 'webp', 'tiff', 'avif', 'heif', 'gif'] as const;
 /** Events during a scan of thousands of files arrive fast; the grid refreshes at most this often. */
 const refreshEveryMs = 800;
 
@@ -165,9 +165,10 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
           <Field label={t('library.format')}>
             {(id) => (
               <select id={id} value={format} onChange={(e) => setFormat(e.target.value)}>
-                {formatFilters.map((f) => (
-                  <option key={f} value={f}>
-                    {f ? f.toUpperCase() : t('library.anyFormat')}
+                <option value="">{t('library.anyFormat')}</option>
+                {imageFormats.map((f) => (
+                  <option key={f.id} value={f.id}>
+                    {f.name}
                   </option>
                 ))}
               </select>

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { evaluateModels } from '../../evaluation/harness.js';
 import { openStudio } from '../../services/studio.js';
 import type { LengthPreset, StageChoice, TrainingRun } from '../../../shared/training/types.js';
-import { imageExtensions } from '../source-scan.js';
+import { isTrainableImage } from '../source-scan.js';
 import { readdir } from 'node:fs/promises';
 
 async function main(): Promise<void> {
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   await rm(work, { recursive: true, force: true });
   const photos = path.join(work, 'photos');
   await mkdir(photos, { recursive: true });
-  const files = (await readdir(values.photos)).filter((f) => imageExtensions.includes(path.extname(f).toLowerCase())).sort().slice(0, Number(values.count));
+  const files = (await readdir(values.photos)).filter(isTrainableImage).sort().slice(0, Number(values.count));
   for (const f of files) await symlink(path.resolve(values.photos, f), path.join(photos, f));
 
   const studio = await openStudio({ dataDir: path.join(work, 'data') });
