@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { StudioError } from '../../shared/errors.js';
-import type { PlanarImage } from '../engine/image.js';
+import type { PlanarImage } from '../../shared/engine/image.js';
 import { withDeadline } from './deadline.js';
 import { notAnImageFile } from './file-kind.js';
 

@@ -5,7 +5,7 @@ import type { PreviewResult } from '../../shared/api/types.js';
 import { mediaPath } from '../../shared/api/media.js';
 import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { Engine } from '../engine/engine.js';
-import type { PlanarImage, Rgb16Image } from '../engine/image.js';
+import type { PlanarImage, Rgb16Image } from '../../shared/engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../models/registry.js';
 
