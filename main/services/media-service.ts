@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import type { MediaRef } from '../../shared/api/media.js';
-import type { MediaBody, MediaSource } from './media.js';
+import type { MediaBody, MediaSource } from '../transport/media.js';
 
 /** Formats every browser engine the app runs in can show as they are; others are converted. */
 const displayable: Record<string, string> = {
