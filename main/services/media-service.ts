@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
-import sharp from 'sharp';
 import type { MediaRef } from '../../shared/api/media.js';
+import { displayPng } from '../imaging/display-png.js';
 import type { MediaBody, MediaSource } from '../transport/media.js';
 
 /** Formats every browser engine the app runs in can show as they are; others are converted. */
@@ -53,7 +53,5 @@ async function displayableFile(file: string | undefined): Promise<MediaBody | nu
   if (!file) return null;
   const type = displayable[extname(file).toLowerCase()];
   if (type) return { type, file };
-  // TIFF, HEIF and the like: the browser cannot show them, so they are shown as a 16-bit-safe PNG.
-  const data = await sharp(file, { pages: 1 }).rotate().png({ compressionLevel: 1 }).toBuffer();
-  return { type: 'image/png', data };
+  return { type: 'image/png', data: await displayPng(file) };
 }
