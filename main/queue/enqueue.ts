@@ -6,6 +6,7 @@ import type { BatchOutputOptions } from '../../shared/api/types.js';
 import { enhanceSettingsSchema, type EnhanceSettings, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { StudioError } from '../../shared/errors.js';
 import { notAnImageFile } from '../imaging/file-kind.js';
+import { imageWithRoot, libraryRoots as listLibraryRoots } from '../library/query.js';
 import { walkImages } from '../library/walk.js';
 import { OutputManifests } from '../pipeline/output-manifest.js';
 import { planOutputs, type OutputPlanOptions } from '../pipeline/output-path.js';
@@ -44,11 +45,8 @@ interface Input {
 /** The input files a request names, each once, in the order given. */
 export async function collectInputs(db: StudioDatabase, request: EnqueueInput): Promise<Input[]> {
   const inputs = new Map<string, Input>();
-  const fromLibrary = db.prepare(
-    'SELECT i.path, i.width, i.height, f.path AS root FROM images i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?',
-  );
   for (const imageId of request.imageIds ?? []) {
-    const row = fromLibrary.get(imageId) as { path: string; width: number | null; height: number | null; root: string } | undefined;
+    const row = imageWithRoot(db, imageId);
     if (!row) throw new StudioError('not-found', `Image #${imageId} is no longer in the library. Refresh the view and choose again.`);
     if (inputs.has(row.path)) continue;
     const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
@@ -63,7 +61,7 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
     (outDir !== undefined && outDir.startsWith(root + path.sep) && file.startsWith(outDir + path.sep)) || manifests.isOutput(file) || earlierOutput.get(file) !== undefined;
   // One placement rule however a batch was started: the tree below the library folder is mirrored,
   // so "Enhance folder…" on Photos/set14 writes to out/set14/ as selecting its images does.
-  const libraryRoots = (db.prepare('SELECT path FROM folders').pluck().all() as string[]).sort((a, b) => b.length - a.length);
+  const libraryRoots = listLibraryRoots(db).sort((a, b) => b.length - a.length);
   const rootOf = (p: string, fallback: string) => libraryRoots.find((root) => p === root || p.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) ?? fallback;
   for (const given of request.paths ?? []) {
     const p = path.resolve(given);
