@@ -6,12 +6,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, shell } from 'electron';
-import { createDispatch } from '../services/dispatch.js';
+import { createDispatch } from '../transport/dispatch.js';
 import { openStudio, type Studio } from '../services/studio.js';
 import { eventChannel, registerIpc } from './ipc.js';
 import { lockDown } from './lockdown.js';
 import { menuTemplate } from './menu.js';
-import { PathGrants } from '../services/path-grants.js';
+import { PathGrants } from '../host/path-grants.js';
 import { createProtocolHandler } from './protocol.js';
 import { electronSystem } from './system.js';
 import { appEntryUrl, appScheme, mainWindowOptions } from './window-options.js';

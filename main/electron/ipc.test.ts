@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { methodNames } from '../../shared/api/contract.js';
-import { createDispatch } from '../services/dispatch.js';
+import { createDispatch } from '../transport/dispatch.js';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import { registerIpc, requestChannelPrefix, type IpcRegistrar } from './ipc.js';
 

@@ -1,7 +1,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { methodNames } from '../../shared/api/contract.js';
 import type { WireResult } from '../../shared/api/types.js';
-import type { Dispatch } from '../services/dispatch.js';
+import type { Dispatch } from '../transport/dispatch.js';
 import { isAppUrl } from './window-options.js';
 
 export const requestChannelPrefix = 'studio:';

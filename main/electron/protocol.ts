@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseMediaPath } from '../../shared/api/media.js';
-import type { MediaSource } from '../services/media.js';
-import { contentSecurityPolicy } from '../services/security.js';
-import { contentTypeOf, resolveStatic } from '../server/static-files.js';
+import type { MediaSource } from '../transport/media.js';
+import { contentSecurityPolicy } from '../transport/security.js';
+import { contentTypeOf, resolveStatic } from '../transport/static-files.js';
 import { isAppUrl } from './window-options.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserWindow, Dialog, OpenDialogOptions, Shell } from 'electron';
-import { PathGrants } from '../services/path-grants.js';
+import { PathGrants } from '../host/path-grants.js';
 import { electronSystem } from './system.js';
 
 function setup(answer: { canceled: boolean; filePaths: string[] }) {

@@ -1,7 +1,7 @@
 import type { BrowserWindow, Dialog, OpenDialogOptions, Shell } from 'electron';
 import type { StudioHandlers } from '../../shared/api/contract.js';
 import type { Studio } from '../services/studio.js';
-import type { PathGrants } from '../services/path-grants.js';
+import type { PathGrants } from '../host/path-grants.js';
 
 export interface SystemDeps {
   dialog: Pick<Dialog, 'showOpenDialog'>;

@@ -1,4 +1,4 @@
-import type { Rgb16Image } from './image.js';
+import type { Rgb16Image } from '../../shared/engine/image.js';
 
 /** Where finished rows go: `rows` interleaved 16-bit RGB rows starting at HR row `top`. */
 export type RowSink = (data: Uint16Array, top: number, rows: number) => void;

@@ -4,7 +4,7 @@ import { StudioError, isOutOfMemory } from '../../shared/errors.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
 import type { LoadedModel } from '../models/registry.js';
 import { RowBlender, intoImage } from './blend.js';
-import type { PlanarImage, Rgb16Image } from './image.js';
+import type { PlanarImage, Rgb16Image } from '../../shared/engine/image.js';
 import { fillNoise } from './noise.js';
 import { defaultProviderOrder, executionProvider, providerUnavailableReason } from './providers.js';
 import { sigmaSchedule } from './schedule.js';

@@ -1,17 +1,4 @@
-/** Planar float RGB in [0, 1], the engine's input: data[c * height * width + y * width + x]. */
-export interface PlanarImage {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
-
-/** The engine's output: interleaved RGB, 16 bits per channel, enough for 8- and 16-bit outputs alike. */
-export interface Rgb16Image {
-  width: number;
-  height: number;
-  data: Uint16Array;
-}
-
-export function planarImage(width: number, height: number): PlanarImage {
-  return { width, height, data: new Float32Array(3 * width * height) };
-}
+// TEMPORARY-14: the pixel buffers moved to shared/engine/image.ts (imaging and the engine both take
+// them, and imaging sits below the engine). Kept only for main/pipeline/enhance-file.ts, which is
+// being rewritten; delete this file once it imports shared/engine/image.js.
+export type { PlanarImage, Rgb16Image } from '../../shared/engine/image.js';

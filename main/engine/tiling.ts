@@ -1,4 +1,4 @@
-import type { PlanarImage } from './image.js';
+import type { PlanarImage } from '../../shared/engine/image.js';
 
 /**
  * Tiles in LR pixels over the image padded (by reflection) to the model's multiple. All tiles of a

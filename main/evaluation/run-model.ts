@@ -2,14 +2,13 @@
 // tiles + seeded noise + ONNX Runtime → encode → atomic write), so what is measured is what users get.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { enhanceSettingsSchema, type EnhanceSettings } from '../../shared/enhance/settings.js';
 import type { Engine } from '../engine/engine.js';
 import type { LoadedModel } from '../models/registry.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { runPlan } from '../pipeline/runner.js';
 import { pipelineStages } from '../pipeline/stages.js';
-import { photoPixels } from '../testing/photos.js';
+import { writePhoto } from '../testing/photos.js';
 
 /** The CLI's settings for a measured run: its defaults, PNG output, the given steps and seed. */
 export function evalSettings(model: LoadedModel, steps: number, seed: number): EnhanceSettings {
@@ -53,7 +52,7 @@ export async function measureSpeed(engine: Engine, model: LoadedModel, steps: nu
   await mkdir(dir, { recursive: true });
   const photo = async (w: number, name: string) => {
     const path = join(dir, name);
-    await sharp(photoPixels(w, w), { raw: { width: w, height: w, channels: 3 } }).png().toFile(path);
+    await writePhoto(path, w, w, 'png');
     return path;
   };
   const settings = evalSettings(model, steps, options.seed ?? 0);

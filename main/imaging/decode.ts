@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { readableFormatNames } from '../../shared/enhance/image-formats.js';
 import { StudioError, explainError } from '../../shared/errors.js';
-import type { PlanarImage } from '../engine/image.js';
+import type { PlanarImage } from '../../shared/engine/image.js';
 import { withDeadline } from './deadline.js';
 import { notAnImageFile } from './file-kind.js';
 

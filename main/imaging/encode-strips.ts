@@ -1,4 +1,4 @@
-import type { Rgb16Image } from '../engine/image.js';
+import type { Rgb16Image } from '../../shared/engine/image.js';
 import type { DecodedImage } from './decode.js';
 import type { EncodeOptions } from './encode.js';
 import { PngStripWriter } from './png-strips.js';

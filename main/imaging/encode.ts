@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import type { Rgb16Image } from '../engine/image.js';
+import type { Rgb16Image } from '../../shared/engine/image.js';
 import type { DecodedImage } from './decode.js';
 import { supportsSixteenBit, type WritableFormat } from './formats.js';
 

@@ -97,6 +97,23 @@ export function getImage(db: StudioDatabase, id: number): LibraryImage | undefin
   return db.prepare(`SELECT ${imageColumns} FROM images WHERE id = ?`).get(id) as LibraryImage | undefined;
 }
 
+/** An image by id with the library folder it belongs to: what a batch needs of an image it names. */
+export function imageWithRoot(db: StudioDatabase, id: number): { path: string; width: number | null; height: number | null; root: string } | undefined {
+  return db
+    .prepare('SELECT i.path, i.width, i.height, f.path AS root FROM images i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?')
+    .get(id) as { path: string; width: number | null; height: number | null; root: string } | undefined;
+}
+
+/** The library's folders, by path. */
+export function libraryRoots(db: StudioDatabase): string[] {
+  return db.prepare('SELECT path FROM folders').pluck().all() as string[];
+}
+
+/** Whether a file is one of the library's images. */
+export function isLibraryImage(db: StudioDatabase, file: string): boolean {
+  return db.prepare('SELECT 1 FROM images WHERE path = ? LIMIT 1').get(file) !== undefined;
+}
+
 function encodeCursor(value: string | number, id: number): string {
   return Buffer.from(JSON.stringify([value, id])).toString('base64url');
 }

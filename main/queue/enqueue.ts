@@ -6,6 +6,7 @@ import type { BatchOutputOptions } from '../../shared/api/types.js';
 import { readableFormatNames } from '../../shared/enhance/image-formats.js';
 import { enhanceSettingsSchema, type EnhanceSettings, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { StudioError, describeIssues, type ValidationIssue } from '../../shared/errors.js';
+import { imageWithRoot, libraryRoots as listLibraryRoots } from '../library/query.js';
 import { collectInputs as collectFiles } from '../pipeline/collect-inputs.js';
 import { OutputManifests } from '../pipeline/output-manifest.js';
 import { planOutputs, type OutputPlanOptions } from '../pipeline/output-path.js';
@@ -44,11 +45,8 @@ interface Input {
 /** The input files a request names, each once, in the order given: library images, then files and folders. */
 export async function collectInputs(db: StudioDatabase, request: EnqueueInput): Promise<Input[]> {
   const inputs = new Map<string, Input>();
-  const fromLibrary = db.prepare(
-    'SELECT i.path, i.width, i.height, f.path AS root FROM images i JOIN folders f ON f.id = i.folder_id WHERE i.id = ?',
-  );
   for (const imageId of request.imageIds ?? []) {
-    const row = fromLibrary.get(imageId) as { path: string; width: number | null; height: number | null; root: string } | undefined;
+    const row = imageWithRoot(db, imageId);
     if (!row) throw new StudioError('not-found', `Image #${imageId} is no longer in the library. Refresh the view and choose again.`);
     if (inputs.has(row.path)) continue;
     const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
@@ -59,7 +57,7 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
   const earlierOutput = db.prepare('SELECT 1 FROM items WHERE output_path = ? LIMIT 1').pluck();
   // One placement rule however a batch was started: the tree below the library folder is mirrored,
   // so "Enhance folder…" on Photos/set14 writes to out/set14/ as selecting its images does.
-  const libraryRoots = (db.prepare('SELECT path FROM folders').pluck().all() as string[]).sort((a, b) => b.length - a.length);
+  const libraryRoots = listLibraryRoots(db).sort((a, b) => b.length - a.length);
   const { inputs: found, problems } = await collectFiles(request.paths, {
     recursive: request.recursive ?? false,
     outDir: typeof request.output?.folder === 'string' ? request.output.folder : undefined,

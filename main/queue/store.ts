@@ -1,4 +1,5 @@
 import type { ItemStatus, StatusCounts } from '../../shared/api/types.js';
+import { isLibraryImage } from '../library/query.js';
 import type { StudioDatabase } from '../store/db.js';
 
 export interface BatchRow {
@@ -256,7 +257,6 @@ export class QueueStore {
    */
   isProtected(file: string): boolean {
     if (this.db.prepare('SELECT 1 FROM items WHERE input_path = ? LIMIT 1').get(file)) return true;
-    const inLibrary = this.db.prepare('SELECT 1 FROM images WHERE path = ? LIMIT 1').get(file) !== undefined;
-    return inLibrary && this.db.prepare('SELECT 1 FROM items WHERE output_path = ? LIMIT 1').get(file) === undefined;
+    return isLibraryImage(this.db, file) && this.db.prepare('SELECT 1 FROM items WHERE output_path = ? LIMIT 1').get(file) === undefined;
   }
 }

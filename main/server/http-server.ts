@@ -11,10 +11,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { parseMediaPath } from '../../shared/api/media.js';
 import type { EventSink } from '../../shared/api/events.js';
-import type { Dispatch } from '../services/dispatch.js';
-import type { MediaSource } from '../services/media.js';
-import { contentSecurityPolicy } from '../services/security.js';
-import { contentTypeOf, resolveStatic } from './static-files.js';
+import type { Dispatch } from '../transport/dispatch.js';
+import type { MediaSource } from '../transport/media.js';
+import { contentSecurityPolicy } from '../transport/security.js';
+import { contentTypeOf, resolveStatic } from '../transport/static-files.js';
 
 export interface ServerOptions {
   dispatch: Dispatch;

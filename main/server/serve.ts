@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { printable } from '../../shared/printable.js';
-import { createDispatch } from '../services/dispatch.js';
-import { typedPathGrants } from '../services/typed-path-grants.js';
-import { appRoot, appVersion, defaultDataDir } from '../services/app-info.js';
+import { createDispatch } from '../transport/dispatch.js';
+import { typedPathGrants } from '../host/typed-path-grants.js';
+import { appRoot, appVersion, defaultDataDir } from '../host/app-info.js';
 import { openStudio } from '../services/studio.js';
 import { startServer } from './http-server.js';
 import { httpSystem } from './system.js';

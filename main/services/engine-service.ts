@@ -3,7 +3,7 @@ import { providerLabels, providerNames, type ProviderChoice, type ProviderName, 
 import type { EngineStatus } from '../../shared/api/types.js';
 import { Engine } from '../engine/engine.js';
 import { defaultProviderOrder, listProviders } from '../engine/providers.js';
-import { listGpuDevices, type GpuDevice } from './gpu-devices.js';
+import { listGpuDevices, type GpuDevice } from '../host/gpu-devices.js';
 
 /** The engine options the settings ask for. */
 export function engineOptions(settings: AppSettings) {

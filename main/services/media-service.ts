@@ -1,7 +1,7 @@
-import sharp from 'sharp';
 import type { MediaRef } from '../../shared/api/media.js';
 import { imageFormatOfName } from '../../shared/enhance/image-formats.js';
-import type { MediaBody, MediaSource } from './media.js';
+import { displayPng } from '../imaging/display-png.js';
+import type { MediaBody, MediaSource } from '../transport/media.js';
 
 
 export interface MediaLookups {
@@ -43,7 +43,5 @@ async function displayableFile(file: string | undefined): Promise<MediaBody | nu
   if (!file) return null;
   const type = imageFormatOfName(file)?.browserMime;
   if (type) return { type, file };
-  // TIFF, HEIF and the like: the browser cannot show them, so they are shown as a 16-bit-safe PNG.
-  const data = await sharp(file, { pages: 1 }).rotate().png({ compressionLevel: 1 }).toBuffer();
-  return { type: 'image/png', data };
+  return { type: 'image/png', data: await displayPng(file) };
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { PreviewResult } from '../../shared/api/types.js';
 import { mediaPath } from '../../shared/api/media.js';
 import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { Engine } from '../engine/engine.js';
-import type { PlanarImage, Rgb16Image } from '../engine/image.js';
+import type { PlanarImage } from '../../shared/engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
+import { regionPng } from '../imaging/display-png.js';
 import type { LoadedModel } from '../models/registry.js';
 
 export interface PreviewRequest {
@@ -46,7 +46,7 @@ export class PreviewService {
     const crop = cropPlanar(image.rgb, outer.x, outer.y, outer.x1 - outer.x, outer.y1 - outer.y);
     const { image: enhanced, stats } = await this.engine().enhance(request.model, crop, { seed: request.seed, steps: request.steps, tileSize: request.tileSize });
     const s = request.model.manifest.scale;
-    const png = await toPng(enhanced, (rect.x - outer.x) * s, (rect.y - outer.y) * s, rect.width * s, rect.height * s);
+    const png = await regionPng(enhanced, { left: (rect.x - outer.x) * s, top: (rect.y - outer.y) * s, width: rect.width * s, height: rect.height * s });
     const key = randomUUID();
     this.results.set(key, png);
     while (this.results.size > keptPreviews) this.results.delete(this.results.keys().next().value!);
@@ -89,13 +89,4 @@ function cropPlanar(source: PlanarImage, x: number, y: number, width: number, he
     }
   }
   return { width, height, data };
-}
-
-async function toPng(image: Rgb16Image, left: number, top: number, width: number, height: number): Promise<Buffer> {
-  const eight = new Uint8Array(image.data.length);
-  for (let i = 0; i < eight.length; i++) eight[i] = (image.data[i] + 128) / 257;
-  return sharp(eight, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .extract({ left, top, width, height })
-    .png({ compressionLevel: 3 })
-    .toBuffer();
 }

@@ -15,18 +15,18 @@ import { PresetStore } from '../queue/presets.js';
 import { openDatabase } from '../store/db.js';
 import { EngineHolder } from './engine-service.js';
 import { EventHub } from './events.js';
-import { acquireInstanceLock } from './instance-lock.js';
+import { acquireInstanceLock } from '../host/instance-lock.js';
 import { libraryHandlers } from './library-service.js';
-import type { MediaSource } from './media.js';
+import type { MediaSource } from '../transport/media.js';
 import { mediaSource } from './media-service.js';
 import { ModelsService } from './models-service.js';
-import { studioPaths } from './paths.js';
+import { studioPaths } from '../host/paths.js';
 import { PreviewService } from './preview-service.js';
 import { pipelineStages } from '../pipeline/stages.js';
 import { SettingsService } from './settings-service.js';
 import { validatePythonSetting } from '../training/python.js';
 import { TrainingService } from '../training/training-service.js';
-import { appRoot } from './app-info.js';
+import { appRoot } from '../host/app-info.js';
 
 export interface StudioOptions {
   dataDir: string;

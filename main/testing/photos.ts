@@ -25,6 +25,21 @@ export async function writePhoto(path: string, width: number, height: number, fo
   await img.toFormat(format).toFile(path);
 }
 
+/** A photo-like JPEG of any size, the pattern tiled (building a large one pixel by pixel is slow). */
+export async function writeLargePhoto(path: string, width: number, height: number): Promise<void> {
+  const tile = 500;
+  const pattern = await sharp(photoPixels(tile, tile), { raw: { width: tile, height: tile, channels: 3 } }).png().toBuffer();
+  const tiles = [];
+  for (let y = 0; y < height; y += tile) for (let x = 0; x < width; x += tile) tiles.push({ input: pattern, left: x, top: y });
+  await sharp({ create: { width, height, channels: 3, background: '#777' } }).composite(tiles).jpeg({ quality: 92 }).toFile(path);
+}
+
+/** An image file's stored size, however many pixels it has (outputs can exceed what the app reads). */
+export async function storedSize(path: string): Promise<{ width: number; height: number }> {
+  const meta = await sharp(path, { limitInputPixels: false }).metadata();
+  return { width: meta.width, height: meta.height };
+}
+
 export interface PhotoFolder {
   root: string;
   files: {

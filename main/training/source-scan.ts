@@ -1,13 +1,13 @@
 /**
  * The Training screen's instant check of a source folder: which pairs can train, the scale they show, and every
- * file that cannot, by name, with the reason. Reads image headers only (sharp), plus a hash to find copies.
+ * file that cannot, by name, with the reason. Reads image headers only (the library's reader), plus a hash to find copies.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { BadFile, ParsedTrainingSource, SourcePair, SourceScan } from '../../shared/training/types.js';
 import { imageFormatOfName } from '../../shared/enhance/image-formats.js';
+import { readImageInfo, type ImageInfo } from '../library/metadata.js';
 
 export const minimumPairs = 8;
 /** Narrower than what the app enhances: the formats the trainer's Pillow reads (see `trainable`). */
@@ -42,19 +42,15 @@ async function readFolder(folder: string, bad: BadFile[], seen = new Set<string>
   for (const file of await listImages(folder)) {
     const stem = path.basename(file, path.extname(file));
     seen.add(stem);
-    let meta;
+    let info: ImageInfo;
     try {
-      meta = await sharp(file).metadata();
+      info = await readImageInfo(file);
     } catch (e) {
       bad.push({ file, reason: `unreadable: ${(e as Error).message.replace(/\s+/g, ' ').trim()}` });
       continue;
     }
-    if (!meta.width || !meta.height) {
-      bad.push({ file, reason: 'unreadable: no image size in the file' });
-      continue;
-    }
-    const rotated = (meta.orientation ?? 1) >= 5;
-    const image: ImageFile = { stem, file, width: rotated ? meta.height : meta.width, height: rotated ? meta.width : meta.height, hash: '' };
+    // sizes as displayed (EXIF orientation applied)
+    const image: ImageFile = { stem, file, width: info.width, height: info.height, hash: '' };
     const other = byStem.get(stem);
     if (other) {
       bad.push({ file, reason: `duplicate name: ${path.basename(other.file)} has the same name; keep one of them` });

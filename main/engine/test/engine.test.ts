@@ -1,7 +1,7 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import { Engine } from '../engine.js';
 import { fillNoise, gaussianAt, planeKey } from '../noise.js';
-import { planarImage, type PlanarImage, type Rgb16Image } from '../image.js';
+import { planarImage, type PlanarImage, type Rgb16Image } from '../../../shared/engine/image.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { isStudioError } from '../../../shared/errors.js';
 

@@ -9,8 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import { photoPixels } from '../../testing/photos.js';
+import { storedSize, writeLargePhoto } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, width: { type: 'string', default: '6000' }, height: { type: 'string', default: '4000' } } });
@@ -18,14 +17,9 @@ const modelPath = values.model ?? (await makeTestModel('feedforward', { scale: 4
 const dir = await mkdtemp(join(tmpdir(), 'ctmsr-big-output-'));
 const repoRoot = join(import.meta.dirname, '../../..');
 
-/** A photo-like JPEG of any size: the test pattern tiled (building it pixel by pixel is slow). */
 async function photo(width: number, height: number, name: string): Promise<string> {
   const path = join(dir, name);
-  const tile = 500;
-  const pattern = await sharp(photoPixels(tile, tile), { raw: { width: tile, height: tile, channels: 3 } }).png().toBuffer();
-  const tiles = [];
-  for (let y = 0; y < height; y += tile) for (let x = 0; x < width; x += tile) tiles.push({ input: pattern, left: x, top: y });
-  await sharp({ create: { width, height, channels: 3, background: '#777' } }).composite(tiles).jpeg({ quality: 92 }).toFile(path);
+  await writeLargePhoto(path, width, height);
   return path;
 }
 
@@ -48,8 +42,8 @@ async function enhance(label: string, input: string): Promise<Run> {
   if (child.status !== 0) throw new Error(`${label}: enhance failed:\n${child.stdout}\n${child.stderr.slice(-3000)}`);
   const peakKB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(child.stderr)?.[1]);
   const file = join(out, input.split('/').pop()!.replace(/\.jpg$/, '.png'));
-  const meta = await sharp(file, { limitInputPixels: false }).metadata();
-  return { label, outputMP: (meta.width * meta.height) / 1e6, peakMB: peakKB / 1024, seconds, fileMB: (await stat(file)).size / 2 ** 20 };
+  const size = await storedSize(file);
+  return { label, outputMP: (size.width * size.height) / 1e6, peakMB: peakKB / 1024, seconds, fileMB: (await stat(file)).size / 2 ** 20 };
 }
 
 const width = Number(values.width);

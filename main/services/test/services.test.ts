@@ -11,8 +11,8 @@ import { openDatabase } from '../../store/db.js';
 import { writeSetting } from '../../store/settings.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { EngineHolder } from '../engine-service.js';
-import { parseNvidiaSmiList } from '../gpu-devices.js';
-import { acquireInstanceLock } from '../instance-lock.js';
+import { parseNvidiaSmiList } from '../../host/gpu-devices.js';
+import { acquireInstanceLock } from '../../host/instance-lock.js';
 import { PreviewService, clampRect } from '../preview-service.js';
 import { SettingsService } from '../settings-service.js';
 

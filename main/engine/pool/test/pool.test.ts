@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine, bytesPerLrPixel } from '../../engine.js';
-import { planarImage, type PlanarImage, type Rgb16Image } from '../../image.js';
+import { planarImage, type PlanarImage, type Rgb16Image } from '../../../../shared/engine/image.js';
 import { makeTestModel } from '../../../testing/test-models.js';
 import { isStudioError } from '../../../../shared/errors.js';
 import { gridForWorkers, imagesAtOnce, planWorkers, workerBaseMB } from '../worker-plan.js';
