@@ -8,7 +8,8 @@
 const tiers = [
   ['store', 'imaging', 'models'], // foundations: the SQLite file, pixels in and out of files, model files
   ['engine'], // runs a model on pixels
-  ['library', 'pipeline'], // photos the app knows; one image end to end
+  ['library'], // photos the app knows, and walking folders for them
+  ['pipeline'], // one image end to end, and the one runner that takes images through it
   ['queue', 'evaluation'], // durable batches; measuring models
   ['training'], // fine-tuning (scores its runs with evaluation)
   ['host', 'transport'], // the machine the app runs on; what both transports share
@@ -24,12 +25,8 @@ const testsAndBenches = '(\\.test\\.tsx?$|/test/|/bench/|^main/testing/)';
 // TEMPORARY-14: imports that break the rules in files being rewritten under issue 14 (the one runner, the
 // model catalogue). Delete each line once its file is fixed, and the block once it is empty.
 const temporary14 = {
-  // the CLI reads input headers with sharp itself (library/metadata.ts readImageInfo does that): main/cli/enhance.ts
-  sharp: '^main/cli/enhance\\.ts$',
   // import probing opens ONNX sessions outside the engine: main/services/model-probe.ts
   onnxruntime: '^main/services/model-probe\\.ts$',
-  // evaluation drives the CLI's loop and entry helper (main/cli/run-batch.ts, main/cli/entry.ts)
-  evaluationToCli: '^main/cli/(run-batch|entry)\\.ts$',
 };
 
 const below = (index) => tiers.slice(0, index).flat();
@@ -45,7 +42,7 @@ const roomRules = tiers.flatMap((tier, index) =>
     // main/testing is not a room: the-app-does-not-import-tests says who may use it
     to: {
       path: '^main/',
-      pathNot: ['^main/testing/', `^main/(${[room, ...below(index)].join('|')})/`, ...(room === 'evaluation' ? [temporary14.evaluationToCli] : [])],
+      pathNot: ['^main/testing/', `^main/(${[room, ...below(index)].join('|')})/`],
     },
   })),
 );
@@ -107,7 +104,7 @@ module.exports = {
       comment:
         'Pixels enter and leave files in main/imaging (decode, encode, display PNGs) and the library reads headers and ' +
         'thumbnails: one place for colour, orientation and metadata rules. Others call their functions.',
-      from: { pathNot: [`^main/(imaging|library)/`, testsAndBenches, temporary14.sharp] },
+      from: { pathNot: [`^main/(imaging|library)/`, testsAndBenches] },
       to: { path: '(^|/)node_modules/sharp/' },
     },
     {

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import sharp from 'sharp';
 import { collisionPolicies, defaultNameTemplate, enhanceSettingsSchema, outputFormats, type EnhanceSettingsInput } from '../../shared/enhance/settings.js';
 import { describeIssues } from '../../shared/errors.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
 import { Engine } from '../engine/engine.js';
+import { readImageInfo } from '../library/metadata.js';
 import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { removeStaleTemporaries } from '../pipeline/atomic-write.js';
@@ -149,8 +149,8 @@ export async function main(argv: string[]): Promise<number> {
 
   const pixels = await Promise.all(
     plan.map(async (p) => {
-      const m = await sharp(p.input).metadata().catch(() => undefined);
-      return { input: p.input, pixels: m?.width && m.height ? m.width * m.height : 0 };
+      const info = await readImageInfo(p.input).catch(() => undefined);
+      return { input: p.input, pixels: info ? info.width * info.height : 0 };
     }),
   );
   const controller = new AbortController();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel, type LoadedModel } from '../../models/registry.js';
 import { makeTestModel } from '../../testing/test-models.js';
-import { main } from '../evaluate-models.js';
+import { main } from '../../cli/evaluate.js';
 import { evaluateModels, manifestMetrics, writeManifestMetrics, type EvaluationReport, type ResultRecord } from '../harness.js';
 import { hasLpipsWeights, hasNiqeParams } from '../metrics.js';
 import { evalRoot, jpegSetDir, resolveLrOnly, resolveSet } from '../sets.js';
@@ -27,7 +27,7 @@ async function runEval(args: string[]): Promise<{ code: number; stdout: string; 
   const err: string[] = [];
   vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
   vi.spyOn(console, 'error').mockImplementation((s: unknown) => void err.push(String(s)));
-  const code = await main(['node', 'evaluate-models.ts', ...args]);
+  const code = await main(['node', 'evaluate.ts', ...args]);
   vi.restoreAllMocks();
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }

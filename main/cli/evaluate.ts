@@ -2,15 +2,15 @@
 // npm run eval -- [--models ctmsr-s-x4-real ctmsr-s-x4-clean | paths] [--sets Set5 Set14 BSD100 BSD100-real
 //                 BSD100-jpeg20] [--lr-only DIR …] [--steps 1 2] [--seed 0] [--spread-seeds 4] [--spread-images 10]
 //                 [--max-images N] [--json out.json] [--write-manifest]
-// The app's engine enhances each set (CLI pipeline, PNG, seed fixed); the trainer scores the outputs
+// The app's engine enhances each set (the one image runner, PNG, seed fixed); the trainer scores the outputs
 // (PSNR/SSIM on Y, shave 4, LPIPS-squeeze, NIQE, seed spread) with bicubic beside; a markdown table goes to stdout.
 import { Command, InvalidArgumentError } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { evaluateModels, manifestMetrics, shippedModelIds, writeManifestMetrics, loadModels, type EvaluationReport } from './harness.js';
-import { defaultSets } from './sets.js';
-import { resultsTable, speedTable } from './table.js';
-import { runIfEntry } from '../cli/entry.js';
+import { evaluateModels, manifestMetrics, shippedModelIds, writeManifestMetrics, loadModels, type EvaluationReport } from '../evaluation/harness.js';
+import { defaultSets } from '../evaluation/sets.js';
+import { resultsTable, speedTable } from '../evaluation/table.js';
+import { runIfEntry } from './entry.js';
 
 const wholeNumber = (name: string, min: number) => (v: string) => {
   const n = Number(v);
