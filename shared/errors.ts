@@ -87,7 +87,7 @@ export function stopsBatch(error: StudioError): boolean {
 /** Allocation failures as ONNX Runtime, the CUDA/DirectML providers and Node report them. */
 export function isOutOfMemory(e: unknown): boolean {
   const err = e as { code?: string; message?: string } | undefined;
-  return /bad_alloc|alloc(ate|ation)? fail|out of memory|\bOOM\b|ENOMEM/i.test(`${err?.code ?? ''} ${err?.message ?? String(e)}`);
+  return /bad_alloc|alloc(ate|ation)? fail|failed to allocate|out of memory|\bOOM\b|ENOMEM/i.test(`${err?.code ?? ''} ${err?.message ?? String(e)}`);
 }
 
 const verbs: Record<ErrorStage, string> = { input: 'reading', model: 'loading the model for', engine: 'enhancing', output: 'writing' };

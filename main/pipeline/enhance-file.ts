@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import { StudioError } from '../../shared/errors.js';
 import type { Engine, EnhanceStats } from '../engine/engine.js';
-import type { Rgb16Image } from '../engine/image.js';
+import type { Rgb16Image } from '../../shared/engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { encodeImage, type EncodeOptions } from '../imaging/encode.js';
 import { pngStripEncoder } from '../imaging/encode-strips.js';

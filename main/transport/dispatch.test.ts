@@ -48,7 +48,7 @@ describe('dispatch', () => {
 
   it('refuses unknown requests', async () => {
     const reply = await createDispatch(handlers([]))('library.__proto__', {});
-    expect(reply).toEqual({ ok: false, error: { code: 'invalid-settings', message: 'CTMSR Studio has no request called "library.__proto__".' } });
+    expect(reply).toEqual({ ok: false, error: { code: 'invalid-settings', stage: 'input', message: 'CTMSR Studio has no request called "library.__proto__".' } });
   });
 
   it('checks the paths a payload names before calling the handler', async () => {
@@ -60,14 +60,14 @@ describe('dispatch', () => {
         throw new StudioError('permission-denied', 'Not chosen.');
       },
     });
-    expect(await dispatch('library.addFolder', { path: '/etc' })).toEqual({ ok: false, error: { code: 'permission-denied', message: 'Not chosen.' } });
+    expect(await dispatch('library.addFolder', { path: '/etc' })).toEqual({ ok: false, error: { code: 'permission-denied', stage: 'input', message: 'Not chosen.' } });
     expect(seen).toEqual([['/etc']]);
     expect(log).toEqual([]);
   });
 
   it('passes StudioErrors through and wraps anything else', async () => {
     const dispatch = createDispatch(handlers([]));
-    expect(await dispatch('library.query', {})).toEqual({ ok: false, error: { code: 'not-found', message: 'The folder is gone.', file: '/p' } });
+    expect(await dispatch('library.query', {})).toEqual({ ok: false, error: { code: 'not-found', stage: 'input', message: 'The folder is gone.', file: '/p' } });
     expect(await dispatch('library.removeFolder', { rootId: 1 })).toEqual({
       ok: false,
       error: { code: 'internal', message: 'Something went wrong inside CTMSR Studio: database is locked' },

@@ -72,10 +72,13 @@ describe('the client', () => {
 
   it('carries user-facing errors unchanged and wraps others', () => {
     const wire = toWireError(new StudioError('disk-full', 'The disk is full.', { file: '/out/a.png' }));
-    expect(wire).toEqual({ code: 'disk-full', message: 'The disk is full.', file: '/out/a.png' });
+    expect(wire).toEqual({ code: 'disk-full', stage: 'output', message: 'The disk is full.', file: '/out/a.png' });
     const back = fromWireError(wire);
     expect(back).toBeInstanceOf(StudioError);
-    expect([back.code, back.message, back.file]).toEqual(['disk-full', 'The disk is full.', '/out/a.png']);
+    expect([back.code, back.stage, back.message, back.file]).toEqual(['disk-full', 'output', 'The disk is full.', '/out/a.png']);
+    // the stage travels: a folder that cannot be written is the output side, though the code alone says input
+    const denied = fromWireError(toWireError(new StudioError('permission-denied', 'Cannot write /out.', { stage: 'output' })));
+    expect(denied.stage).toBe('output');
     expect(toWireError(new TypeError('x is undefined'))).toEqual({ code: 'internal', message: 'Something went wrong inside CTMSR Studio: x is undefined' });
     expect(fromWireError({ code: 'nonsense' as never, message: 'm' }).code).toBe('internal');
   });
