@@ -3,7 +3,7 @@ import { StudioError, batchStoppingCodes, isStudioError, type ErrorCode } from '
 import type { Engine } from '../engine/engine.js';
 import { animationNote, decodeInput, enhanceDecoded, writeOutput } from '../pipeline/enhance-file.js';
 import { untilAborted } from '../imaging/deadline.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { recordOutput } from '../pipeline/output-manifest.js';
 import type { PlannedOutput } from '../pipeline/output-path.js';
 

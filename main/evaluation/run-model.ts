@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { enhanceSettingsSchema, type EnhanceSettings } from '../../shared/enhance/settings.js';
 import { runBatch } from '../cli/run-batch.js';
 import type { Engine } from '../engine/engine.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { photoPixels } from '../testing/photos.js';
 

@@ -1,7 +1,7 @@
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import type { Engine } from '../engine/engine.js';
 import type { DecodedImage } from '../imaging/decode.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { animationNote, decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from '../pipeline/enhance-file.js';
 import type { ItemProcessor } from './processor.js';
 

@@ -7,7 +7,7 @@ import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { Engine } from '../engine/engine.js';
 import type { PlanarImage, Rgb16Image } from '../engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 
 export interface PreviewRequest {
   path: string;

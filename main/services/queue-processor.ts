@@ -1,7 +1,7 @@
 import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { Engine } from '../engine/engine.js';
 import type { DecodedImage } from '../imaging/decode.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import type { EnhancedImage } from '../pipeline/enhance-file.js';
 import { pipelineProcessor } from '../queue/pipeline-processor.js';
 import type { ItemProcessor } from '../queue/processor.js';
