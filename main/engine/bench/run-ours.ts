@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { runBatch } from '../../cli/run-batch.js';
-import { loadModel } from '../../models/registry.js';
+import { loadModel } from '../../models/load-model.js';
 import { planOutputs } from '../../pipeline/output-path.js';
 import { photoPixels } from '../../testing/photos.js';
 import { Engine } from '../engine.js';
