@@ -75,9 +75,9 @@ export class ModelCatalogue {
     if (found) return found.model;
     const broken = problems.find((p) => p.id === idOrPath);
     if (broken) throw broken.error;
-    if (entries.length === 0) throw this.noModels();
+    if (entries.length === 0) throw this.noModels(`Model "${idOrPath}" not found: `);
     const installed = entries.map((e) => e.model.manifest.id).join(', ');
-    throw new StudioError('model-invalid', `Model "${idOrPath}" is not installed (installed: ${installed}). Choose another model, or give the path of an .onnx file.`);
+    throw new StudioError('model-invalid', `Model "${idOrPath}" not found (installed: ${installed}). Choose another model, or give the path of an .onnx file.`);
   }
 
   /** The model named, else the default; `notice` says when the default is not the one meant. */
@@ -140,8 +140,8 @@ export class ModelCatalogue {
     return this.options.userDir;
   }
 
-  private noModels(): StudioError {
-    return new StudioError('model-invalid', `No models are installed (looked in ${this.dirs.join(', ')}). Reinstall CTMSR Studio or import an ONNX model in Models; the CLI also takes --model with the path of an .onnx file.`);
+  private noModels(lead = ''): StudioError {
+    return new StudioError('model-invalid', `${lead}${lead ? 'no' : 'No'} models are installed (looked in ${this.dirs.join(', ')}). Reinstall CTMSR Studio or import an ONNX model in Models; the CLI also takes --model with the path of an .onnx file.`);
   }
 }
 

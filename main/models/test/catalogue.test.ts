@@ -71,9 +71,9 @@ describe.skipIf(!hasShipped)(title, () => {
     expect((await models.resolve(onnx)).notice).toBeUndefined();
     const err = await models.find('ctmsr-s-x8').catch((e: unknown) => e);
     expect(isStudioError(err, 'model-invalid')).toBe(true);
-    expect((err as Error).message).toMatch(/"ctmsr-s-x8" is not installed \(installed: ctmsr-s-x4-clean, ctmsr-s-x4-real\)/);
+    expect((err as Error).message).toMatch(/"ctmsr-s-x8" not found \(installed: ctmsr-s-x4-clean, ctmsr-s-x4-real\)/);
     // the app's API passes ids only: a name ending in .onnx is not read as a file there
-    await expect(models.find(onnx, { byPath: false })).rejects.toThrow(/is not installed/);
+    await expect(models.find(onnx, { byPath: false })).rejects.toThrow(/not found/);
   });
 
   it('the default is the user’s choice, else the bundled default, without a notice', async () => {

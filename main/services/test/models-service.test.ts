@@ -73,6 +73,6 @@ describe('models', () => {
     const listed = await service.list();
     expect(listed.filter((m) => m.isDefault).map((m) => m.manifest.id)).toEqual(['test-ctmsr-x4-s0']);
     expect(listed.find((m) => m.isDefault)?.defaultNotice).toMatch(/^Your default model "realesrgan-x2" is no longer installed; using .*\(test-ctmsr-x4-s0\) instead/);
-    await expect(catalogue.resolve('realesrgan-x2')).rejects.toThrow(/"realesrgan-x2" is not installed \(installed: test-ctmsr-x4-s0, /);
+    await expect(catalogue.resolve('realesrgan-x2')).rejects.toThrow(/"realesrgan-x2" not found \(installed: test-ctmsr-x4-s0, /);
   });
 });
