@@ -4,7 +4,7 @@
  * Screenshots of each screen go to test-artifacts/.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -297,5 +297,24 @@ describe('CTMSR Studio in a browser', () => {
     // Jumping to the end fetched the last page, not the 49 in between.
     expect(queries.length).toBeLessThanOrEqual(3);
     await shot('library-10000');
+  });
+
+  it('says on the Models screen when the chosen default model is gone, and which model runs instead', async () => {
+    await copyFile(path.join(work, 'downloads', 'upscaler-x2.onnx'), path.join(work, 'downloads', 'spare-x2.onnx'));
+    await openScreen('Models');
+    await page.getByLabel('ONNX file').fill(path.join(work, 'downloads', 'spare-x2.onnx'));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const spare = page.getByRole('article', { name: 'spare-x2' });
+    await spare.waitFor({ timeout: 60_000 });
+    await spare.getByRole('button', { name: 'Make default' }).click();
+    await expect.poll(() => spare.getByRole('button', { name: 'Make default' }).count()).toBe(0);
+    // deleted behind the app's back, not through the Models screen (which would reset the setting)
+    await rm(path.join(work, 'data', 'models', 'spare-x2.json'));
+    await rm(path.join(work, 'data', 'models', 'spare-x2.onnx'));
+    await openScreen('Settings');
+    await openScreen('Models');
+    const notice = page.locator('.model-card[data-model-id="tiny-ctmsr"]').getByTestId('default-notice');
+    await expect.poll(() => notice.textContent()).toMatch(/^Your default model "spare-x2" is no longer installed; using .* \(tiny-ctmsr\) instead\. Choose another default in Models\.$/);
+    await shot('models-default-gone');
   });
 });
