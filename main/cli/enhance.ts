@@ -6,7 +6,8 @@ import { describeIssues } from '../../shared/errors.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
 import { Engine } from '../engine/engine.js';
 import { readImageInfo } from '../library/metadata.js';
-import { bundledModelsDir, defaultModelId, resolveDefaultModel, resolveModel } from '../models/registry.js';
+import { bundledDefaultId, bundledModelsDir } from '../models/bundled.js';
+import { ModelCatalogue } from '../models/catalogue.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
 import { removeStaleTemporaries } from '../pipeline/atomic-write.js';
 import { ensureFolder } from '../pipeline/ensure-folder.js';
@@ -48,7 +49,7 @@ export function buildProgram(): Command {
     .description('Enhance photos with a CTMSR super-resolution model. Inputs are files and folders; originals are never modified.')
     .argument('<inputs...>', 'image files and/or folders')
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
-    .option('-m, --model <id|path>', `model id from the models folder, or a path to an .onnx file (default: ${defaultModelId})`)
+    .option('-m, --model <id|path>', `model id from the models folder, or a path to an .onnx file (default: ${bundledDefaultId})`)
     .option('-r, --recursive', 'include subfolders, mirroring the folder tree under --out', false)
     .option('-s, --scale <n>', 'output scale (e.g. 2, 3, 4; at most the model\'s own)', positive)
     .option('-W, --width <px>', 'exact output width (height follows the aspect unless given)', int('width'))
@@ -97,12 +98,9 @@ export async function main(argv: string[]): Promise<number> {
 
   let model;
   try {
-    if (opts.model) model = await resolveModel(opts.model, [bundledModelsDir()]);
-    else {
-      const chosen = await resolveDefaultModel([bundledModelsDir()]);
-      if (chosen.notice) console.error(printable(`note: ${chosen.notice}`));
-      model = chosen.model;
-    }
+    const chosen = await new ModelCatalogue({ bundledDirs: [bundledModelsDir()] }).resolve(opts.model);
+    if (chosen.notice) console.error(printable(`note: ${chosen.notice}`));
+    model = chosen.model;
   } catch (e) {
     console.error(printable(`error: ${(e as Error).message}`));
     return 2;

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { StudioError, isOutOfMemory } from '../../shared/errors.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
+import { noProviderError } from './open-failure.js';
 import { RowBlender, intoImage } from './blend.js';
 import type { PlanarImage, Rgb16Image } from '../../shared/engine/image.js';
 import { fillNoise } from './noise.js';
@@ -164,6 +165,7 @@ export class Engine {
     const order = providers.includes('cpu') ? providers : [...providers, 'cpu' as const];
     const requested = order[0];
     const reasons: string[] = [];
+    let cpuError: unknown;
     const graph = await this.loadGraph(model);
     for (const name of order) {
       const unavailable = providerUnavailableReason(name);
@@ -184,10 +186,11 @@ export class Engine {
         if (reasons.length > 0) choice.fallbackReason = reasons.join('; ');
         return { session, choice };
       } catch (e) {
+        if (name === 'cpu') cpuError = e;
         reasons.push(`${providerLabels[name]} could not start: ${String((e as Error).message).split('\n')[0]}`);
       }
     }
-    throw new StudioError('model-invalid', `Model ${model.manifest.id} (${model.onnxPath}) could not be opened on any provider: ${reasons.join('; ')}.`, { file: model.onnxPath });
+    throw noProviderError(model, reasons, cpuError);
   }
 
   /**

@@ -7,7 +7,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { parseModelManifest } from '../../shared/models/manifest.js';
 import { Engine } from '../engine/engine.js';
-import { bundledModelsDir, resolveModel, type LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
+import { bundledModelsDir } from '../models/bundled.js';
+import { ModelCatalogue } from '../models/catalogue.js';
 import { writeAtomically } from '../pipeline/atomic-write.js';
 import { scoreOutputs, scoreSpread, type MetricValues, type SetScore } from './metrics.js';
 import { enhanceInputs, evalSettings, measureSpeed, type SpeedResult } from './run-model.js';
@@ -62,10 +64,11 @@ export interface EvaluationReport {
 
 /** Loads every model up front so a missing one fails before any work, with the way to make it. */
 export async function loadModels(ids: string[], modelsDir = bundledModelsDir()): Promise<LoadedModel[]> {
+  const catalogue = new ModelCatalogue({ bundledDirs: [modelsDir] });
   const models: LoadedModel[] = [];
   for (const id of ids) {
     try {
-      models.push(await resolveModel(id, [modelsDir]));
+      models.push(await catalogue.find(id));
     } catch (e) {
       const hint = (shippedModelIds as readonly string[]).includes(id)
         ? ` The shipped models are trained and exported with the trainer (see models/README.md); until then pass --models <path.onnx>, e.g. a checkpoint exported with \`python -m trainer export --checkpoint … --out /tmp/m/model.onnx\`.`

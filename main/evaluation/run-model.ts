@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { enhanceSettingsSchema, type EnhanceSettings } from '../../shared/enhance/settings.js';
 import type { Engine } from '../engine/engine.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { planOutputs } from '../pipeline/output-path.js';
 import { runPlan } from '../pipeline/runner.js';
 import { pipelineStages } from '../pipeline/stages.js';

@@ -9,7 +9,7 @@ import { pngStripEncoder } from '../imaging/encode-strips.js';
 import { formatOfOutputPath } from '../imaging/formats.js';
 import { checkOutputSize, isStreamedOutput } from '../imaging/limits.js';
 import { outputSize } from '../imaging/size.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { writeAtomically } from './atomic-write.js';
 import { ensureFolder } from './ensure-folder.js';
 

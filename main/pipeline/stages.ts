@@ -2,7 +2,7 @@ import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { Engine } from '../engine/engine.js';
 import type { DecodedImage } from '../imaging/decode.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { animationNote, decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from './enhance-file.js';
 
 /** Where a decoded input will go: its header is checked against this before its pixels are read. */

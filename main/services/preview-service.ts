@@ -7,7 +7,7 @@ import type { Engine } from '../engine/engine.js';
 import type { PlanarImage } from '../../shared/engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
 import { regionPng } from '../imaging/display-png.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 
 export interface PreviewRequest {
   path: string;

@@ -8,7 +8,8 @@ import type { StudioHandlers } from '../../shared/api/contract.js';
 import { StudioError } from '../../shared/errors.js';
 import { printable } from '../../shared/printable.js';
 import { Library } from '../library/library.js';
-import { bundledModelsDir } from '../models/registry.js';
+import { bundledModelsDir } from '../models/bundled.js';
+import { ModelCatalogue } from '../models/catalogue.js';
 import { autoEnqueueWatched } from '../queue/auto-enqueue.js';
 import { JobQueue } from '../queue/job-queue.js';
 import { PresetStore } from '../queue/presets.js';
@@ -60,14 +61,16 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
 
   const settings = new SettingsService(db);
   const engines = new EngineHolder(settings.get());
-  const models = new ModelsService(options.bundledModelDirs ?? [bundledModelsDir()], paths.models, () => settings.get().defaultModelId);
+  const catalogue = new ModelCatalogue({ bundledDirs: options.bundledModelDirs ?? [bundledModelsDir()], userDir: paths.models, preferredDefault: () => settings.get().defaultModelId });
+  const models = new ModelsService(catalogue);
+  const resolveModel = async (id?: string) => (await catalogue.resolve(id, { byPath: false })).model;
   const library = new Library(db, { thumbnailDir: paths.thumbnails });
   const previews = new PreviewService(() => engines.current);
   const engineChanged = () => void engines.status().then((status) => events.emit('engine.changed', status));
   const recordChoice = (choice: Parameters<EngineHolder['recordChoice']>[0]) => {
     if (engines.recordChoice(choice)) engineChanged();
   };
-  const queue = new JobQueue(db, pipelineStages({ engine: () => engines.current, model: (id) => models.resolve(id), onRun: recordChoice }));
+  const queue = new JobQueue(db, pipelineStages({ engine: () => engines.current, model: (id) => resolveModel(id), onRun: recordChoice }));
   const presets = new PresetStore(db);
   queue.subscribe((event) => events.publish(event));
   const stopAutoEnqueue = autoEnqueueWatched(db, library, queue, presets, { onError: onBackgroundError });
@@ -82,9 +85,8 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     db,
     runsDir: path.join(paths.dataDir, 'training'),
     trainerRoot: options.trainerRoot ?? appRoot(),
-    userModelsDir: paths.models,
-    resolveModel: (id) => models.resolve(id),
-    listModelIds: async () => (await models.list()).map((m) => m.manifest.id),
+    resolveModel,
+    registerModel: (manifest, onnxPath) => catalogue.register(manifest, onnxPath),
     engine: () => engines.current,
     pythonSetting: () => settings.get().pythonPath,
     // the setting is read when a run starts or ends; batches held by one run are let go by its end
@@ -147,7 +149,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       region: async ({ imageId, itemId, modelId, rect, steps, seed }) => {
         const file = imageId !== undefined ? library.getImage(imageId)?.path : itemPath(itemId!, 'input');
         if (!file) throw new StudioError('not-found', 'That image is no longer available. Refresh the view.');
-        const { result, choice } = await previews.region({ path: file, model: await models.resolve(modelId), rect, steps, seed, tileSize: settings.get().tileSize ?? undefined });
+        const { result, choice } = await previews.region({ path: file, model: await resolveModel(modelId), rect, steps, seed, tileSize: settings.get().tileSize ?? undefined });
         recordChoice(choice);
         return result;
       },

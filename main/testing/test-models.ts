@@ -3,7 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, type LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
+import { loadModel } from '../models/load-model.js';
 
 /** Python with torch that runs the trainer; CI installs Debian's python3-torch for /usr/bin/python3. */
 export const testPython = process.env.CTMSR_PYTHON ?? '/usr/bin/python3';

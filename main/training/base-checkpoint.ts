@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 
 export function baseCheckpoint(model: LoadedModel, trainerRoot: string): string | null {
   const beside = model.onnxPath.replace(/\.onnx$/i, '.pt');

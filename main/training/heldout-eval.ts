@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { scoreOutputs, type MetricValues } from '../evaluation/metrics.js';
 import { enhanceInputs, evalSettings } from '../evaluation/run-model.js';
-import type { LoadedModel } from '../models/registry.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 
 export interface HeldOutScore {
   pairs: number;

@@ -4,12 +4,12 @@
  * engine (base vs fine-tuned) and registers the result as a `fine-tuned` model with its lineage.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import { loadModel, type LoadedModel } from '../models/registry.js';
+import { loadModel } from '../models/load-model.js';
 import { StudioError } from '../../shared/errors.js';
-import { modelManifestSchema, type ModelManifest } from '../../shared/models/manifest.js';
+import { modelManifestSchema, type LoadedModel, type ModelManifest } from '../../shared/models/manifest.js';
 import type { HeldOutMetrics, PythonInfo, RunPreview, SourceScan, TrainingRun } from '../../shared/training/types.js';
 import { startTrainingSchema, type ParsedTrainingSource } from '../../shared/training/types.js';
 import type { z } from 'zod';
@@ -31,10 +31,9 @@ export interface TrainingDeps {
   runsDir: string;
   /** The folder that holds trainer/ (the repository, or the packaged app's resources). */
   trainerRoot: string;
-  /** The user's models folder, where fine-tuned models are registered. */
-  userModelsDir: string;
   resolveModel(id: string): Promise<LoadedModel>;
-  listModelIds(): Promise<string[]>;
+  /** Adds the fine-tuned model to the user's models (under another id when this one is taken) and returns it as added. */
+  registerModel(manifest: ModelManifest, onnxPath: string): Promise<LoadedModel>;
   engine(): Engine;
   pythonSetting(): string;
   /** A run starts (true) or the last one ends (false): the host pauses batches if the user asked for it. */
@@ -306,15 +305,11 @@ export class TrainingService {
     this.deps.onModelsChanged();
   }
 
-  /** Copies the export (graph, manifest with held-out metrics and lineage, weights) into the user's models. */
+  /** Registers the export (graph, manifest with held-out metrics and lineage, weights) among the user's models. */
   private async register(run: TrainingRun, tuned: LoadedModel, baseScore: HeldOutScore, tunedScore: HeldOutScore, base: LoadedModel): Promise<string> {
-    const taken = new Set(await this.deps.listModelIds());
-    let id = tuned.manifest.id;
-    for (let n = 2; taken.has(id); n++) id = `${tuned.manifest.id}-${n}`;
     const asMetric = (s: HeldOutScore) => ({ psnr: round(s.psnr, 3), ssim: round(s.ssim, 4), lpips: s.lpips === undefined ? -1 : round(s.lpips, 4) });
     const manifest: ModelManifest = modelManifestSchema.parse({
       ...tuned.manifest,
-      id,
       createdBy: 'fine-tuned',
       metrics: { 'held-out': asMetric(tunedScore) },
       training: {
@@ -331,14 +326,7 @@ export class TrainingService {
         },
       },
     });
-    await mkdir(this.deps.userModelsDir, { recursive: true });
-    const target = path.join(this.deps.userModelsDir, id);
-    const weights = tuned.onnxPath.replace(/\.onnx$/i, '.pt');
-    if (existsSync(weights)) await copyFile(weights, `${target}.pt`);
-    await copyFile(tuned.onnxPath, `${target}.onnx.tmp`);
-    await rename(`${target}.onnx.tmp`, `${target}.onnx`);
-    await writeFile(`${target}.json`, `${JSON.stringify(manifest, null, 2)}\n`);
-    return id;
+    return (await this.deps.registerModel(manifest, tuned.onnxPath)).manifest.id;
   }
 }
 

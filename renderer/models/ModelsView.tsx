@@ -63,6 +63,11 @@ function ModelCard({ model }: { model: ModelInfo }) {
         <span className="badge">{t(`models.origin.${m.createdBy}`)}</span>
         {model.isDefault && <span className="badge accent">{t('models.default')}</span>}
       </header>
+      {model.defaultNotice && (
+        <p className="hint" role="status" data-testid="default-notice">
+          {model.defaultNotice}
+        </p>
+      )}
       {m.description && <p>{m.createdBy === 'bundled' ? t(`models.about.${m.id}`, { defaultValue: m.description }) : m.description}</p>}
       {fineTune && (
         <p className="lineage" data-testid="lineage">

@@ -148,6 +148,8 @@ export interface ModelInfo {
   /** Where the .onnx lives; shown in the details. */
   path: string;
   isDefault: boolean;
+  /** On the default only: why it is not the model the user chose (or the bundled default), e.g. that one was deleted. */
+  defaultNotice?: string;
   /** Bundled models cannot be removed. */
   removable: boolean;
 }

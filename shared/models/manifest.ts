@@ -51,3 +51,9 @@ export function parseModelManifest(json: unknown, source = 'manifest'): ModelMan
   const problems = describeIssues(result.error.issues, '(root)');
   throw new Error(`${source} is not a valid model manifest (${problems}). Fix or re-export the model.`);
 }
+
+/** A model on disk: its validated manifest and the path of its ONNX graph. */
+export interface LoadedModel {
+  manifest: ModelManifest;
+  onnxPath: string;
+}

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { writePhoto } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { listFiles, runCli } from './run-cli.js';

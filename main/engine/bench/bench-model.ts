@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundledModelsDir, defaultModelId, loadModel, resolveModel, type LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
+import { bundledDefaultId, bundledModelsDir } from '../../models/bundled.js';
+import { ModelCatalogue } from '../../models/catalogue.js';
+import { loadModel } from '../../models/load-model.js';
 import { testPython } from '../../testing/test-models.js';
 
 /**
@@ -10,9 +13,10 @@ import { testPython } from '../../testing/test-models.js';
  * initialised S-preset network exported by the trainer (same graph and cost as a trained one).
  */
 export async function benchModel(idOrPath: string | undefined): Promise<{ model: LoadedModel; note: string }> {
-  if (idOrPath) return { model: await resolveModel(idOrPath, [bundledModelsDir()]), note: idOrPath };
-  if (existsSync(join(bundledModelsDir(), `${defaultModelId}.onnx`))) {
-    return { model: await resolveModel(defaultModelId, [bundledModelsDir()]), note: `${defaultModelId} (shipped)` };
+  const catalogue = new ModelCatalogue({ bundledDirs: [bundledModelsDir()] });
+  if (idOrPath) return { model: await catalogue.find(idOrPath), note: idOrPath };
+  if (existsSync(join(bundledModelsDir(), `${bundledDefaultId}.onnx`))) {
+    return { model: await catalogue.find(bundledDefaultId), note: `${bundledDefaultId} (shipped)` };
   }
   const onnx = join(tmpdir(), 'ctmsr-bench', 'ctmsr-s-random.onnx');
   if (!existsSync(onnx)) {

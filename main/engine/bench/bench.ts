@@ -17,7 +17,7 @@ import { photoPixels } from '../../testing/photos.js';
 import { planTiles } from '../tiling.js';
 import { rewriteCubicUpsample } from '../graph/cubic-upsample.js';
 import { gridForWorkers } from '../pool/worker-plan.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { benchModel } from './bench-model.js';
 import { benchPhotos } from './bench-photos.js';
 import { startBusyNeighbour } from './busy-neighbour.js';

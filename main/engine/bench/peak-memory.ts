@@ -2,7 +2,7 @@
 // figure is this job's alone and not the benchmark's earlier runs.
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { Engine } from '../engine.js';
-import { loadModel } from '../../models/registry.js';
+import { loadModel } from '../../models/load-model.js';
 import { enhanceFile } from '../../pipeline/enhance-file.js';
 
 const [modelPath, input, output, threads] = process.argv.slice(2);

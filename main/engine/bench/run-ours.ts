@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { runPlan } from '../../pipeline/runner.js';
 import { pipelineStages } from '../../pipeline/stages.js';
-import { loadModel } from '../../models/registry.js';
+import { loadModel } from '../../models/load-model.js';
 import { planOutputs } from '../../pipeline/output-path.js';
 import { photoPixels } from '../../testing/photos.js';
 import { Engine } from '../engine.js';

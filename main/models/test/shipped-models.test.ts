@@ -10,7 +10,9 @@ import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { parseModelManifest } from '../../../shared/models/manifest.js';
 import { Engine } from '../../engine/engine.js';
 import { decodeInput, enhanceDecoded, writeOutput } from '../../pipeline/enhance-file.js';
-import { bundledModelsDir, defaultModelId, loadModel, resolveDefaultModel } from '../registry.js';
+import { bundledDefaultId, bundledModelsDir } from '../bundled.js';
+import { ModelCatalogue } from '../catalogue.js';
+import { loadModel } from '../load-model.js';
 
 const dir = bundledModelsDir();
 const files = existsSync(dir) ? readdirSync(dir).sort() : [];
@@ -50,8 +52,8 @@ describe.skipIf(none)(title, () => {
 
   it.skipIf(Boolean(process.env.CTMSR_MODELS_DIR))('ships both models, and the CLI default resolves to ctmsr-s-x4-real without a fallback', async () => {
     expect(ids).toEqual(expect.arrayContaining(['ctmsr-s-x4-real', 'ctmsr-s-x4-clean']));
-    const { model, notice } = await resolveDefaultModel([dir]);
-    expect(model.manifest.id).toBe(defaultModelId);
+    const { model, notice } = await new ModelCatalogue({ bundledDirs: [dir] }).resolve();
+    expect(model.manifest.id).toBe(bundledDefaultId);
     expect(notice).toBeUndefined();
   });
 

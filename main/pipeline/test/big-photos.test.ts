@@ -11,7 +11,7 @@ import { decodeImage } from '../../imaging/decode.js';
 import { encodeImage } from '../../imaging/encode.js';
 import { pngStripEncoder } from '../../imaging/encode-strips.js';
 import { checkOutputSize, isStreamedOutput, maxInMemoryOutputPixels } from '../../imaging/limits.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { makePhotoFolder, type PhotoFolder } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { decodeInput } from '../enhance-file.js';

@@ -7,7 +7,7 @@ import { writeCorruptImage, writeTestImage } from '../../library/test/make-image
 import { JobQueue } from '../../queue/job-queue.js';
 import { openDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { listFiles, runCli } from '../../cli/test/run-cli.js';
 import { pipelineStages } from '../stages.js';
 

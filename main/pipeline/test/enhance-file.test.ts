@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { isStudioError } from '../../../shared/errors.js';
 import { Engine } from '../../engine/engine.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { makePhotoFolder, type PhotoFolder } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { enhanceFile } from '../enhance-file.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
 import { Engine } from '../../engine/engine.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import type { PlannedOutput } from '../output-path.js';
 import { runPlan, type PlanEvents } from '../runner.js';
 import { pipelineStages } from '../stages.js';

@@ -21,7 +21,7 @@ import { decodeInput, enhanceDecoded, writeOutput } from '../../pipeline/enhance
 import { openDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { JobQueue } from '../job-queue.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { pipelineStages } from '../../pipeline/stages.js';
 
 const { values } = parseArgs({

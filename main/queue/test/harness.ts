@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { Engine } from '../../engine/engine.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { openDatabase, type StudioDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { JobQueue, type QueueEvent } from '../job-queue.js';

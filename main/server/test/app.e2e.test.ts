@@ -4,7 +4,7 @@
  * Screenshots of each screen go to test-artifacts/.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCorruptJpeg, makePhoto } from './photos.js';
+import { manifestName } from '../../pipeline/output-manifest.js';
 import { writeTestModel } from '../../testing/test-models.js';
 import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
@@ -30,10 +31,11 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
 }
 
-/** Sizes of the outputs in a folder, by file name. */
+/** Sizes of the outputs in a folder, by file name (the hidden list of outputs the app keeps there left out). */
 async function outputSizes(dir: string): Promise<Map<string, { width: number; height: number }>> {
   const sizes = new Map<string, { width: number; height: number }>();
   for (const name of await readdir(dir)) {
+    if (name === manifestName) continue;
     const meta = await sharp(path.join(dir, name)).metadata();
     sizes.set(name, { width: meta.width!, height: meta.height! });
   }
@@ -180,7 +182,7 @@ describe('CTMSR Studio in a browser', () => {
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).not.toBe('paused');
     await card.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => card.getAttribute('data-status'), { timeout: 60_000 }).toBe('cancelled');
-    const written = existsSync(out) ? await readdir(out) : [];
+    const written = existsSync(out) ? (await readdir(out)).filter((f) => f !== manifestName) : [];
     expect(written.filter((f) => f.includes('.tmp'))).toEqual([]);
     expect(written.length).toBeLessThan(6);
     await expect.poll(() => page.getByRole('row').filter({ hasText: 'Cancelled' }).count()).toBeGreaterThan(0);
@@ -297,5 +299,24 @@ describe('CTMSR Studio in a browser', () => {
     // Jumping to the end fetched the last page, not the 49 in between.
     expect(queries.length).toBeLessThanOrEqual(3);
     await shot('library-10000');
+  });
+
+  it('says on the Models screen when the chosen default model is gone, and which model runs instead', async () => {
+    await copyFile(path.join(work, 'downloads', 'upscaler-x2.onnx'), path.join(work, 'downloads', 'spare-x2.onnx'));
+    await openScreen('Models');
+    await page.getByLabel('ONNX file').fill(path.join(work, 'downloads', 'spare-x2.onnx'));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const spare = page.getByRole('article', { name: 'spare-x2' });
+    await spare.waitFor({ timeout: 60_000 });
+    await spare.getByRole('button', { name: 'Make default' }).click();
+    await expect.poll(() => spare.getByRole('button', { name: 'Make default' }).count()).toBe(0);
+    // deleted behind the app's back, not through the Models screen (which would reset the setting)
+    await rm(path.join(work, 'data', 'models', 'spare-x2.json'));
+    await rm(path.join(work, 'data', 'models', 'spare-x2.onnx'));
+    await openScreen('Settings');
+    await openScreen('Models');
+    const notice = page.locator('.model-card[data-model-id="tiny-ctmsr"]').getByTestId('default-notice');
+    await expect.poll(() => notice.textContent()).toMatch(/^Your default model "spare-x2" is no longer installed; using .* \(tiny-ctmsr\) instead\. Choose another default in Models\.$/);
+    await shot('models-default-gone');
   });
 });

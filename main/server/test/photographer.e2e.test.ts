@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manifestName } from '../../pipeline/output-manifest.js';
 import { writeTestModel } from '../../testing/test-models.js';
 import { makePhoto } from './photos.js';
 import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
@@ -71,11 +72,12 @@ async function waitForStatus(status: string, timeout = 90_000): Promise<void> {
   await expect.poll(() => newestCard().getAttribute('data-status'), { timeout }).toBe(status);
 }
 
+/** The files below `dir`, relative and sorted; the hidden lists of outputs the app keeps are left out. */
 async function files(dir: string): Promise<string[]> {
   const found: string[] = [];
   if (!existsSync(dir)) return found;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) found.push(path.relative(dir, path.join(entry.parentPath, entry.name)));
+    if (entry.isFile() && entry.name !== manifestName) found.push(path.relative(dir, path.join(entry.parentPath, entry.name)));
   }
   return found.sort();
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestModel } from '../../testing/test-models.js';
+import { ModelCatalogue } from '../../models/catalogue.js';
 import { ModelsService } from '../models-service.js';
 
 let dir: string;
@@ -10,6 +11,7 @@ let bundled: string;
 let downloads: string;
 let preferred: string | null = null;
 let service: ModelsService;
+let catalogue: ModelCatalogue;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'ctmsr-models-'));
@@ -24,16 +26,18 @@ beforeAll(async () => {
   await copyFile(ctmsr.onnxPath, path.join(downloads, 'step.onnx'));
   await copyFile(path.join(dir, 'made', 'test-feedforward-x3-s0.onnx'), path.join(downloads, 'three.onnx'));
   await writeFile(path.join(downloads, 'notes.onnx'), 'not a model');
-  service = new ModelsService([bundled], path.join(dir, 'user'), () => preferred);
+  catalogue = new ModelCatalogue({ bundledDirs: [bundled], userDir: path.join(dir, 'user'), preferredDefault: () => preferred });
+  service = new ModelsService(catalogue);
 });
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('models', () => {
-  it('lists bundled models, the only one being the default, and not removable', async () => {
+  it('lists bundled models, the only one being the default (saying the shipped default is missing), and not removable', async () => {
     const [model] = await service.list();
     expect(model.manifest.id).toBe('test-ctmsr-x4-s0');
     expect(model.isDefault).toBe(true);
+    expect(model.defaultNotice).toMatch(/^The default model ctmsr-s-x4-real is not installed; using test-ctmsr-x4-s0/);
     expect(model.removable).toBe(false);
     await expect(service.remove('test-ctmsr-x4-s0')).rejects.toThrow(/comes with CTMSR Studio/);
   });
@@ -44,7 +48,7 @@ describe('models', () => {
     expect(imported.removable).toBe(true);
     const written = JSON.parse(await readFile(path.join(dir, 'user', 'realesrgan-x2.json'), 'utf8'));
     expect(written).toMatchObject({ id: 'realesrgan-x2', scale: 2, kind: 'feedforward' });
-    expect((await service.resolve('realesrgan-x2')).onnxPath).toBe(path.join(dir, 'user', 'realesrgan-x2.onnx'));
+    expect((await catalogue.resolve('realesrgan-x2')).model.onnxPath).toBe(path.join(dir, 'user', 'realesrgan-x2.onnx'));
   });
 
   it('recognises CTMSR step graphs, gives repeated imports their own id, and checks a given scale', async () => {
@@ -63,9 +67,12 @@ describe('models', () => {
   it('follows the preferred default, removes imports and names what is installed when a model is missing', async () => {
     preferred = 'realesrgan-x2';
     expect((await service.list()).find((m) => m.isDefault)?.manifest.id).toBe('realesrgan-x2');
-    expect((await service.resolve()).manifest.id).toBe('realesrgan-x2');
+    expect((await catalogue.resolve()).model.manifest.id).toBe('realesrgan-x2');
+    expect((await service.list()).find((m) => m.isDefault)?.defaultNotice).toBeUndefined();
     await service.remove('realesrgan-x2');
-    expect((await service.list()).find((m) => m.isDefault)?.manifest.id).toBe('test-ctmsr-x4-s0');
-    await expect(service.resolve('realesrgan-x2')).rejects.toThrow(/"realesrgan-x2" is not installed \(installed: test-ctmsr-x4-s0, /);
+    const listed = await service.list();
+    expect(listed.filter((m) => m.isDefault).map((m) => m.manifest.id)).toEqual(['test-ctmsr-x4-s0']);
+    expect(listed.find((m) => m.isDefault)?.defaultNotice).toMatch(/^Your default model "realesrgan-x2" is no longer installed; using .*\(test-ctmsr-x4-s0\) instead/);
+    await expect(catalogue.resolve('realesrgan-x2')).rejects.toThrow(/"realesrgan-x2" not found \(installed: test-ctmsr-x4-s0, /);
   });
 });

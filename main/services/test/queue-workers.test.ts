@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAppSettings } from '../../../shared/api/settings.js';
 import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
-import type { LoadedModel } from '../../models/registry.js';
+import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { writePhoto } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { EngineHolder } from '../engine-service.js';

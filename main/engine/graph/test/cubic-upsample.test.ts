@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { bundledModelsDir } from '../../../models/registry.js';
+import { bundledModelsDir } from '../../../models/bundled.js';
 import { makeTestModel } from '../../../testing/test-models.js';
 import { phaseWeights, rewriteCubicUpsample } from '../cubic-upsample.js';
 
