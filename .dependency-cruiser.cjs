@@ -22,122 +22,55 @@ const tiers = [
 // images with sharp. They still obey the electron, onnxruntime and better-sqlite3 rules.
 const testsAndBenches = '(\\.test\\.tsx?$|/test/|/bench/|^main/testing/)';
 
+/** A rule: imports from `from` to `to` fail the build; `why` is printed with each violation. */
+const forbid = (name, from, to, why) => ({ name, severity: 'error', comment: why, from, to });
+
 const below = (index) => tiers.slice(0, index).flat();
 
 const roomRules = tiers.flatMap((tier, index) =>
-  tier.map((room) => ({
-    name: `rooms-import-downward-${room}`,
-    severity: 'error',
-    comment:
+  tier.map((room) =>
+    forbid(
+      `rooms-import-downward-${room}`,
+      { path: `^main/${room}/`, pathNot: testsAndBenches },
+      // main/testing is not a room: the-app-does-not-import-tests says who may use it
+      { path: '^main/', pathNot: ['^main/testing/', `^main/(${[room, ...below(index)].join('|')})/`] },
       `main/${room} may import only ${index === 0 ? 'shared/' : `main/{${below(index).join(',')}} and shared/`}: ` +
-      'rooms of main/ import only the rooms below them, so a change lands in one place and never loops back up.',
-    from: { path: `^main/${room}/`, pathNot: testsAndBenches },
-    // main/testing is not a room: the-app-does-not-import-tests says who may use it
-    to: {
-      path: '^main/',
-      pathNot: ['^main/testing/', `^main/(${[room, ...below(index)].join('|')})/`],
-    },
-  })),
+        'rooms of main/ import only the rooms below them, so a change lands in one place and never loops back up.',
+    ),
+  ),
 );
 
 module.exports = {
   forbidden: [
-    {
-      name: 'shared-imports-nothing-of-ours',
-      severity: 'error',
-      comment: 'shared/ is the contract main and renderer both read: it imports neither of them (nor the trainer or models).',
-      from: { path: '^shared/' },
-      to: { path: '^(main|renderer|trainer|models)/' },
-    },
-    {
-      name: 'shared-is-environment-free',
-      severity: 'error',
-      comment: 'shared/ runs in Node and in the page alike: no Node built-ins.',
-      from: { path: '^shared/' },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'shared-uses-only-zod',
-      severity: 'error',
-      comment: 'shared/ is types, schemas and pure helpers: of npm packages only zod (its tests: vitest).',
-      from: { path: '^shared/' },
-      to: { path: '(^|/)node_modules/', pathNot: '(^|/)node_modules/(zod|vitest)/' },
-    },
-    {
-      name: 'renderer-imports-only-shared',
-      severity: 'error',
-      comment: 'The UI talks to main only through window.studio (the API in shared/), never by importing main.',
-      from: { path: '^renderer/' },
-      to: { path: '^(main|trainer|models)/' },
-    },
-    {
-      name: 'renderer-has-no-node',
-      severity: 'error',
-      comment: 'The renderer runs in a locked-down page (no Node integration): Node built-ins are not there.',
-      from: { path: '^renderer/' },
-      to: { dependencyTypes: ['core'] },
-    },
-    {
-      name: 'main-does-not-import-renderer',
-      severity: 'error',
-      comment: 'main serves the built UI as files; it never imports the React code.',
-      from: { path: '^main/' },
-      to: { path: '^renderer/' },
-    },
-    {
-      name: 'only-main-electron-imports-electron',
-      severity: 'error',
-      comment: 'Everything but the desktop shell runs under plain Node (CLI, serve, tests), where electron is not there.',
-      from: { pathNot: '^main/electron/' },
-      to: { path: '(^|/)node_modules/electron/' },
-    },
-    {
-      name: 'only-imaging-and-library-import-sharp',
-      severity: 'error',
-      comment:
-        'Pixels enter and leave files in main/imaging (decode, encode, display PNGs) and the library reads headers and ' +
-        'thumbnails: one place for colour, orientation and metadata rules. Others call their functions.',
-      from: { pathNot: [`^main/(imaging|library)/`, testsAndBenches] },
-      to: { path: '(^|/)node_modules/sharp/' },
-    },
-    {
-      name: 'only-engine-imports-onnxruntime',
-      severity: 'error',
-      comment: 'Sessions, providers and their fallbacks live in main/engine; anything else would load models its own way.',
-      from: { pathNot: '^main/engine/' },
-      to: { path: '(^|/)node_modules/onnxruntime-(node|common|web)/' },
-    },
-    {
-      name: 'only-store-imports-better-sqlite3',
-      severity: 'error',
-      comment: 'main/store opens the database and runs its migrations; the other rooms take the open StudioDatabase.',
-      from: { pathNot: '^main/store/' },
-      to: { path: '(^|/)node_modules/(@types/)?better-sqlite3/' },
-    },
-    {
-      name: 'the-app-does-not-import-tests',
-      severity: 'error',
-      comment:
-        'Tests, benches and fixture makers are not part of the app. Exception: main/evaluation makes its speed-run ' +
-        "photo with main/testing's pattern, so the photo measured is the one the tests use.",
-      from: { path: '^(main|shared|renderer)/', pathNot: [testsAndBenches, '^main/evaluation/'] },
-      to: { path: testsAndBenches },
-    },
+    forbid('shared-imports-nothing-of-ours', { path: '^shared/' }, { path: '^(main|renderer|trainer|models)/' },
+      'shared/ is the contract main and renderer both read: it imports neither of them (nor the trainer or models).'),
+    forbid('shared-is-environment-free', { path: '^shared/' }, { dependencyTypes: ['core'] },
+      'shared/ runs in Node and in the page alike: no Node built-ins.'),
+    forbid('shared-uses-only-zod', { path: '^shared/' }, { path: '(^|/)node_modules/', pathNot: '(^|/)node_modules/(zod|vitest)/' },
+      'shared/ is types, schemas and pure helpers: of npm packages only zod (its tests: vitest).'),
+    forbid('renderer-imports-only-shared', { path: '^renderer/' }, { path: '^(main|trainer|models)/' },
+      'The UI talks to main only through window.studio (the API in shared/), never by importing main.'),
+    forbid('renderer-has-no-node', { path: '^renderer/' }, { dependencyTypes: ['core'] },
+      'The renderer runs in a locked-down page (no Node integration): Node built-ins are not there.'),
+    forbid('main-does-not-import-renderer', { path: '^main/' }, { path: '^renderer/' },
+      'main serves the built UI as files; it never imports the React code.'),
+    forbid('only-main-electron-imports-electron', { pathNot: '^main/electron/' }, { path: '(^|/)node_modules/electron/' },
+      'Everything but the desktop shell runs under plain Node (CLI, serve, tests), where electron is not there.'),
+    forbid('only-imaging-and-library-import-sharp', { pathNot: [`^main/(imaging|library)/`, testsAndBenches] }, { path: '(^|/)node_modules/sharp/' },
+      'Pixels enter and leave files in main/imaging (decode, encode, display PNGs) and the library reads headers and ' +
+        'thumbnails: one place for colour, orientation and metadata rules. Others call their functions.'),
+    forbid('only-engine-imports-onnxruntime', { pathNot: '^main/engine/' }, { path: '(^|/)node_modules/onnxruntime-(node|common|web)/' },
+      'Sessions, providers and their fallbacks live in main/engine; anything else would load models its own way.'),
+    forbid('only-store-imports-better-sqlite3', { pathNot: '^main/store/' }, { path: '(^|/)node_modules/(@types/)?better-sqlite3/' },
+      'main/store opens the database and runs its migrations; the other rooms take the open StudioDatabase.'),
+    forbid('the-app-does-not-import-tests', { path: '^(main|shared|renderer)/', pathNot: [testsAndBenches, '^main/evaluation/'] }, { path: testsAndBenches },
+      'Tests, benches and fixture makers are not part of the app. Exception: main/evaluation makes its speed-run ' +
+        "photo with main/testing's pattern, so the photo measured is the one the tests use."),
     ...roomRules,
-    {
-      name: 'every-room-has-a-tier',
-      severity: 'error',
-      comment: 'A new folder of main/ goes into `tiers` above (and the README Layout), so its imports are checked too.',
-      from: { path: '^main/', pathNot: `^main/(${tiers.flat().join('|')}|testing)/` },
-      to: {},
-    },
-    {
-      name: 'no-circular',
-      severity: 'error',
-      comment: 'A cycle makes two modules one: neither can be read, tested or moved alone.',
-      from: { path: '^(main|shared|renderer)/' },
-      to: { circular: true },
-    },
+    forbid('every-room-has-a-tier', { path: '^main/', pathNot: `^main/(${tiers.flat().join('|')}|testing)/` }, {},
+      'A new folder of main/ goes into `tiers` above (and the README Layout), so its imports are checked too.'),
+    forbid('no-circular', { path: '^(main|shared|renderer)/' }, { circular: true },
+      'A cycle makes two modules one: neither can be read, tested or moved alone.'),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
