@@ -58,10 +58,11 @@ export interface RunEvents<J extends ImageJob> {
 export interface RunOptions<J extends ImageJob, D, E> {
   stages: ImageStages<D, E>;
   /**
-   * Images in flight at once, from decode to written file. Default 1; the next image is always
-   * decoded ahead while the current ones are enhanced.
+   * Images in flight at once, from decode to written file, or a function asked before each further
+   * image is taken (the queue's answer depends on the next photo's size). Default 1; the next image
+   * is always decoded ahead while the current ones are enhanced.
    */
-  imagesAtOnce?: number;
+  imagesAtOnce?: number | (() => number | Promise<number>);
   /** Stops the whole run: the image at work stops at its next tile; the rest end cancelled. */
   signal?: AbortSignal;
   events?: RunEvents<J>;
@@ -82,7 +83,8 @@ const cancelled = () => new StudioError('cancelled', 'Cancelled by the user.');
  */
 export async function runImages<J extends ImageJob, D, E>(source: JobSource<J>, options: RunOptions<J, D, E>): Promise<void> {
   const { stages, events } = options;
-  const atOnce = Math.max(1, options.imagesAtOnce ?? 1);
+  const limit = options.imagesAtOnce ?? 1;
+  let atOnce = 1;
   const meter = options.meter ?? new ThroughputMeter();
   const atWork = new Set<J>();
   /** Images in flight when their batch's output side failed: not written. Later ones are the source's to hold back. */
@@ -188,6 +190,7 @@ export async function runImages<J extends ImageJob, D, E>(source: JobSource<J>, 
   const inFlight = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   while (!failure) {
+    atOnce = Math.max(1, typeof limit === 'number' ? limit : await limit());
     while (inFlight.size >= atOnce) await Promise.race(inFlight);
     if (failure) break;
     const job = await source.next();

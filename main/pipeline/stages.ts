@@ -1,6 +1,7 @@
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import type { ProviderChoice } from '../../shared/engine/providers.js';
 import type { Engine } from '../engine/engine.js';
+import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import type { DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
 import { animationNote, decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from './enhance-file.js';
@@ -36,6 +37,11 @@ export interface ImageStages<Decoded = unknown, Enhanced = unknown> {
   /** A word for the user about a finished image that is not an error (an animation's other frames). */
   note?(decoded: Decoded): string | undefined;
   enhance(decoded: Decoded, settings: EnhanceSettings, callbacks: EnhanceCallbacks): Promise<Enhanced>;
+  /**
+   * How many images of these settings may be at work at once, the largest of them `largestInputPixels`:
+   * one per CPU worker while their pixels fit the memory budget; one on a GPU. Default: one.
+   */
+  imagesAtOnce?(settings: EnhanceSettings, largestInputPixels: number): Promise<number>;
   /** The size the output is written at. */
   size(enhanced: Enhanced): { width: number; height: number };
   /** Writes through a temporary file and a rename, so `outputPath` is complete or absent. */
@@ -73,6 +79,15 @@ export function pipelineStages(options: PipelineStagesOptions): ImageStages<Deco
       const enhanced = await enhanceDecoded(decoded, settings, { engine: current, model: loaded, signal, onProgress, workerShare }, outputPath);
       options.onRun?.(enhanced.stats.provider);
       return enhanced;
+    },
+    async imagesAtOnce(settings, largestInputPixels) {
+      const current = engine();
+      const loaded = await model(settings);
+      const { choice } = await current.open(loaded);
+      if (choice.provider !== 'cpu') return 1;
+      const { workers } = current.cpuWorkers(loaded);
+      const fit = imagesAtOnce({ workers, memoryBudgetMB: current.options.memoryBudgetMB, largestInputPixels, scale: loaded.manifest.scale });
+      return Math.min(workers, fit);
     },
     size: ({ width, height }) => ({ width, height }),
     write: (enhanced, outputPath, settings) => writeOutput(enhanced, outputPath, settings),

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { StudioEvent } from '../../shared/api/events.js';
 import type { BatchItem, BatchPlan, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import { StudioError, batchStoppingCodes } from '../../shared/errors.js';
+import { withDeadline } from '../imaging/deadline.js';
+import { readImageInfo } from '../library/metadata.js';
 import { temporaryPathFor } from '../pipeline/atomic-write.js';
 import { decideOutput, type OutputDecision } from '../pipeline/output-decision.js';
 import { templateValues } from '../pipeline/output-path.js';
@@ -57,7 +59,8 @@ export class JobQueue<D = unknown, E = unknown> {
   private readonly optionsCache = new Map<number, BatchOptions>();
   private readonly tallies = new Map<number, BatchTally>();
   private readonly idleWaiters: (() => void)[] = [];
-  private running: Running | undefined;
+  /** Items at work, by id: more than one when the engine has CPU workers for several photos at once. */
+  private readonly running = new Map<number, Running>();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private stopping = false;
@@ -83,10 +86,10 @@ export class JobQueue<D = unknown, E = unknown> {
     this.loop = this.run();
   }
 
-  /** Stops the worker; the running item is interrupted and goes back to the queue. */
+  /** Stops the worker; the running items are interrupted and go back to the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.running) this.interrupt(this.running, 'shutdown');
+    for (const running of this.running.values()) this.interrupt(running, 'shutdown');
     this.wake?.();
     await this.loop;
     this.loop = undefined;
@@ -136,12 +139,12 @@ export class JobQueue<D = unknown, E = unknown> {
     const tally = this.tally(batchId);
     const { counts } = tally;
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const running = this.running?.item.batchId === batchId ? this.running : undefined;
+    const running = this.runningIn(batchId);
     const processed = counts.done + counts.failed + counts.skipped;
     const status = batchStatus(counts, row.paused === 1, this.heldOnly(batchId, counts));
     const active = status === 'running' || status === 'queued';
     const eta = active
-      ? this.meter.estimateSeconds({ knownPixels: tally.pendingPixels, unknownItems: tally.pendingUnknown }, running ? [{ pixels: running.pixels, fraction: running.progress }] : [])
+      ? this.meter.estimateSeconds({ knownPixels: tally.pendingPixels, unknownItems: tally.pendingUnknown }, running.map((r) => ({ pixels: r.pixels, fraction: r.progress })))
       : null;
     const summary: BatchSummary = {
       id: batchId,
@@ -149,16 +152,17 @@ export class JobQueue<D = unknown, E = unknown> {
       status,
       total,
       counts,
-      progress: total === 0 ? 1 : (processed + (running?.progress ?? 0)) / total,
+      progress: total === 0 ? 1 : (processed + running.reduce((sum, r) => sum + r.progress, 0)) / total,
       etaSeconds: eta === null ? null : Math.round(eta),
       createdAt: row.createdAt,
       settings: options.settings,
       output: options.output,
     };
     if (row.pauseReason) summary.pausedReason = row.pauseReason;
-    if (running?.stop === 'pause' || running?.stop === 'cancel') summary.stopping = running.stop;
-    // paused while its image finishes: pausing, not paused yet
-    else if (running && row.paused === 1) summary.stopping = 'pause-after-image';
+    const stopping = running.find((r) => r.stop === 'pause' || r.stop === 'cancel')?.stop;
+    if (stopping === 'pause' || stopping === 'cancel') summary.stopping = stopping;
+    // paused while its images finish: pausing, not paused yet
+    else if (running.length > 0 && row.paused === 1) summary.stopping = 'pause-after-image';
     return summary;
   }
 
@@ -193,9 +197,8 @@ export class JobQueue<D = unknown, E = unknown> {
     const item = this.target(target);
     if (item) this.store.setHeld(item.id, true);
     else this.store.setPaused(target.batchId, true);
-    const running = this.running;
     const letFinish = options.afterCurrent === true && !item;
-    if (running && !letFinish && running.item.batchId === target.batchId && (!item || item.id === running.item.id)) this.interrupt(running, 'pause');
+    if (!letFinish) for (const running of this.runningIn(target.batchId, item?.id)) this.interrupt(running, 'pause');
     this.changed(target.batchId, item?.id);
   }
 
@@ -219,8 +222,7 @@ export class JobQueue<D = unknown, E = unknown> {
   cancel(target: BatchTarget): void {
     const item = this.target(target);
     this.store.cancelQueued(target.batchId, item?.id);
-    const running = this.running;
-    if (running && running.item.batchId === target.batchId && (!item || item.id === running.item.id)) this.interrupt(running, 'cancel');
+    for (const running of this.runningIn(target.batchId, item?.id)) this.interrupt(running, 'cancel');
     this.changed(target.batchId, item?.id);
   }
 
@@ -232,14 +234,12 @@ export class JobQueue<D = unknown, E = unknown> {
     this.wakeWorker();
   }
 
-  /** Forgets a batch (its outputs stay on disk); its running item is cancelled first. */
+  /** Forgets a batch (its outputs stay on disk); its running items are cancelled first. */
   async remove(target: { batchId: number }): Promise<void> {
     this.target(target);
-    const running = this.running;
-    if (running && running.item.batchId === target.batchId) {
-      this.interrupt(running, 'cancel');
-      await running.finished;
-    }
+    const running = this.runningIn(target.batchId);
+    for (const r of running) this.interrupt(r, 'cancel');
+    await Promise.all(running.map((r) => r.finished));
     this.store.deleteBatch(target.batchId);
     this.optionsCache.delete(target.batchId);
     this.tallies.delete(target.batchId);
@@ -278,6 +278,7 @@ export class JobQueue<D = unknown, E = unknown> {
       try {
         await runImages(this.source(), {
           stages: this.stages,
+          imagesAtOnce: () => this.imagesAtOnce(),
           meter: this.meter,
           events: {
             decoded: (job, pixels) => {
@@ -299,6 +300,28 @@ export class JobQueue<D = unknown, E = unknown> {
     this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
+  /**
+   * Items at work at once: as many as the engine has CPU workers for while the photos fit the memory
+   * budget (the next one's size read from its header when the library did not know it), else one.
+   */
+  private async imagesAtOnce(): Promise<number> {
+    const next = this.store.nextItem();
+    if (!next || !this.stages.imagesAtOnce) return 1;
+    try {
+      let pixels = next.pixels;
+      if (pixels === null) {
+        pixels = await headerPixels(next.inputPath);
+        if (pixels !== null) this.store.setPixels(next.id, pixels);
+      }
+      if (pixels === null) return 1;
+      const largest = Math.max(pixels, ...[...this.running.values()].map((r) => r.pixels ?? 0));
+      return await this.stages.imagesAtOnce(this.batchOptions(next.batchId).settings, largest);
+    } catch {
+      // the item's own run reports what is wrong (a model gone, a file unreadable)
+      return 1;
+    }
+  }
+
   private sleep(): Promise<void> {
     return new Promise<void>((resolve) => (this.wake = resolve)).finally(() => (this.wake = undefined));
   }
@@ -314,7 +337,7 @@ export class JobQueue<D = unknown, E = unknown> {
         while (!this.stopping) {
           const next = this.store.nextItem();
           if (next) return this.begin(next);
-          this.idleWaiters.splice(0).forEach((resolve) => resolve());
+          if (this.running.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
           await this.sleep();
         }
         return undefined;
@@ -338,7 +361,7 @@ export class JobQueue<D = unknown, E = unknown> {
       finished: new Promise((resolve) => (finish = resolve)),
       finish: () => finish(),
     };
-    this.running = running;
+    this.running.set(item.id, running);
     this.changed(item.batchId, item.id);
     return {
       key: item.id,
@@ -378,9 +401,11 @@ export class JobQueue<D = unknown, E = unknown> {
         this.store.finishAttempt(item, 'cancelled', times);
       }
     } finally {
-      this.running = undefined;
+      this.running.delete(item.id);
       this.changed(item.batchId, item.id);
       running.finish();
+      // with nothing else at work, the worker may now be idle
+      this.wakeWorker();
     }
   }
 
@@ -396,6 +421,11 @@ export class JobQueue<D = unknown, E = unknown> {
       takenByOther: (p) => this.store.claimedByOther(p, item.id),
       isProtected: (p) => this.store.isProtected(p),
     });
+  }
+
+  /** Items at work in a batch, or that one item if it is. */
+  private runningIn(batchId: number, itemId?: number): Running[] {
+    return [...this.running.values()].filter((r) => r.item.batchId === batchId && (itemId === undefined || r.item.id === itemId));
   }
 
   private interrupt(running: Running, reason: StopReason): void {
@@ -420,7 +450,7 @@ export class JobQueue<D = unknown, E = unknown> {
   }
 
   private itemView(row: ItemRow): QueueItem {
-    const running = this.running?.item.id === row.id ? this.running : undefined;
+    const running = this.running.get(row.id);
     const view: QueueItem = {
       id: row.id,
       batchId: row.batchId,
@@ -477,6 +507,17 @@ export class JobQueue<D = unknown, E = unknown> {
     }
   }
 }
+
+/** An input's pixels from its header, or null when it cannot be read at once (its run will say why). */
+async function headerPixels(file: string): Promise<number | null> {
+  const info = await fs.promises.stat(file).catch(() => undefined);
+  if (!info?.isFile()) return null;
+  const image = await withDeadline(readImageInfo(file), headerDeadlineMs, () => new Error('header read timed out')).catch(() => undefined);
+  return image ? image.width * image.height : null;
+}
+
+/** A header that takes longer than this (a stalled network drive) is not waited for here. */
+const headerDeadlineMs = 5_000;
 
 function batchStatus(counts: Record<ItemStatus, number>, paused: boolean, heldOnly: boolean): BatchStatus {
   if (counts.running > 0) return 'running';

@@ -23,13 +23,14 @@ export interface QueueEnv {
 
 /**
  * A queue on a real database file, the real pipeline and the small random-weight CTMSR model.
- * `memoryBudgetMB` small makes the engine run one tile per call, so progress is per tile.
+ * `memoryBudgetMB` small makes the engine run one tile per call, so progress is per tile; `workers`
+ * above one lets the queue run that many photos at once.
  */
-export async function queueEnv(options: { memoryBudgetMB?: number; wrap?: (p: ImageStages) => ImageStages } = {}): Promise<QueueEnv> {
+export async function queueEnv(options: { memoryBudgetMB?: number; workers?: number; wrap?: (p: ImageStages) => ImageStages } = {}): Promise<QueueEnv> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctmsr-queue-'));
   const db = openDatabase(path.join(dir, 'studio.db'));
   const model = await makeTestModel('ctmsr');
-  const engine = new Engine({ providers: ['cpu'], threads: 1, memoryBudgetMB: options.memoryBudgetMB ?? 1024 });
+  const engine = new Engine({ providers: ['cpu'], threads: 1, workers: options.workers, memoryBudgetMB: options.memoryBudgetMB ?? 1024 });
   const real = pipelineStages({ engine, model: async () => model }) as ImageStages;
   const queue = new JobQueue(db, options.wrap ? options.wrap(real) : real);
   const events: QueueEvent[] = [];
