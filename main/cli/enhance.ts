@@ -5,7 +5,7 @@ import { collisionPolicies, defaultNameTemplate, enhanceSettingsSchema, outputFo
 import { describeIssues } from '../../shared/errors.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
 import { Engine } from '../engine/engine.js';
-import { readImageInfo } from '../library/metadata.js';
+import { readPixelCount } from '../library/metadata.js';
 import { bundledDefaultId, bundledModelsDir } from '../models/bundled.js';
 import { ModelCatalogue } from '../models/catalogue.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
@@ -123,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
     skipExisting: opts.skipExisting,
   };
   // a file named on its own is written flat (its root is its folder); a folder's images mirror its tree
-  const plan = planOutputs(inputs.map(({ path, root }) => ({ path, root })), planOptions);
+  const plan = planOutputs(inputs, planOptions);
   await removeStaleTemporaries(plan.map((p) => p.output));
   try {
     await ensureFolder(resolve(opts.out));
@@ -147,8 +147,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const pixels = await Promise.all(
     plan.map(async (p) => {
-      const info = await readImageInfo(p.input).catch(() => undefined);
-      return { input: p.input, pixels: info ? info.width * info.height : 0 };
+      return { input: p.input, pixels: (await readPixelCount(p.input)) ?? 0 };
     }),
   );
   const controller = new AbortController();

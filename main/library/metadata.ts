@@ -1,4 +1,6 @@
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { withDeadline } from '../imaging/deadline.js';
 import { cameraName, parseExif, takenAtMs } from './exif.js';
 
 export interface ImageInfo {
@@ -34,4 +36,19 @@ export async function readImageInfo(file: string): Promise<ImageInfo> {
     takenAt,
     takenAtMs: takenAt === null ? null : takenAtMs(takenAt),
   };
+}
+
+/** A header that takes longer than this (a stalled network drive) is not waited for by `readPixelCount`. */
+const headerDeadlineMs = 5_000;
+
+/**
+ * An image's pixel count from its header, or null when it is not a regular file or its header
+ * cannot be read at once: for sizing work ahead (ETA, how many photos at once), never to judge the
+ * file, whose own decode says what is wrong with it.
+ */
+export async function readPixelCount(file: string): Promise<number | null> {
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) return null;
+  const image = await withDeadline(readImageInfo(file), headerDeadlineMs, () => new Error('header read timed out')).catch(() => undefined);
+  return image ? image.width * image.height : null;
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { planOutputs, type OutputPlanOptions, type PlannedOutput } from './output-path.js';
+import { collisionReason, planOutputs, type OutputPlanOptions, type PlannedOutput } from './output-path.js';
 
 /** Where an image goes, decided as it starts. */
 export type OutputDecision =
@@ -24,9 +24,9 @@ export interface OutputClaims {
 export function decideOutput(input: string, planned: string, plan: OutputPlanOptions, claims: OutputClaims): OutputDecision {
   const taken = existsSync(planned) || claims.takenByOther(planned);
   if (!taken) return { action: 'write', output: planned };
-  if (plan.skipExisting) return { action: 'skip', output: planned, reason: `${planned} already exists (skip existing is on)` };
-  if (plan.collision === 'skip') return { action: 'skip', output: planned, reason: `${planned} already exists (collision policy: skip)` };
-  if (plan.collision === 'fail') return { action: 'fail', output: planned, reason: `${planned} already exists. Choose the rename or overwrite policy, or another output folder.` };
+  if (plan.skipExisting) return { action: 'skip', output: planned, reason: collisionReason.skipExisting(planned) };
+  if (plan.collision === 'skip') return { action: 'skip', output: planned, reason: collisionReason.skip(planned) };
+  if (plan.collision === 'fail') return { action: 'fail', output: planned, reason: collisionReason.fail(planned) };
   if (plan.collision === 'overwrite' && !claims.isProtected(planned) && !claims.takenByOther(planned)) return { action: 'write', output: planned };
   const [replanned] = planOutputs([{ path: input }], { ...plan, outDir: dirname(planned), collision: 'rename', skipExisting: false });
   if (replanned.action !== 'write' || claims.takenByOther(replanned.output)) {

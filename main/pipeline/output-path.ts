@@ -15,6 +15,13 @@ export interface OutputPlanOptions {
   skipExisting: boolean;
 }
 
+/** Why an output was not written where planned: one wording for the plan and for the check as an image starts. */
+export const collisionReason = {
+  skipExisting: (path: string) => `${path} already exists (skip existing is on)`,
+  skip: (path: string) => `${path} already exists (collision policy: skip)`,
+  fail: (path: string) => `${path} already exists. Choose the rename or overwrite policy, or another output folder.`,
+};
+
 /** An input file, and the folder it was found under when its tree is mirrored. */
 export interface OutputRequest {
   path: string;
@@ -82,7 +89,7 @@ export function planOutputs(
     const wanted = resolve(intendedOutputPath(request, options));
     const onDisk = existsSync(wanted) || protectedPaths.has(wanted);
     if (onDisk && options.skipExisting && !protectedPaths.has(wanted)) {
-      return { input, action: 'skip', output: wanted, reason: 'output already exists (skip existing is on)' };
+      return { input, action: 'skip', output: wanted, reason: collisionReason.skipExisting(wanted) };
     }
     // done before under another name (its own name was taken, by the input itself or another file)
     const earlier = options.skipExisting ? doneBefore(input, dirname(wanted)) : undefined;
@@ -100,9 +107,9 @@ export function planOutputs(
         claimed.add(wanted);
         return { input, action: 'write', output: wanted, replaces: true };
       case 'skip':
-        return { input, action: 'skip', output: wanted, reason: `${wanted} already exists (collision policy: skip)` };
+        return { input, action: 'skip', output: wanted, reason: collisionReason.skip(wanted) };
       case 'fail':
-        return { input, action: 'fail', output: wanted, reason: `${wanted} already exists. Choose the rename or overwrite policy, or another output folder.` };
+        return { input, action: 'fail', output: wanted, reason: collisionReason.fail(wanted) };
       case 'rename':
         break;
     }

@@ -3,8 +3,7 @@ import path from 'node:path';
 import type { StudioEvent } from '../../shared/api/events.js';
 import type { BatchItem, BatchPlan, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import { StudioError, batchStoppingCodes } from '../../shared/errors.js';
-import { withDeadline } from '../imaging/deadline.js';
-import { readImageInfo } from '../library/metadata.js';
+import { readPixelCount } from '../library/metadata.js';
 import { temporaryPathFor } from '../pipeline/atomic-write.js';
 import { decideOutput, type OutputDecision } from '../pipeline/output-decision.js';
 import { templateValues } from '../pipeline/output-path.js';
@@ -305,12 +304,13 @@ export class JobQueue<D = unknown, E = unknown> {
    * budget (the next one's size read from its header when the library did not know it), else one.
    */
   private async imagesAtOnce(): Promise<number> {
+    if (!this.stages.imagesAtOnce) return 1;
     const next = this.store.nextItem();
-    if (!next || !this.stages.imagesAtOnce) return 1;
+    if (!next) return 1;
     try {
       let pixels = next.pixels;
       if (pixels === null) {
-        pixels = await headerPixels(next.inputPath);
+        pixels = await readPixelCount(next.inputPath);
         if (pixels !== null) this.store.setPixels(next.id, pixels);
       }
       if (pixels === null) return 1;
@@ -507,17 +507,6 @@ export class JobQueue<D = unknown, E = unknown> {
     }
   }
 }
-
-/** An input's pixels from its header, or null when it cannot be read at once (its run will say why). */
-async function headerPixels(file: string): Promise<number | null> {
-  const info = await fs.promises.stat(file).catch(() => undefined);
-  if (!info?.isFile()) return null;
-  const image = await withDeadline(readImageInfo(file), headerDeadlineMs, () => new Error('header read timed out')).catch(() => undefined);
-  return image ? image.width * image.height : null;
-}
-
-/** A header that takes longer than this (a stalled network drive) is not waited for here. */
-const headerDeadlineMs = 5_000;
 
 function batchStatus(counts: Record<ItemStatus, number>, paused: boolean, heldOnly: boolean): BatchStatus {
   if (counts.running > 0) return 'running';
