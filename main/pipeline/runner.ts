@@ -40,7 +40,8 @@ export interface StageTimes {
 
 export type ImageOutcome = { input: string; output: string; times: StageTimes } & (
   | { status: 'done'; seconds: number; width: number; height: number; pixels: number; note?: string }
-  | { status: 'skipped'; reason: string }
+  /** `notAttempted`: held back, in flight when its batch's output side failed; it may run once that is fixed. */
+  | { status: 'skipped'; reason: string; notAttempted?: true }
   | { status: 'failed'; reason: string; code: ErrorCode; stage: ErrorStage; stopsBatch: boolean }
   | { status: 'cancelled' }
 );
@@ -121,7 +122,7 @@ export async function runImages<J extends ImageJob, D, E>(source: JobSource<J>, 
     let output = job.plannedOutput;
     const notAttempted = (): ImageOutcome | undefined => {
       const stoppedBy = stopped.get(job);
-      return stoppedBy === undefined ? undefined : { status: 'skipped', input, output, times, reason: `not attempted: ${stoppedBy}` };
+      return stoppedBy === undefined ? undefined : { status: 'skipped', input, output, times, reason: `not attempted: ${stoppedBy}`, notAttempted: true };
     };
     if (signal?.aborted) return { status: 'cancelled', input, output, times };
     const skipped = notAttempted();

@@ -44,7 +44,8 @@ interface ItemJob extends ImageJob {
 
 /**
  * The durable job queue and its worker. Batches and items live in SQLite; the worker feeds them to
- * the pipeline's runner one at a time, the next one decoded while the current one is enhanced.
+ * the pipeline's runner, as many at once as the engine has CPU workers for (else one at a time),
+ * the next one decoded while the current ones are enhanced.
  * Pause and cancel abort the running item through its AbortSignal, which the engine checks
  * between tiles.
  *
@@ -392,6 +393,10 @@ export class JobQueue<D = unknown, E = unknown> {
       } else if (running.stop && outcome.status !== 'skipped') {
         const stopped: AttemptOutcome = running.stop === 'pause' ? 'paused' : running.stop === 'cancel' ? 'cancelled' : 'interrupted';
         this.store.finishAttempt(item, stopped, times);
+      } else if (outcome.status === 'skipped' && outcome.notAttempted) {
+        // another photo of its batch found the output side full or read-only: this one goes back
+        // to the queue, to run when the batch is resumed
+        this.store.finishAttempt(item, 'interrupted', times);
       } else if (outcome.status === 'skipped') {
         this.store.finishAttempt(item, 'skipped', { ...times, error: outcome.reason });
       } else if (outcome.status === 'failed') {

@@ -3,10 +3,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchSummary } from '../../../shared/api/types.js';
 import { writeTestImage } from '../../library/test/make-images.js';
+import { canMountTmpfs, fillDisk, mountTmpfs, unmount } from '../../testing/small-disk.js';
 import { listFiles, queueEnv, sha256, type QueueEnv } from './harness.js';
 
 const envs: QueueEnv[] = [];
+let mounted: string | undefined;
 afterEach(async () => {
+  for (const env of envs) await env.queue.stop();
+  if (mounted) unmount(mounted);
+  mounted = undefined;
   for (const env of envs.splice(0)) await env.close();
 });
 
@@ -88,5 +93,30 @@ describe('the queue on several CPU workers', () => {
     expect(items.filter((i) => i.status === 'done')).toHaveLength(5);
     expect(listFiles(out)).toHaveLength(5);
     expect(fs.existsSync(items.find((i) => i.id === cancelled)!.output!)).toBe(false);
+  });
+
+  it.skipIf(!canMountTmpfs())('on a full disk, the photo in flight beside the failed one goes back to the queue and runs on resume', async () => {
+    const env = await queueEnv({ workers: 2 });
+    envs.push(env);
+    const { queue, dir } = env;
+    const input = await photos(dir, 4, { width: 32, height: 32 });
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out);
+    mountTmpfs(out, '512k');
+    mounted = out;
+    const batch = await queue.enqueue({ paths: [input], settings: {}, output: { folder: out, naming: '{name}' } });
+    const filler = fillDisk(out);
+    const peak = peakRunning(env);
+    queue.start();
+    await queue.whenIdle();
+    expect(peak()).toBe(2);
+    // one failed on the full disk; the other at work was not written and is queued again, not skipped
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'paused', counts: { failed: 1, skipped: 0, queued: 3, done: 0 } });
+
+    fs.rmSync(filler);
+    queue.resume({ batchId: batch.id });
+    await queue.whenIdle();
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'done', counts: { done: 4 } });
+    expect(listFiles(out)).toEqual(['p0.png', 'p1.png', 'p2.png', 'p3.png']);
   });
 });
