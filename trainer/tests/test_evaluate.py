@@ -18,6 +18,25 @@ def test_psnr_ssim_identities():
     assert 20 < evaluate.psnr_y(a, b, 4) < 40 and evaluate.ssim_y(a, b, 4) < 1
 
 
+def test_ssim_filters_with_the_full_11x11_gaussian_window():
+    """The two 1-D passes give what basicsr's 2-D 11×11 window gives (its formula written out here)."""
+    import torch.nn.functional as F
+    g = torch.Generator().manual_seed(1)
+    a = torch.rand(3, 40, 52, generator=g)
+    b = (a + 0.1 * torch.randn(a.shape, generator=g)).clamp(0, 1)
+    ax = torch.arange(11, dtype=torch.float64) - 5
+    w = torch.exp(-(ax ** 2) / (2 * 1.5 ** 2))
+    w = (w[:, None] @ w[None, :]) / w.sum() ** 2
+    x = evaluate._shave(evaluate.rgb_to_y(evaluate.to_uint8_levels(a)), 4).double()[None, None]
+    y = evaluate._shave(evaluate.rgb_to_y(evaluate.to_uint8_levels(b)), 4).double()[None, None]
+    f = lambda v: F.conv2d(v, w.view(1, 1, 11, 11))  # noqa: E731
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    mx, my = f(x), f(y)
+    sxx, syy, sxy = f(x * x) - mx ** 2, f(y * y) - my ** 2, f(x * y) - mx * my
+    want = (((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (sxx + syy + c2))).mean().item()
+    assert abs(evaluate.ssim_y(a, b, 4) - want) < 1e-12 and want < 0.99
+
+
 def test_y_channel_bt601():
     white, black = torch.ones(3, 1, 1) * 255, torch.zeros(3, 1, 1)
     assert abs(evaluate.rgb_to_y(white).item() - 235.0) < 1e-3
