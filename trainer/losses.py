@@ -82,8 +82,10 @@ def dtm_weight(x0_hat, x0, floor=1e-8):
 
 
 def no_autocast(x):
-    """f_θ' runs in float32: grad is a small difference of two outputs, which half precision would swamp."""
-    return torch.autocast("cuda", enabled=False) if x.is_cuda else contextlib.nullcontext()
+    """f_θ' runs in float32 (as the official code): grad is a small difference of two outputs, which half or
+    bfloat16 precision would swamp."""
+    return torch.autocast(x.device.type, enabled=False) if x.device.type in ("cuda", "cpu") else \
+        contextlib.nullcontext()
 
 
 def dtm_target(frozen, x0_hat, x0, lr, y0, eps, u, sched):

@@ -90,7 +90,16 @@ def norm_layer(cfg, ch):
     groups = min(32, ch // 4)  # EDM: 32 groups of at least 4 channels...
     while ch % groups:
         groups -= 1            # ...lowered to a divisor for widths like 144 that 32 does not divide
-    return nn.GroupNorm(num_groups=groups, num_channels=ch, eps=1e-6)
+    return GroupNorm32(num_groups=groups, num_channels=ch, eps=1e-6)
+
+
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm computed in float32 whatever autocast feeds it: its statistics lose precision in bfloat16 (and
+    PyTorch 1.13's CPU autocast passes bfloat16 inputs with float32 weights, which group_norm refuses). The next
+    convolution casts back down. Without autocast the input is float32 already and nothing changes."""
+
+    def forward(self, x):
+        return super().forward(x.float())
 
 
 def small_(module, scale=1e-5):

@@ -1,0 +1,62 @@
+"""The faster training step keeps the maths: bfloat16 autocast (on CPUs with native bfloat16) and the channels-last
+layout change a step's loss by rounding only, and f_θ' and LPIPS-free parts stay where the official code keeps them."""
+import pytest
+import torch
+
+from trainer import config
+from trainer.train import Trainer, amp_dtype
+
+from .conftest import LPIPS_DIR, needs_lpips, tiny_config
+
+# bfloat16 keeps 8 bits of mantissa (≈ 0.4 % per rounding); a CT loss is a small difference of two network outputs,
+# so its relative error is larger than any one output's. Measured on the shipped S network at batch 8: ≤ 1.7 %.
+TOLERANCE = 0.03
+
+
+def _pair(tmp_path, hr_folder, **over):
+    cfg = tiny_config(tmp_path / "run", hr_folder, net={"model_channels": 16, "zero_init": False},
+                      ct_iterations=2, dtm_iterations=4, data={"hr_dirs": [hr_folder], "crop": 32, "batch": 4},
+                      **over)
+    return Trainer(config.merge(cfg, {"amp": "off"})), Trainer(config.merge(cfg, {"amp": "bf16"}))
+
+
+@pytest.mark.parametrize("stage_step", [1, 3])  # a CT step and a CT + DTM step
+def test_a_bf16_step_matches_the_float32_step(tmp_path, hr_folder, stage_step):
+    ref, fast = _pair(tmp_path, hr_folder, dtm={"distance": "charbonnier"})
+    assert ref.amp is None and fast.amp == torch.bfloat16
+    for a, b in zip(ref.net.state_dict().values(), fast.net.state_dict().values()):
+        assert torch.equal(a, b)  # the same start, so the losses differ by precision alone
+    batch = ref.maker[stage_step]
+    want, _ = ref.train_step(stage_step, batch)
+    got, _ = fast.train_step(stage_step, batch)
+    assert set(got) == set(want)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=TOLERANCE), k
+    # and the step itself moved the weights the same way (AdamW normalises the gradient: a sign-level agreement)
+    moved = [(fa - fb) for fa, fb in zip(fast.net.parameters(), ref.net.parameters())]
+    assert max(m.abs().max().item() for m in moved) < 5 * ref.cfg.optim.lr
+
+
+@needs_lpips
+def test_a_bf16_step_with_lpips_matches_the_float32_step(tmp_path, hr_folder):
+    ref, fast = _pair(tmp_path, hr_folder, ct={"distance": "lpips+charbonnier"}, lpips={"dir": LPIPS_DIR})
+    batch = ref.maker[3]
+    want, _ = ref.train_step(3, batch)
+    got, _ = fast.train_step(3, batch)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=TOLERANCE), k
+
+
+def test_amp_modes_on_the_cpu():
+    cpu = torch.device("cpu")
+    assert amp_dtype("off", cpu) is None
+    assert amp_dtype("bf16", cpu) == torch.bfloat16
+    with pytest.raises(ValueError, match="fp16 needs a CUDA device"):
+        amp_dtype("fp16", cpu)
+    assert amp_dtype("auto", torch.device("mps")) is None
+
+
+def test_the_network_trains_in_channels_last(tmp_path, hr_folder):
+    tr = Trainer(tiny_config(tmp_path / "run", hr_folder))
+    conv = next(m for m in tr.net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3))
+    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
