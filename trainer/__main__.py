@@ -1,4 +1,4 @@
-"""CLI: python -m trainer train|finetune|export|evaluate|make-eval-set|slim|blend|make-test-model (see trainer/README.md)."""
+"""CLI: python -m trainer train|campaign|finetune|export|evaluate|make-eval-set|slim|blend|make-test-model (see trainer/README.md)."""
 import argparse
 import sys
 
@@ -19,6 +19,11 @@ def _cmd_train(a):
 def _cmd_finetune(a):
     from .finetune.run import main as finetune_main
     return finetune_main(a)
+
+
+def _cmd_campaign(a):
+    from .campaign import main as campaign_main
+    return campaign_main(a)
 
 
 def _cmd_export(a):
@@ -65,6 +70,22 @@ def parser():
     f.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint.pt when it exists")
     f.add_argument("--export", action="store_true", help="only export <out>/checkpoint.pt (ONNX + manifest + .pt)")
     f.set_defaults(fn=_cmd_finetune)
+
+    c = sub.add_parser("campaign", help="carry a named training campaign on for one time-boxed segment "
+                                         "(trainer/campaigns/<name>/campaign.yaml), scoring it into its curve")
+    c.add_argument("--name", required=True, help="the campaign: trainer/campaigns/<name>/")
+    c.add_argument("--minutes", type=float, default=0, help="end the segment after this long (0: until stopped)")
+    c.add_argument("--iterations", type=int, default=0, help="end the segment after this many iterations")
+    c.add_argument("--device", help="override the plan's device (auto | cpu | cuda | mps)")
+    c.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="this machine's overrides of the plan's train config (threads, data.workers, data folders)")
+    c.add_argument("--shared", help="what {shared} stands for in the plan (default ../shared; a GPU window's pack)")
+    c.add_argument("--campaigns", default="trainer/campaigns", help="the folder of campaigns (committed)")
+    c.add_argument("--runs", default="trainer/runs", help="work folders and evaluation sets (not committed)")
+    c.add_argument("--nice", type=int, default=10, help="lower this process's priority by N (0: leave it)")
+    c.add_argument("--no-score", action="store_true", help="train only (a GPU window without the scoring sets)")
+    c.add_argument("--plot", action="store_true", help="only draw curve.png from curve.csv (needs matplotlib)")
+    c.set_defaults(fn=_cmd_campaign)
 
     e = sub.add_parser("export", help="export a checkpoint (EMA weights) to ONNX + manifest")
     e.add_argument("--checkpoint", help="checkpoint.pt written by train")

@@ -1,0 +1,274 @@
+"""A training campaign: one model trained in time-boxed segments on whatever machine is at hand, carried on from one
+working period to the next, with a committed learning curve.
+
+    python -m trainer campaign --name detail [--minutes 170] [--device auto] [--set KEY=VALUE ...]
+
+trainer/campaigns/<name>/ is committed:
+  campaign.yaml   the plan: the train config and its overrides, where the campaign started, what is scored and how often
+  checkpoint.pt   where the campaign stands: slim EMA weights (float16) with the step and, in history.campaign, every
+                  segment (machine, device, steps, wall time, the overrides it ran with)
+  curve.csv       one row per scoring of the EMA weights: step, stage, campaign hours, device, PSNR / LPIPS / NIQE per set
+  NOTES.md        why the plan changed when it did
+trainer/runs/campaign-<name>/ is the segment's work folder (full checkpoint with the optimiser, train.log): a later
+segment on the same machine resumes from it exactly; on a new machine (a fresh clone, a GPU window) the campaign
+carries on from the committed slim checkpoint, and the optimiser restarts.
+
+A segment ends at --minutes, after --iterations, or on SIGTERM/Ctrl-C; then the full checkpoint is written and slimmed
+into the committed one, ready to commit. Scoring samples one step (σ = 1, seed 0) on fixed sets, made once with
+`make_eval_set` into trainer/runs/eval-sets/ so every row of the curve scores the same pixels.
+"""
+import copy
+import csv
+import os
+import platform
+import signal
+import time
+
+import torch
+import yaml
+
+from . import checkpoint, config as config_mod, train
+from .evaluate import _load_niqe, evaluate, make_eval_set
+from .protocol import emit, log
+
+CURVE_FIELDS = ("step", "stage", "hours", "device", "kind")
+METRICS = ("psnr", "lpips", "niqe")
+
+
+# ---------------------------------------------------------------- the plan and its files
+
+class Campaign:
+    def __init__(self, name, campaigns="trainer/campaigns", runs="trainer/runs", shared=None):
+        self.name = name
+        self.dir = os.path.join(campaigns, name)
+        self.work = os.path.join(runs, f"campaign-{name}")
+        self.sets_dir = os.path.join(runs, "eval-sets")
+        spec_path = os.path.join(self.dir, "campaign.yaml")
+        if not os.path.isfile(spec_path):
+            raise FileNotFoundError(f"no campaign named {name!r}: {spec_path} does not exist")
+        with open(spec_path) as f:
+            text = f.read()
+        # {shared} in the plan: ../shared here, the packed copy on a GPU window
+        shared = shared or os.path.join("..", "shared")
+        self.spec = yaml.safe_load(text.replace("{shared}", shared))
+        self.checkpoint = os.path.join(self.dir, "checkpoint.pt")
+        self.curve = os.path.join(self.dir, "curve.csv")
+
+    def config(self, sets=()):
+        """The train config of the plan, with this segment's --set overrides (machine-specific: device, threads,
+        data folders of a pack) on top."""
+        cfg = config_mod.load(self.spec.get("config"), None, self.work)
+        cfg = config_mod.merge(cfg, copy.deepcopy(self.spec.get("train", {})))
+        cfg = config_mod.merge(cfg, config_mod.parse_set(sets))
+        cfg["out"] = self.work
+        return cfg
+
+    def score_sets(self):
+        """{label: folder holding HR/ and LR_x<s>/}; sets with `make` parameters are written once."""
+        out = {}
+        for label, entry in (self.spec.get("score", {}).get("sets") or {}).items():
+            entry = entry or {}
+            if "make" in entry:
+                folder = os.path.join(self.sets_dir, label)
+                if not os.path.isfile(os.path.join(folder, "eval-set.json")):
+                    m = entry["make"]
+                    log(f"campaign: making the evaluation set {label} in {folder}")
+                    make_eval_set(m["hr_dir"], folder, m.get("degradation", "realesrgan"), m.get("seed", 0),
+                                  m.get("scale", 4), m.get("max_images", 0), m.get("lr_dir"), m.get("quality", 20))
+                out[label] = folder
+            else:
+                out[label] = entry["path"]
+        return out
+
+
+# ---------------------------------------------------------------- the curve
+
+def curve_header(labels):
+    return list(CURVE_FIELDS) + [f"{label} {m}" for label in labels for m in METRICS]
+
+
+def check_curve(path, labels):
+    """A curve whose columns differ from the plan's sets is an error, raised before any training: rows of different
+    sets do not make one curve."""
+    if not os.path.isfile(path):
+        return
+    with open(path, newline="") as f:
+        have = next(csv.reader(f), None)
+    if have != curve_header(labels):
+        raise ValueError(f"{path} has the columns {have}, the plan scores {curve_header(labels)}: keep the plan's "
+                         f"sets, or name a new campaign")
+
+
+def append_row(path, labels, row):
+    check_curve(path, labels)
+    header = curve_header(labels)
+    exists = os.path.isfile(path)
+    with open(path, "a", newline="") as f:
+        w = csv.writer(f)
+        if not exists:
+            w.writerow(header)
+        w.writerow([row.get(k, "") for k in header])
+
+
+def read_curve(path):
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def scored_row(results, kind):
+    """{'<set> psnr': …} of one method ('model' or 'bicubic') of evaluate()'s results, rounded for the file."""
+    digits = {"psnr": 3, "lpips": 4, "niqe": 3}
+    row = {}
+    for label, r in results.items():
+        for m in METRICS:
+            if m in r[kind]:
+                row[f"{label} {m}"] = round(r[kind][m], digits[m])
+    return row
+
+
+# ---------------------------------------------------------------- one segment
+
+def machine():
+    """A short name of the machine the segment runs on, for the lineage."""
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name()
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), "")
+    except OSError:
+        model = ""
+    return f"{model or platform.processor() or 'CPU'}, {os.cpu_count()} cores"
+
+
+class Segment:
+    """The after_step hook of one segment: scores every `every` steps, ends the segment at its time box or
+    iteration cap, and keeps the campaign's wall clock."""
+
+    def __init__(self, camp, trainer, minutes, iterations, score=True):
+        self.camp, self.tr = camp, trainer
+        s = camp.spec.get("score", {})
+        self.every, self.max_images = int(s.get("every", 0)) if score else 0, int(s.get("max_images", 0))
+        self.sets = camp.score_sets() if self.every else {}
+        self.niqe = _load_niqe(s.get("niqe_dir")) if self.every else None
+        check_curve(camp.curve, list(self.sets))
+        self.t0, self.start_step = time.time(), trainer.step
+        self.deadline = self.t0 + minutes * 60 if minutes else None
+        self.last_step = trainer.step + iterations if iterations else None
+        self.past_s = trainer.history.get("campaign", {}).get("wall_s", 0.0)
+        self.device = str(trainer.device)
+
+    def hours(self):
+        return (self.past_s + time.time() - self.t0) / 3600
+
+    def __call__(self, tr):
+        if self.every and tr.step % self.every == 0:
+            self.score()
+        if (self.deadline and time.time() >= self.deadline) or (self.last_step and tr.step >= self.last_step):
+            tr.stop_requested = True
+
+    @torch.no_grad()
+    def score(self, kinds=("model",)):
+        tr = self.tr
+        t = time.time()
+        res = evaluate(tr.ema.eval(), list(self.sets.values()), lpips=tr.lpips, steps=[1.0], seed=0,
+                       max_images=self.max_images, device=tr.device, sched=tr.sched, niqe_params=self.niqe)
+        res = {label: res[os.path.basename(os.path.normpath(folder))] for label, folder in self.sets.items()}
+        base = {"step": tr.step, "stage": tr.cfg.stage_at(max(tr.step - 1, 0)), "hours": round(self.hours(), 3),
+                "device": self.device}
+        for kind in kinds:
+            row = {**base, "kind": "ema" if kind == "model" else kind, **scored_row(res, kind)}
+            append_row(self.camp.curve, list(self.sets), row)
+        emit("campaignScore", step=tr.step, results={k: v["model"] for k, v in res.items()},
+             seconds=round(time.time() - t, 1))
+        self.t0 += time.time() - t  # scoring is not training time: the curve's hours count training only
+
+    def record(self, overrides):
+        """This segment in the trainer's history, so the full and the slim checkpoint both carry it."""
+        camp = self.tr.history.setdefault("campaign", {"name": self.camp.name, "wall_s": 0.0, "segments": []})
+        wall = time.time() - self.t0
+        camp["wall_s"] = round(self.past_s + wall, 1)
+        camp["segments"].append({"machine": machine(), "device": self.device, "fromStep": self.start_step,
+                                 "toStep": self.tr.step, "wallSeconds": round(wall, 1), "overrides": list(overrides),
+                                 "ended": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+
+
+def start_trainer(camp, cfg):
+    """Exact resume from the work folder when it is at least as far as the committed checkpoint; else carry on from
+    the committed checkpoint; else begin at the plan's start."""
+    work_ck = os.path.join(camp.work, "checkpoint.pt")
+    committed = checkpoint.load(camp.checkpoint)["step"] if os.path.isfile(camp.checkpoint) else None
+    if os.path.isfile(work_ck) and (committed is None or checkpoint.load(work_ck)["step"] >= committed):
+        log(f"campaign: resuming {work_ck}")
+        return train.Trainer(cfg, resume=True)
+    if committed is not None:
+        log(f"campaign: carrying on from {camp.checkpoint} at step {committed}")
+        return train.Trainer({**cfg, "init_from": camp.checkpoint}, carry_on=True)
+    start = camp.spec.get("start_from")
+    log(f"campaign: starting from {start or 'freshly initialised weights'}")
+    return train.Trainer({**cfg, "init_from": start})
+
+
+def run_segment(name, minutes=0, iterations=0, sets=(), device=None, campaigns="trainer/campaigns",
+                runs="trainer/runs", shared=None, score=True):
+    camp = Campaign(name, campaigns, runs, shared)
+    cfg = camp.config(sets)
+    if device:
+        cfg["device"] = device
+    tr = start_trainer(camp, cfg)
+    seg = Segment(camp, tr, minutes, iterations, score)
+    if seg.every and not read_curve(camp.curve):
+        seg.score(kinds=("bicubic", "model"))  # the first rows: bicubic and the weights the campaign starts from
+    tr.run(after_step=seg)
+    seg.record(sets)
+    tr.save()
+    step = checkpoint.slim(os.path.join(camp.work, "checkpoint.pt"), camp.checkpoint)
+    emit("campaignCheckpoint", path=os.path.abspath(camp.checkpoint), step=step, hours=round(seg.hours(), 3))
+    return 0
+
+
+def main(args):
+    if args.nice:
+        os.nice(args.nice)
+    signal.signal(signal.SIGTERM, train._on_signal)
+    signal.signal(signal.SIGINT, train._on_signal)
+    if args.plot:
+        return plot(Campaign(args.name, args.campaigns, args.runs))
+    return run_segment(args.name, args.minutes, args.iterations, args.set, args.device, args.campaigns, args.runs,
+                       args.shared, not args.no_score)
+
+
+# ---------------------------------------------------------------- the plot
+
+def plot(camp):
+    """curve.png beside curve.csv: per set, PSNR and LPIPS against the step, bicubic as a dashed line (matplotlib)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows = read_curve(camp.curve)
+    if not rows:
+        raise FileNotFoundError(f"{camp.curve} has no rows yet")
+    labels = [c[: -len(" psnr")] for c in rows[0] if c.endswith(" psnr")]
+    fig, axes = plt.subplots(3, len(labels), figsize=(4 * len(labels), 8), squeeze=False, sharex=True)
+    ema = [r for r in rows if r["kind"] == "ema"]
+    bic = next((r for r in rows if r["kind"] == "bicubic"), None)
+    for j, label in enumerate(labels):
+        for i, m in enumerate(METRICS):
+            ax, key = axes[i][j], f"{label} {m}"
+            pts = [(int(r["step"]), float(r[key])) for r in ema if r.get(key)]
+            if pts:
+                ax.plot(*zip(*pts), marker=".", label="EMA weights")
+            if bic and bic.get(key):
+                ax.axhline(float(bic[key]), linestyle="--", color="grey", label="bicubic")
+            ax.set_title(f"{label}: {m.upper()}", fontsize=9)
+            ax.grid(alpha=0.3)
+    for ax in axes[-1]:
+        ax.set_xlabel("iteration")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f"campaign {camp.name}: 1 step, seed 0 ({len(ema)} scorings)")
+    fig.tight_layout()
+    out = os.path.join(camp.dir, "curve.png")
+    fig.savefig(out, dpi=80)
+    log(f"campaign: wrote {out}")
+    return 0

@@ -1,0 +1,132 @@
+"""`python -m trainer campaign`: a segment scores into the curve and leaves a slim checkpoint; the next segment
+carries on from it on a new machine (no work folder) or resumes exactly on the same one; SIGTERM ends a segment
+cleanly. Tiny network, 32-px crops, a three-image scoring set."""
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import torch
+import yaml
+from PIL import Image
+
+from trainer import checkpoint
+
+from .conftest import REPO, synthetic_image
+
+
+def _plan(tmp_path, hr_folder):
+    eval_hr = tmp_path / "eval-hr"
+    eval_hr.mkdir()
+    for i in range(3):
+        Image.fromarray(synthetic_image(64, 64, 10 + i)).save(eval_hr / f"e{i}.png")
+    plan = {
+        "start_from": None,
+        "train": {"threads": 1, "net": {"model_channels": 16}, "warmup_iterations": 0, "ct_iterations": 4,
+                  "dtm_iterations": 100000, "data": {"hr_dirs": [hr_folder], "crop": 32, "batch": 2},
+                  "ct": {"distance": "charbonnier"}, "dtm": {"distance": "charbonnier", "refresh_every": 5},
+                  "log_every": 1, "checkpoint_every": 0, "export": {"enabled": False}},
+        "score": {"every": 3, "sets": {"tiny-real": {"make": {"hr_dir": str(eval_hr), "degradation": "realesrgan",
+                                                              "seed": 0}}},
+                  "niqe_dir": str(tmp_path / "no-niqe")},
+    }
+    (tmp_path / "campaigns" / "tiny").mkdir(parents=True)
+    (tmp_path / "campaigns" / "tiny" / "campaign.yaml").write_text(yaml.safe_dump(plan))
+
+
+def _campaign(tmp_path, *args, wait=True):
+    cmd = [sys.executable, "-m", "trainer", "campaign", "--name", "tiny", "--nice", "0",
+           "--campaigns", str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs"), *args]
+    p = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not wait:
+        return p
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    return [json.loads(x) for x in out.splitlines()]
+
+
+def _curve(tmp_path):
+    with open(tmp_path / "campaigns" / "tiny" / "curve.csv", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_segments_carry_on_score_and_record_their_lineage(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    committed = tmp_path / "campaigns" / "tiny" / "checkpoint.pt"
+
+    lines = _campaign(tmp_path, "--iterations", "5")
+    assert lines[-1]["type"] == "campaignCheckpoint" and lines[-1]["step"] == 5
+    rows = _curve(tmp_path)
+    assert [(r["kind"], r["step"]) for r in rows] == [("bicubic", "0"), ("ema", "0"), ("ema", "3")]
+    assert [r["stage"] for r in rows[1:]] == ["ct", "ct"]
+    assert all(float(r["tiny-real psnr"]) > 10 and r["tiny-real lpips"] == "" for r in rows)
+    ck = checkpoint.load(str(committed))
+    assert ck["slim"] and ck["step"] == 5 and all(v.dtype == torch.float16 for v in ck["ema"].values()
+                                                  if v.is_floating_point())
+
+    # a new machine: no work folder, so the campaign carries on from the committed slim checkpoint
+    shutil.rmtree(tmp_path / "runs" / "campaign-tiny")
+    lines = _campaign(tmp_path, "--iterations", "4")
+    assert lines[-1]["step"] == 9
+    progress = [x for x in lines if x["type"] == "progress"]
+    assert progress[0]["step"] == 6 and {x["stage"] for x in progress} == {"dtm"}
+    assert [r["step"] for r in _curve(tmp_path)][3:] == ["6", "9"]  # no second bicubic or start row
+
+    # the same machine: exact resume from the work folder, stopped by SIGTERM after its first iteration
+    p = _campaign(tmp_path, wait=False)
+    for line in p.stdout:
+        if json.loads(line)["type"] == "progress":
+            p.send_signal(signal.SIGTERM)
+            break
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    assert "resuming" in err
+    last = json.loads(out.splitlines()[-1])
+    assert last["type"] == "campaignCheckpoint" and last["step"] >= 10
+
+    segments = checkpoint.load(str(committed))["history"]["campaign"]["segments"]
+    assert [(s["fromStep"], s["toStep"]) for s in segments] == [(0, 5), (5, 9), (9, last["step"])]
+    assert all(s["device"] == "cpu" and s["wallSeconds"] > 0 and s["machine"] for s in segments)
+
+
+def test_a_plan_whose_sets_changed_does_not_write_into_the_old_curve(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    _campaign(tmp_path, "--iterations", "1")
+    plan_path = tmp_path / "campaigns" / "tiny" / "campaign.yaml"
+    plan = yaml.safe_load(plan_path.read_text())
+    plan["score"]["sets"]["renamed"] = plan["score"]["sets"].pop("tiny-real")
+    plan_path.write_text(yaml.safe_dump(plan))
+    r = subprocess.run([sys.executable, "-m", "trainer", "campaign", "--name", "tiny", "--nice", "0", "--iterations",
+                        "3", "--campaigns", str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs")],
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+    assert "keep the plan's sets, or name a new campaign" in json.loads(r.stdout.splitlines()[-1])["message"]
+
+
+def test_an_unknown_campaign_is_named(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "trainer", "campaign", "--name", "nope", "--campaigns", str(tmp_path)],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "no campaign named 'nope'" in r.stdout
+
+
+def test_the_gpu_window_script_carries_the_campaign_on_and_brings_its_files_back(tmp_path, hr_folder):
+    _plan(tmp_path, str(tmp_path / "missing-train-folder"))  # the window must use the pack's folders instead
+    pack = tmp_path / "pack" / "data" / "train" / "T91" / "HR"
+    pack.mkdir(parents=True)
+    for i in range(4):
+        Image.fromarray(synthetic_image(48, 64, 30 + i)).save(pack / f"p{i}.png")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "trainer-recipes/gpu_window.py", "--name", "tiny", "--device", "cpu",
+                        "--iterations", "4", "--workers", "1", "--pack", str(tmp_path / "pack"), "--out", str(out),
+                        "--campaigns", str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs"),
+                        "--set", "threads=1"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert sorted(os.listdir(out)) == ["campaign.log", "checkpoint.pt", "curve.csv"]
+    ck = checkpoint.load(str(out / "checkpoint.pt"))
+    assert ck["step"] == 4 and ck["config"]["data"]["hr_dirs"] == [str(pack)]
+    segment = ck["history"]["campaign"]["segments"][-1]
+    assert "data.workers=1" in segment["overrides"] and segment["toStep"] == 4
+    assert [row["step"] for row in csv.DictReader(open(out / "curve.csv"))] == ["0", "0", "3"]
