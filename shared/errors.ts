@@ -19,6 +19,7 @@ export const errorCodes = [
   'cancelled',
   'invalid-settings',
   'not-available', // a feature this host does not offer (file dialogs in a browser)
+  'in-use', // something the user asked to remove that other work still needs (a training run's base model)
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -45,6 +46,7 @@ const stageOfCode: Record<ErrorCode, ErrorStage> = {
   cancelled: 'engine',
   'invalid-settings': 'input',
   'not-available': 'input',
+  'in-use': 'model',
   internal: 'engine',
 };
 
@@ -103,7 +105,7 @@ export function explainError(e: unknown, where: { file: string; stage: ErrorStag
   const detail = err?.message ?? String(e);
   const text = `${err?.code ?? ''} ${detail}`;
   const options = { file, stage, cause: e };
-  if (/ENOSPC|No space left/i.test(text)) {
+  if (/ENOSPC|No space left|SQLITE_FULL/i.test(text)) {
     return new StudioError('disk-full', `The disk is full while ${verbs[stage]} ${file}. Free some space or choose another output folder, then resume.`, { ...options, stage: 'output' });
   }
   if (/EROFS|EACCES|EPERM|Read-only file system|Permission denied/i.test(text)) {

@@ -314,6 +314,7 @@ class FinetuneConfig:
     checkpoint_every: int = 100
     log_every: int = 10
     heldout_lr_side: int = 128
+    max_pixels: int = 0             # the largest picture read (the app's scan used the same); 0: the trainer's own
     trainer: Dict[str, Any] = field(default_factory=dict)  # trainer config overrides, e.g. {"optim": {"lr": 1e-5}}
 
     @classmethod

@@ -5,6 +5,7 @@ degradation parameters from numpy.random.default_rng([seed, step, rank]), so a r
 it would have seen, and DataLoader workers need no shared state.
 """
 import os
+import stat
 from collections import OrderedDict
 
 import numpy as np
@@ -15,6 +16,16 @@ from . import degrade
 from .protocol import log
 
 EXTS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+
+# The largest picture read: Pillow's own limit (twice Image.MAX_IMAGE_PIXELS). The app's scan refuses larger ones
+# by the same number (main/training/source-scan.ts, maxTrainingPixels) and writes it into finetune.json.
+max_pixels = 2 * Image.MAX_IMAGE_PIXELS
+# checked in _read instead of by Pillow, whose refusal names neither the file nor what to do
+Image.MAX_IMAGE_PIXELS = None
+
+
+class ImageFileError(ValueError):
+    """A picture that cannot be used, named, with what to do: the app shows the message as the run's failure."""
 
 
 def list_images(folder, recursive=True):
@@ -33,30 +44,69 @@ def _factor(w, h, downscale, max_side):
     return max(float(downscale), (max(w, h) / max_side) if max_side else 1.0, 1.0)
 
 
+def _open_regular(path):
+    """The file at path (links followed) opened for reading, if it is a regular file. A named pipe or a device
+    would block the reader for ever: O_NONBLOCK makes open() return at once, and fstat checks the file opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ImageFileError(f"{path} is not a regular file (a named pipe, a device or a folder); "
+                                 f"remove it from the training pictures")
+        if hasattr(os, "O_NONBLOCK"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _too_large(path, w, h):
+    return ImageFileError(f"{path} is {w}×{h} ({w * h / 1e6:.0f} MP), more than the {max_pixels / 1e6:.0f} MP the "
+                          f"trainer reads; downscale it, or remove it from the training pictures")
+
+
+def _read(path, use):
+    """use(image) for the picture at path, within the pixel limit; any failure names the file."""
+    try:
+        with _open_regular(path) as f, Image.open(f) as img:
+            w, h = img.size
+            if w * h > max_pixels:
+                raise _too_large(path, w, h)
+            return use(img)
+    except ImageFileError:
+        raise
+    except Exception as exc:
+        raise ImageFileError(f"cannot read {path}: {type(exc).__name__}: {exc}") from exc
+
+
+def _oriented_size(img):
+    """(W, H) as displayed: EXIF orientations 5-8 turn the picture a quarter."""
+    w, h = img.size
+    return (h, w) if img.getexif().get(0x0112, 1) in (5, 6, 7, 8) else (w, h)
+
+
 def open_image(path, downscale=1.0, max_side=0):
     """RGB float tensor [3, H, W] in [0, 1], EXIF-oriented, optionally downscaled (antialiased) on load.
 
     Downscaling big photos removes their JPEG artefacts and sensor noise, so they behave like clean HR images;
     JPEG `draft` decodes at 1/2, 1/4 or 1/8 size directly, which keeps 6000-px photos cheap to load.
     """
-    img = Image.open(path)
-    h, w = image_size(path)
-    factor = _factor(w, h, downscale, max_side)
-    if factor > 1.0 and img.format == "JPEG":
-        img.draft("RGB", (int(img.size[0] / factor), int(img.size[1] / factor)))
-    img = ImageOps.exif_transpose(img).convert("RGB")
-    if factor > 1.0:
-        img = img.resize((max(1, round(w / factor)), max(1, round(h / factor))), Image.BICUBIC, reducing_gap=3.0)
-    arr = np.asarray(img, dtype=np.float32) / 255.0
-    return torch.from_numpy(arr.copy()).permute(2, 0, 1)
+    def load(img):
+        w, h = _oriented_size(img)
+        factor = _factor(w, h, downscale, max_side)
+        if factor > 1.0 and img.format == "JPEG":
+            img.draft("RGB", (int(img.size[0] / factor), int(img.size[1] / factor)))
+        img = ImageOps.exif_transpose(img).convert("RGB")
+        if factor > 1.0:
+            img = img.resize((max(1, round(w / factor)), max(1, round(h / factor))), Image.BICUBIC, reducing_gap=3.0)
+        return np.asarray(img, dtype=np.float32) / 255.0
+
+    return torch.from_numpy(_read(path, load).copy()).permute(2, 0, 1)
 
 
 def image_size(path, downscale=1.0, max_side=0):
     """(H, W) after EXIF orientation and the on-load downscale, read from the header only."""
-    with Image.open(path) as img:
-        w, h = img.size
-        if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated by EXIF
-            w, h = h, w
+    w, h = _read(path, _oriented_size)
     factor = _factor(w, h, downscale, max_side)
     return round(h / factor), round(w / factor)
 

@@ -6,6 +6,8 @@ import { describeIssues } from '../../shared/errors.js';
 import { providerNames, type ProviderName } from '../../shared/engine/providers.js';
 import { Engine } from '../engine/engine.js';
 import { readPixelCount } from '../library/metadata.js';
+import { dataDirOf, defaultDataDir } from '../host/app-info.js';
+import { studioPaths } from '../host/paths.js';
 import { bundledDefaultId, bundledModelsDir } from '../models/bundled.js';
 import { ModelCatalogue } from '../models/catalogue.js';
 import { collectInputs } from '../pipeline/collect-inputs.js';
@@ -49,7 +51,8 @@ export function buildProgram(): Command {
     .description('Enhance photos with a CTMSR super-resolution model. Inputs are files and folders; originals are never modified.')
     .argument('<inputs...>', 'image files and/or folders')
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
-    .option('-m, --model <id|path>', `model id from the models folder, or a path to an .onnx file (default: ${bundledDefaultId})`)
+    .option('-m, --model <id|path>', `model id (shipped, or imported or fine-tuned in the app), or a path to an .onnx file (default: ${bundledDefaultId})`)
+    .option('--data-dir <dir>', `the app's data folder, whose imported and fine-tuned models --model finds by id (default: CTMSR_DATA_DIR, else ${defaultDataDir()})`)
     .option('-r, --recursive', 'include subfolders, mirroring the folder tree under --out', false)
     .option('-s, --scale <n>', 'output scale (e.g. 2, 3, 4; at most the model\'s own)', positive)
     .option('-W, --width <px>', 'exact output width (height follows the aspect unless given)', int('width'))
@@ -98,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
 
   let model;
   try {
-    const chosen = await new ModelCatalogue({ bundledDirs: [bundledModelsDir()] }).resolve(opts.model);
+    // the app's own catalogue: shipped models, then the ones imported and fine-tuned in the app (read only here)
+    const chosen = await new ModelCatalogue({ bundledDirs: [bundledModelsDir()], userDir: studioPaths(dataDirOf(opts.dataDir)).models }).resolve(opts.model);
     if (chosen.notice) console.error(printable(`note: ${chosen.notice}`));
     model = chosen.model;
   } catch (e) {

@@ -30,3 +30,11 @@ export function defaultDataDir(productName = 'CTMSR Studio'): string {
   if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', productName);
   return path.join(process.env.XDG_CONFIG_HOME ?? path.join(home, '.config'), productName);
 }
+
+/**
+ * The data folder a command-line tool works with: the one given, else CTMSR_DATA_DIR, else the desktop app's, so
+ * that `npm run serve` and `npm run enhance` see the same library and models as the app.
+ */
+export function dataDirOf(given?: string): string {
+  return path.resolve(given ?? process.env.CTMSR_DATA_DIR ?? defaultDataDir());
+}

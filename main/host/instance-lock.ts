@@ -29,8 +29,22 @@ export function acquireInstanceLock(dataDir: string): () => void {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * A process killed with SIGKILL stays a zombie until its parent reaps it (a second or two, or for as long as the
+ * parent lives): signals still reach it, but it holds nothing. Linux says so in /proc; elsewhere it counts as alive.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    // the state follows the command name, which may itself hold spaces and parentheses
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
   }
 }

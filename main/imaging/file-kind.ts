@@ -16,5 +16,5 @@ export function fileKind(info: Stats): string {
  * ever, so it is refused before it is opened.
  */
 export function notAnImageFile(path: string, info: Stats): StudioError {
-  return new StudioError('unsupported-format', `${path} is ${fileKind(info)}, not an image file. Only regular image files can be enhanced.`, { file: path });
+  return new StudioError('unsupported-format', `${path} is ${fileKind(info)}, not an image file. Only regular image files are read.`, { file: path });
 }

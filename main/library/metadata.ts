@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
+import { StudioError } from '../../shared/errors.js';
 import { withDeadline } from '../imaging/deadline.js';
+import { notAnImageFile } from '../imaging/file-kind.js';
 import { cameraName, parseExif, takenAtMs } from './exif.js';
 
 export interface ImageInfo {
@@ -38,8 +40,21 @@ export async function readImageInfo(file: string): Promise<ImageInfo> {
   };
 }
 
-/** A header that takes longer than this (a stalled network drive) is not waited for by `readPixelCount`. */
+/** A header that takes longer than this (a stalled network drive) is not waited for. */
 const headerDeadlineMs = 5_000;
+
+/**
+ * `readImageInfo` for a path anyone may have put there: links are followed, and only a regular file
+ * is opened (a named pipe or a device would hold a thread of the pool for ever, and with it every
+ * later read of the process); a header that does not come within the deadline is given up.
+ */
+export async function readImageHeader(file: string, deadlineMs = headerDeadlineMs): Promise<ImageInfo> {
+  const info = await stat(file);
+  if (!info.isFile()) throw notAnImageFile(file, info);
+  return withDeadline(readImageInfo(file), deadlineMs, () =>
+    new StudioError('unreadable-image', `${file}: its header was still being read after ${Math.round(deadlineMs / 1000)} s. If it is on a network or removable drive, check the drive and try again.`, { file }),
+  );
+}
 
 /**
  * An image's pixel count from its header, or null when it is not a regular file or its header
@@ -47,8 +62,6 @@ const headerDeadlineMs = 5_000;
  * file, whose own decode says what is wrong with it.
  */
 export async function readPixelCount(file: string): Promise<number | null> {
-  const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return null;
-  const image = await withDeadline(readImageInfo(file), headerDeadlineMs, () => new Error('header read timed out')).catch(() => undefined);
+  const image = await readImageHeader(file).catch(() => undefined);
   return image ? image.width * image.height : null;
 }

@@ -14,7 +14,7 @@ export type { ImportRequest } from './import-model.js';
 export interface CatalogueOptions {
   /** Folders of the models that come with the app, searched first. */
   bundledDirs: string[];
-  /** The user's folder: imported and fine-tuned models. None for the CLI, which only reads. */
+  /** The user's folder: imported and fine-tuned models (the CLI reads it, and never writes). */
   userDir?: string;
   /** The user's chosen default (the setting), read on every lookup. */
   preferredDefault?: () => string | null | undefined;

@@ -28,6 +28,7 @@ import { SettingsService } from './settings-service.js';
 import { validatePythonSetting } from '../training/python.js';
 import { TrainingService } from '../training/training-service.js';
 import { appRoot } from '../host/app-info.js';
+import { systemFolderOf } from '../host/path-grants.js';
 
 export interface StudioOptions {
   dataDir: string;
@@ -89,6 +90,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     registerModel: (manifest, onnxPath) => catalogue.register(manifest, onnxPath),
     engine: () => engines.current,
     pythonSetting: () => settings.get().pythonPath,
+    systemFolderOf: (file) => systemFolderOf(file),
     // the setting is read when a run starts or ends; batches held by one run are let go by its end
     onActive: (active) => {
       if (active && settings.get().pauseBatchesWhileTraining && !batchesHeld) {
@@ -139,6 +141,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
         return model;
       },
       remove: async ({ id }) => {
+        training.checkModelUnused(id);
         await models.remove(id);
         if (settings.get().defaultModelId === id) settings.update({ defaultModelId: null });
         events.emit('models.changed', {});
@@ -170,6 +173,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       stop: ({ id }) => training.stop(id),
       resume: ({ id }) => training.resume(id),
       exportNow: ({ id }) => training.exportNow(id),
+      remove: ({ id }) => training.remove(id),
       preview: ({ id }) => training.previewImage(id),
     },
   };

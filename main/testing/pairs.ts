@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { crc32, deflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { photoPixels } from './photos.js';
@@ -34,4 +35,27 @@ export async function writeSizedPng(file: string, width: number, height: number,
 /** A file named like a PNG that is not one. */
 export async function writeBrokenPng(file: string): Promise<void> {
   await writeFile(file, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300, 0x33)]));
+}
+
+/**
+ * A PNG whose header declares `width`×`height` and that holds (almost) no pixels: a photo too large to make for real in a
+ * test, for limits that are checked from the header.
+ */
+export async function writePngHeader(file: string, width: number, height: number): Promise<void> {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.writeUInt8(8, 8); // 8 bits
+  ihdr.writeUInt8(2, 9); // RGB
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const firstRow = chunk('IDAT', deflateSync(Buffer.alloc(1 + 3 * Math.min(width, 64))));
+  await writeFile(file, Buffer.concat([signature, chunk('IHDR', ihdr), firstRow, chunk('IEND', Buffer.alloc(0))]));
 }

@@ -4,10 +4,11 @@
  * reports its version, torch's version and the devices torch sees.
  */
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PythonInfo } from '../../shared/training/types.js';
 import { StudioError } from '../../shared/errors.js';
+import { fileKind } from '../imaging/file-kind.js';
 
 export const minimumPython = [3, 9] as const;
 export const minimumTorch = [1, 13] as const;
@@ -87,8 +88,26 @@ function versionAtLeast(version: string, minimum: readonly number[]): boolean {
   return true;
 }
 
+/** python, python3, python3.12, python3-dbg, pythonw.exe, py (the Windows launcher)… as installers, venvs and pyenv name them. */
+const pythonName = /^(py|python[\w.+-]*)(\.exe)?$/i;
+
+/**
+ * Whether a command is named as a Python interpreter, as given and with links followed: the probe is passed as
+ * `-c <script>`, which any other program (a shell) would run its own way.
+ */
+export function isPythonName(command: string): boolean {
+  if (!pythonName.test(path.basename(command))) return false;
+  if (!path.isAbsolute(command)) return true; // a name looked up on PATH, such as python3
+  try {
+    return pythonName.test(path.basename(realpathSync(command)));
+  } catch {
+    return true; // missing: the run reports "not found"
+  }
+}
+
 /** Runs the probe; resolves to the report, or to the reason this candidate cannot train. */
 export function probe(candidate: Candidate, timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<ProbeOutput | { problem: string }> {
+  if (!isPythonName(candidate.command)) return Promise.resolve({ problem: notPythonName(candidate.command) });
   return new Promise((resolve) => {
     // with env given, PATH lookups use its PATH
     execFile(candidate.command, [...candidate.args, '-c', probeScript], { timeout: timeoutMs, windowsHide: true, maxBuffer: 1 << 20, env }, (error, stdout, stderr) => {
@@ -108,6 +127,10 @@ export function probe(candidate: Candidate, timeoutMs = 60_000, env?: NodeJS.Pro
       }
     });
   });
+}
+
+function notPythonName(command: string): string {
+  return `it is not a Python interpreter (a Python is named python, python3, python3.12 or similar; ${path.basename(command)} was not run)`;
 }
 
 /** Why this Python cannot run the trainer, or null when it can. */
@@ -164,7 +187,7 @@ export async function validatePythonSetting(value: string, options: { timeoutMs?
   } catch {
     throw new StudioError('invalid-settings', `The Python interpreter ${file} does not exist. ${fix}`, { file });
   }
-  if (!stat.isFile()) throw new StudioError('invalid-settings', `The Python interpreter ${file} is a folder, not a program. ${fix}`, { file });
+  if (!stat.isFile()) throw new StudioError('invalid-settings', `The Python interpreter ${file} is ${fileKind(stat)}, not a program. ${fix}`, { file });
   if ((options.platform ?? process.platform) !== 'win32') {
     try {
       accessSync(file, constants.X_OK);
@@ -172,6 +195,7 @@ export async function validatePythonSetting(value: string, options: { timeoutMs?
       throw new StudioError('invalid-settings', `The Python interpreter ${file} is not executable. ${fix}`, { file });
     }
   }
+  if (!isPythonName(file)) throw new StudioError('invalid-settings', `${file}: ${notPythonName(file)}. ${fix}`, { file });
   const report = await probe({ label: file, command: file, args: [] }, options.timeoutMs);
   const problem = 'problem' in report ? `${file}: ${report.problem}` : problemOf(report);
   if (problem) throw new StudioError('invalid-settings', `The Python interpreter cannot train: ${problem}. ${fix}`, { file });

@@ -7,9 +7,21 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { BadFile, ParsedTrainingSource, SourcePair, SourceScan } from '../../shared/training/types.js';
 import { imageFormatOfName } from '../../shared/enhance/image-formats.js';
-import { readImageInfo, type ImageInfo } from '../library/metadata.js';
+import { readImageHeader, type ImageInfo } from '../library/metadata.js';
 
 export const minimumPairs = 8;
+/**
+ * The largest picture the trainer reads: Pillow's own limit (twice Image.MAX_IMAGE_PIXELS). The app writes it into
+ * finetune.json and the trainer refuses larger ones by it, so a photo the scan passes never stops a run midway.
+ */
+export const maxTrainingPixels = 178_956_970;
+
+export interface ScanOptions {
+  /** The training crop the run will take (about; rounded to the scale). */
+  cropSide?: number;
+  /** The system folder a file really lies in (links followed), if any: such files are never read. */
+  systemFolderOf?: (file: string) => string | undefined;
+}
 /** Narrower than what the app enhances: the formats the trainer's Pillow reads (see `trainable`). */
 export const isTrainableImage = (name: string): boolean => imageFormatOfName(name)?.trainable === true;
 
@@ -35,18 +47,33 @@ async function listImages(folder: string): Promise<string[]> {
     .sort();
 }
 
+const megapixels = (pixels: number) => `${Math.round(pixels / 1e6)} MP`;
+
+/** The file's header, or why the trainer must not read it (a link into a system folder, a header it cannot take). */
+async function headerOf(file: string, options: ScanOptions): Promise<ImageInfo | string> {
+  const system = options.systemFolderOf?.(file);
+  if (system) return `in a system folder: it leads into ${system}, and CTMSR Studio never reads photos there. Copy the picture into the folder instead`;
+  let info: ImageInfo;
+  try {
+    info = await readImageHeader(file);
+  } catch (e) {
+    return `unreadable: ${(e as Error).message.replace(/\s+/g, ' ').trim()}`;
+  }
+  const pixels = info.width * info.height;
+  if (pixels > maxTrainingPixels) return `too large: ${info.width}×${info.height} is ${megapixels(pixels)}, more than the ${megapixels(maxTrainingPixels)} the trainer reads; downscale it`;
+  return info;
+}
+
 /** Images of one folder by stem; unreadable files and two files of one stem go to `bad`. */
-async function readFolder(folder: string, bad: BadFile[], seen = new Set<string>()): Promise<Map<string, ImageFile>> {
+async function readFolder(folder: string, bad: BadFile[], options: ScanOptions, seen = new Set<string>()): Promise<Map<string, ImageFile>> {
   const byStem = new Map<string, ImageFile>();
   const clashes = new Set<string>();
   for (const file of await listImages(folder)) {
     const stem = path.basename(file, path.extname(file));
     seen.add(stem);
-    let info: ImageInfo;
-    try {
-      info = await readImageInfo(file);
-    } catch (e) {
-      bad.push({ file, reason: `unreadable: ${(e as Error).message.replace(/\s+/g, ' ').trim()}` });
+    const info = await headerOf(file, options);
+    if (typeof info === 'string') {
+      bad.push({ file, reason: info });
       continue;
     }
     // sizes as displayed (EXIF orientation applied)
@@ -124,13 +151,13 @@ function withProblem(scan: Omit<SourceScan, 'problem' | 'minimumPairs'>): Source
   return { ...scan, minimumPairs, problem };
 }
 
-async function scanPairs(lrFolder: string, hrFolder: string, cropSide: number): Promise<SourceScan> {
+async function scanPairs(lrFolder: string, hrFolder: string, options: ScanOptions): Promise<SourceScan> {
   for (const folder of [lrFolder, hrFolder]) if (!(await isFolder(folder))) return empty('pairs', hrFolder, `${folder} is not a folder. Choose the folder again.`, lrFolder);
   const bad: BadFile[] = [];
   const lrSeen = new Set<string>();
   const hrSeen = new Set<string>();
-  const lrs = await readFolder(lrFolder, bad, lrSeen);
-  const hrs = await readFolder(hrFolder, bad, hrSeen);
+  const lrs = await readFolder(lrFolder, bad, options, lrSeen);
+  const hrs = await readFolder(hrFolder, bad, options, hrSeen);
   // a partner that exists but is listed as bad itself: say so, rather than "missing"
   const partnerProblem = (seen: Set<string>, folder: string, stem: string, side: string) =>
     seen.has(stem) ? `its ${side} partner ${stem}.* in ${folder} cannot be used (listed above)` : `no ${side} partner: ${path.join(folder, `${stem}.*`)} is missing`;
@@ -151,7 +178,7 @@ async function scanPairs(lrFolder: string, hrFolder: string, cropSide: number): 
   }
   for (const [stem, hr] of hrs) if (!lrs.has(stem)) bad.push({ file: hr.file, reason: partnerProblem(lrSeen, lrFolder, stem, 'LR') });
   const scale = mostCommon(matched.map((m) => m.scale!));
-  const crop = scale ? cropFor(scale, cropSide) : 0;
+  const crop = scale ? cropFor(scale, options.cropSide) : 0;
   let pairs: SourcePair[] = [];
   for (const m of matched) {
     if (m.scale !== scale) {
@@ -168,12 +195,12 @@ async function scanPairs(lrFolder: string, hrFolder: string, cropSide: number): 
   return withProblem({ kind: 'pairs', lrFolder, hrFolder, pairs, scale, bad: sortBad(bad), crop });
 }
 
-async function scanHr(folder: string, scale: number, cropSide: number): Promise<SourceScan> {
+async function scanHr(folder: string, scale: number, options: ScanOptions): Promise<SourceScan> {
   if (!(await isFolder(folder))) return empty('hr', folder, `${folder} is not a folder. Choose the folder again.`);
   const bad: BadFile[] = [];
-  const crop = cropFor(scale, cropSide);
+  const crop = cropFor(scale, options.cropSide);
   let pairs: SourcePair[] = [];
-  for (const image of (await readFolder(folder, bad)).values()) {
+  for (const image of (await readFolder(folder, bad, options)).values()) {
     if (Math.min(image.width, image.height) < crop) {
       bad.push({ file: image.file, reason: `too small for a crop: ${image.width}×${image.height} is under the ${crop} px training crop` });
       continue;
@@ -190,19 +217,18 @@ function sortBad(bad: BadFile[]): BadFile[] {
 
 /**
  * Scans a source as the Training screen describes it. A pairs folder holds LR/ and HR/ subfolders (any case);
- * or both folders are given. `cropSide`: the training crop the run will take (about; rounded to the scale).
+ * or both folders are given.
  */
-export async function scanSource(source: ParsedTrainingSource, options: { cropSide?: number } = {}): Promise<SourceScan> {
-  const cropSide = options.cropSide ?? 128;
-  if (source.kind === 'hr') return scanHr(path.resolve(source.folder), source.scale, cropSide);
-  if (source.lrFolder && source.hrFolder) return scanPairs(path.resolve(source.lrFolder), path.resolve(source.hrFolder), cropSide);
+export async function scanSource(source: ParsedTrainingSource, options: ScanOptions = {}): Promise<SourceScan> {
+  if (source.kind === 'hr') return scanHr(path.resolve(source.folder), source.scale, options);
+  if (source.lrFolder && source.hrFolder) return scanPairs(path.resolve(source.lrFolder), path.resolve(source.hrFolder), options);
   if (!source.folder) return empty('pairs', '', 'Choose a pairs folder (with LR and HR inside) or both folders.');
   const folder = path.resolve(source.folder);
   if (!(await isFolder(folder))) return empty('pairs', folder, `${folder} is not a folder. Choose the folder again.`);
   const lr = await subfolder(folder, 'LR');
   const hr = await subfolder(folder, 'HR');
   if (!lr || !hr) return empty('pairs', folder, `${folder} has no LR and HR subfolders. Put the low-resolution pictures in LR/ and their high-resolution versions, with the same names, in HR/ — or choose the two folders.`);
-  return scanPairs(lr, hr, cropSide);
+  return scanPairs(lr, hr, options);
 }
 
 /**

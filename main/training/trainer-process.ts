@@ -16,6 +16,8 @@ export interface TrainerExit {
   stderrTail: string;
   /** stop() had to kill it. */
   killed: boolean;
+  /** The run log could not be written (a full disk): nothing more was logged after it. */
+  logError?: string;
 }
 
 export interface TrainerProcessOptions {
@@ -36,13 +38,18 @@ export class TrainerProcess {
   private stderrTail = '';
   private killed = false;
   private done = false;
+  private logError?: string;
 
   constructor(private readonly options: TrainerProcessOptions) {
     this.log = createWriteStream(options.logFile, { flags: 'a' });
-    this.log.write(`\n--- ${new Date().toISOString()} ${options.python} ${options.args.join(' ')}\n`);
+    // unhandled, a write error (ENOSPC) would take the whole app down; the run's end reports it instead
+    this.log.on('error', (e: NodeJS.ErrnoException) => {
+      this.logError ??= `${e.code ?? ''} ${e.message}`.trim();
+    });
+    this.writeLog(`\n--- ${new Date().toISOString()} ${options.python} ${options.args.join(' ')}\n`);
     const reader = new JsonLinesReader({
       onMessage: (m) => this.safely(() => options.onMessage(m)),
-      onOther: (line) => this.log.write(`stdout: ${line}\n`),
+      onOther: (line) => this.writeLog(`stdout: ${line}\n`),
     });
     this.child = spawn(options.python, options.args, {
       cwd: options.cwd,
@@ -52,7 +59,7 @@ export class TrainerProcess {
     });
     this.child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
     this.child.stderr!.on('data', (chunk: Buffer) => {
-      this.log.write(chunk);
+      this.writeLog(chunk);
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-4000);
     });
     this.exited = new Promise((resolve) => {
@@ -60,8 +67,9 @@ export class TrainerProcess {
         if (this.done) return;
         this.done = true;
         reader.end();
-        this.log.end(`--- exit ${exit.spawnError ?? exit.code ?? exit.signal}\n`);
-        resolve({ ...exit, stderrTail: this.stderrTail, killed: this.killed });
+        this.writeLog(`--- exit ${exit.spawnError ?? exit.code ?? exit.signal}\n`);
+        this.log.end();
+        resolve({ ...exit, stderrTail: this.stderrTail, killed: this.killed, ...(this.logError ? { logError: this.logError } : {}) });
       };
       this.child.once('error', (e) => finish({ code: null, signal: null, spawnError: `${options.python} could not be started: ${e.message}` }));
       // 'close' (not 'exit'): stdout is fully read by then, so the last lines are not lost
@@ -96,11 +104,15 @@ export class TrainerProcess {
     return this.exited;
   }
 
+  private writeLog(text: string | Buffer): void {
+    if (!this.logError && !this.log.destroyed) this.log.write(text);
+  }
+
   private safely(fn: () => void): void {
     try {
       fn();
     } catch (e) {
-      this.log.write(`app: could not handle a trainer message: ${(e as Error).message}\n`);
+      this.writeLog(`app: could not handle a trainer message: ${(e as Error).message}\n`);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { degradations, type Degradation, type LengthPreset, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
+import { degradations, type Degradation, type LengthChoice, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { useSettings } from '../settings/settings-context';
 import { Check, Field } from '../ui/fields';
@@ -10,7 +10,7 @@ import { RunCard } from './RunCard';
 import './training.css';
 import { ModelOptions } from '../models/ModelOptions';
 
-const lengths: LengthPreset[] = ['quick', 'standard', 'long', 'custom'];
+const lengths: LengthChoice[] = ['quick', 'standard', 'long', 'custom'];
 
 /** Fine-tuning on the user's own pictures: the Python that trains, a new run, and every run so far. */
 export function TrainingView() {
@@ -97,7 +97,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
   const [jpegQuality, setJpegQuality] = useState(40);
   const [scale, setScale] = useState(4);
   const [baseModelId, setBaseModelId] = useState('');
-  const [length, setLength] = useState<LengthPreset>('quick');
+  const [length, setLength] = useState<LengthChoice>('quick');
   const [iterations, setIterations] = useState(1000);
   const [stages, setStages] = useState<StageChoice>('supervised');
   const [heldOutPercent, setHeldOutPercent] = useState(10);
@@ -214,7 +214,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
         </Field>
         <Field label={t('training.length')}>
           {(id) => (
-            <select id={id} value={length} onChange={(e) => setLength(e.target.value as LengthPreset)}>
+            <select id={id} value={length} onChange={(e) => setLength(e.target.value as LengthChoice)}>
               {lengths.map((l) => (
                 <option key={l} value={l}>
                   {t(`training.lengths.${l}`)}

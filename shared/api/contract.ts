@@ -86,6 +86,8 @@ export const contract = {
     resume: method<TrainingRun>()(rq.byRunId),
     /** Exports a stopped or failed run's last checkpoint as a model (evaluated and registered); it can still resume. */
     exportNow: method<TrainingRun>()(rq.byRunId),
+    /** Takes a stopped, failed or finished run off the list, with its folder; its registered model stays. */
+    remove: method<void>()(rq.byRunId),
     /** The latest preview strip (LR | base | current | HR) as a PNG data URL; null before the first. */
     preview: method<string | null>()(rq.byRunId),
   },

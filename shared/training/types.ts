@@ -9,11 +9,23 @@ export type Degradation = (typeof degradations)[number];
 /** `supervised`: the trainer's warm-start stage (the shipped models' last stage), then CT and CT + DTM (CTMSR). */
 export const stageChoices = ['supervised', 'ct', 'ct+dtm'] as const;
 export type StageChoice = (typeof stageChoices)[number];
-/** `test` is for the app's own tests: a handful of iterations on tiny crops. */
-export const lengthPresets = ['quick', 'standard', 'long', 'custom', 'test'] as const;
+/** The lengths a user chooses from. */
+export const lengthChoices = ['quick', 'standard', 'long', 'custom'] as const;
+export type LengthChoice = (typeof lengthChoices)[number];
+/** `test` is for the app's own tests (a handful of iterations on tiny crops): the API does not take it. */
+export const lengthPresets = [...lengthChoices, 'test'] as const;
 export type LengthPreset = (typeof lengthPresets)[number];
+/** The most iterations a custom length may ask for: ten times Long, already days on a CPU. */
+export const maxCustomIterations = 60_000;
 
-const pathText = z.string().min(1, 'a folder is required').max(4096).refine((p) => !p.includes('\0'), 'invalid path');
+/** `/…`, `C:\…` or `\\server\…`: a relative folder would be read from wherever the app happens to run. */
+const isFullPath = (p: string) => /^([\\/]|[A-Za-z]:[\\/])/.test(p);
+const pathText = z
+  .string()
+  .min(1, 'a folder is required')
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'invalid path')
+  .refine(isFullPath, 'give the folder\'s full path (e.g. /home/me/Photos or C:\\Users\\me\\Photos), not a relative one');
 
 /** Where the pictures come from: a pairs folder (LR/ + HR/ inside, or two folders) or HR photos only. */
 export const trainingSourceSchema = z.discriminatedUnion('kind', [
@@ -36,9 +48,14 @@ export const startTrainingSchema = z
   .object({
     source: trainingSourceSchema,
     baseModelId: z.string().min(1).max(200),
-    length: z.enum(lengthPresets).default('quick'),
+    length: z.enum(lengthChoices).default('quick'),
     /** With `custom`: the iteration count. */
-    iterations: z.number().int().min(1).max(1_000_000).optional(),
+    iterations: z
+      .number()
+      .int()
+      .min(1)
+      .max(maxCustomIterations, `at most ${maxCustomIterations.toLocaleString('en-US')} iterations (ten times Long); for more, fine-tune the resulting model again`)
+      .optional(),
     stages: z.enum(stageChoices).default('supervised'),
     /** Share of the usable pairs kept for evaluation (at least 2 pairs). */
     heldOutShare: z.number().min(0.05).max(0.5).default(0.1),

@@ -2,7 +2,8 @@
 
 finetune.json (written by the app, plain data; read as config.FinetuneConfig, which holds the defaults):
   out, seed, device, threads, scale, crop, batch, iterations, stages ("ct" | "ct+dtm"), dtm_share,
-  preview_every, checkpoint_every, log_every, heldout_lr_side,
+  preview_every, checkpoint_every, log_every, heldout_lr_side, max_pixels (the largest picture read; the app's scan
+  refused larger ones by the same number),
   base: {checkpoint, model_id}, source: {kind: pairs|hr, train: [...], heldout: [...], degradation, jpeg_quality},
   export: {id, name, description, trained_on}, trainer: {...} (any trainer config overrides, e.g. optim.lr)
 
@@ -17,7 +18,7 @@ import signal
 import numpy as np
 import torch
 
-from .. import checkpoint, config as config_mod, train
+from .. import checkpoint, config as config_mod, data, train
 from ..config import FinetuneConfig, TrainConfig
 from ..evaluate import image_metrics
 from ..export import export_trained
@@ -184,6 +185,8 @@ def export_run(out, cfg, state, lpips=None):
 def main(args):
     with open(args.config) as f:
         ft = FinetuneConfig.of(json.load(f))
+    if ft.max_pixels:
+        data.max_pixels = ft.max_pixels
     ck_path = os.path.join(ft.out, "checkpoint.pt")
     if args.export:
         state = checkpoint.load(ck_path)

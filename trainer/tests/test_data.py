@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -96,3 +98,62 @@ def test_downscale_on_load(tmp_path):
     assert image_size(str(p), downscale=4) == (100, 150)
     assert open_image(str(p), downscale=4).shape == (3, 100, 150)
     assert open_image(str(p), max_side=300).shape == (3, 200, 300)
+
+
+def _png_header(path, w, h):
+    """A PNG that declares w × h and holds (almost) no pixels: a photo too large to make for real in a test."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    body = chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(bytes(193)))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + body + chunk(b"IEND", b""))
+
+
+def _within(seconds, fn):
+    """fn()'s exception (or None), failing the test if fn is still blocked after `seconds`."""
+    import threading
+    outcome = {}
+
+    def call():
+        try:
+            fn()
+        except Exception as exc:  # the outcome under test
+            outcome["error"] = exc
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{fn} was still blocked after {seconds} s"
+    return outcome.get("error")
+
+
+def test_a_link_to_a_named_pipe_is_refused_at_once_by_name(tmp_path):
+    from trainer.data import ImageFileError, image_size, open_image
+    pipe, link = tmp_path / "pipe", tmp_path / "g.png"
+    os.mkfifo(pipe)
+    link.symlink_to(pipe)
+    try:
+        for read in (open_image, image_size):
+            error = _within(10, lambda: read(str(link)))
+            assert isinstance(error, ImageFileError)
+            assert str(error) == f"{link} is not a regular file (a named pipe, a device or a folder); remove it from the training pictures"
+    finally:  # wake a reader left blocked, should there be one
+        for _ in range(2):
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+
+
+def test_a_picture_over_the_limit_or_unreadable_is_named(tmp_path):
+    from trainer.data import ImageFileError, image_size, open_image
+    huge = tmp_path / "panorama.png"
+    _png_header(huge, 14000, 14000)
+    for read in (open_image, image_size):
+        with pytest.raises(ImageFileError, match=f"^{huge} is 14000×14000 \\(196 MP\\), more than the 179 MP the trainer reads; downscale it"):
+            read(str(huge))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(40))
+    with pytest.raises(ImageFileError, match=f"^cannot read {broken}: "):
+        open_image(str(broken))

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { makePhotoFolder, writePhoto, type PhotoFolder } from '../../testing/photos.js';
-import { makeTestModel } from '../../testing/test-models.js';
+import { makeTestModel, writeTestModel } from '../../testing/test-models.js';
 import { canMountTmpfs, mountTmpfs, unmount } from '../../testing/small-disk.js';
 import { listFiles, runCli } from './run-cli.js';
 
@@ -107,5 +107,21 @@ describe('npm run enhance', () => {
     const m = await runCli([folder.root, '--out', join(work, 'x'), '--model', 'no-such-model']);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/Model "no-such-model" not found/);
+  });
+
+  it("finds a model imported or fine-tuned in the app by its id, in the app's data folder", async () => {
+    const data = join(work, 'app-data');
+    writeTestModel('feedforward', join(data, 'models', 'my-tuned.onnx'), { seed: 5 });
+    const photo = join(work, 'one', 'photo.png');
+    await mkdir(join(work, 'one'));
+    await writePhoto(photo, 24, 16, 'png');
+    const given = await runCli([photo, '--out', join(work, 'tuned-out'), '--model', 'my-tuned', '--data-dir', data]);
+    expect(given.code).toBe(0);
+    expect(await listFiles(join(work, 'tuned-out'))).toEqual(['photo_x4.png']);
+    const fromEnv = await runCli([photo, '--out', join(work, 'tuned-env'), '--model', 'my-tuned'], undefined, { env: { CTMSR_DATA_DIR: data } });
+    expect(fromEnv.code).toBe(0);
+    const elsewhere = await runCli([photo, '--out', join(work, 'x'), '--model', 'my-tuned', '--data-dir', join(work, 'other-data')]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(/Model "my-tuned" not found \(installed: /);
   });
 });

@@ -32,7 +32,7 @@ describe('npm run enhance with hostile inputs', () => {
     execFileSync('mkfifo', [fifo]);
     const r = await runCli([fifo, join(dir, 'p0.png'), '--out', join(work, 'fifo-out'), '--model', model.onnxPath], undefined, { timeoutMs: 60_000 });
     expect(r.signal).toBeNull(); // it did not hang until killed
-    expect(r.stderr).toContain(`${fifo} is a named pipe (FIFO), not an image file. Only regular image files can be enhanced. Skipped.`);
+    expect(r.stderr).toContain(`${fifo} is a named pipe (FIFO), not an image file. Only regular image files are read. Skipped.`);
     expect(r.code).toBe(0);
     expect(await listFiles(join(work, 'fifo-out'))).toEqual(['p0_x4.png']);
   }, 90_000);

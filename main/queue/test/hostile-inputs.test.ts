@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withDeadline } from '../../imaging/deadline.js';
 import { writeTestImage } from '../../library/test/make-images.js';
+import { mkfifo, release } from '../../testing/fifo.js';
 import { queueEnv, type QueueEnv } from './harness.js';
 
 let env: QueueEnv | undefined;
@@ -14,16 +14,6 @@ afterEach(async () => {
   env = undefined;
 });
 
-const mkfifo = (p: string) => execFileSync('mkfifo', [p]);
-
-/** Opening a FIFO's write end (and closing it) wakes a reader blocked on it. */
-function release(fifo: string): void {
-  try {
-    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-  } catch {
-    // no reader left
-  }
-}
 
 describe('the queue and inputs that are not image files', () => {
   it('refuses a named pipe at enqueue, naming it', async () => {

@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -126,5 +128,20 @@ describe('the instance lock', () => {
     expect(readFileSync(lock, 'utf8')).toBe(String(process.pid));
     again();
     expect(existsSync(lock)).toBe(false);
+  });
+
+  it.runIf(process.platform === 'linux')('takes over from a process killed with SIGKILL that is still a zombie', async () => {
+    const data = path.join(dir, 'zombie');
+    // the shell's child exits at once; its parent then execs sleep, which never reaps it: a zombie for 30 s
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number((await once(parent.stdout, 'data'))[0].toString().trim());
+      await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1][0]).toBe('Z');
+      await mkdir(data, { recursive: true });
+      await writeFile(path.join(data, 'studio.lock'), String(zombie));
+      acquireInstanceLock(data)();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

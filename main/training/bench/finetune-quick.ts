@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 
   const studio = await openStudio({ dataDir: path.join(work, 'data') });
   const started = Date.now();
-  let run: TrainingRun = await studio.handlers.training.start({
+  let run: TrainingRun = await studio.training.start({
     source: { kind: 'hr', folder: photos, degradation: values.degradation as 'jpeg', jpegQuality: Number(values.quality), scale: 4 },
     baseModelId: values.base!,
     length: values.length as LengthPreset,

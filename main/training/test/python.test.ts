@@ -2,6 +2,7 @@
  * Python discovery against real interpreters: the test Python with PyTorch (CTMSR_PYTHON or /usr/bin/python3),
  * wrappers around it that hide torch, and stand-ins that report versions too old to train.
  */
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,24 @@ describe('validatePythonSetting', () => {
     const plain = path.join(dir, 'plain.txt');
     await writeFile(plain, 'print(1)');
     await expect(validatePythonSetting(plain)).rejects.toThrow(/is not executable/);
+  });
+
+  it('says what a path that is not a file is (a device is not "a folder")', async () => {
+    await expect(validatePythonSetting('/dev/zero')).rejects.toThrow('The Python interpreter /dev/zero is a device, not a program.');
+  });
+
+  it('never runs a program that is not named as a Python (a shell would run the probe as a script)', async () => {
+    const marker = path.join(dir, 'ran');
+    const tool = await executable(path.join(dir, 'cleanup-tool'), `#!/bin/sh\ntouch ${marker}\n`);
+    await mkdir(path.join(dir, 'disguised'), { recursive: true });
+    const disguised = path.join(dir, 'disguised', 'python3');
+    await symlink(tool, disguised);
+    for (const program of [tool, disguised, '/bin/sh']) {
+      await expect(validatePythonSetting(program)).rejects.toThrow(/is not a Python interpreter \(a Python is named python, python3, python3\.12 or similar; \S+ was not run\)/);
+    }
+    const info = await discoverPython({ env: { PATH: path.join(dir, 'empty'), CTMSR_PYTHON: tool }, usualPlaces: [] });
+    expect(info.tried[0]).toEqual({ candidate: `CTMSR_PYTHON (${tool})`, problem: expect.stringContaining('is not a Python interpreter') });
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('refuses a Python without torch and a program that is not Python', async () => {

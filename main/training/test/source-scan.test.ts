@@ -3,7 +3,9 @@ import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePairsFolder, writeBrokenPng, writeSizedPng } from '../../testing/pairs.js';
+import { systemFolderOf } from '../../host/path-grants.js';
+import { mkfifo, release } from '../../testing/fifo.js';
+import { makePairsFolder, writeBrokenPng, writePngHeader, writeSizedPng } from '../../testing/pairs.js';
 import { makePhoto } from '../../server/test/photos.js';
 import { cropFor, scanSource, splitHeldOut } from '../source-scan.js';
 
@@ -92,6 +94,48 @@ describe('scanSource, HR photos only', () => {
     expect(scan.pairs).toHaveLength(8);
     expect(scan.pairs[0].lr).toBeUndefined();
     expect(reasons(scan)).toEqual(['photos/bad.png: unreadable', 'photos/small.jpg: too small for a crop']);
+  });
+});
+
+describe('scanSource, files the trainer must not read', () => {
+  it('lists a link to a named pipe as not an image, at once, however many scans ask', async () => {
+    const root = path.join(dir, 'fifo');
+    await makePairsFolder(root, { count: 8, width: 64, height: 48 });
+    const pipe = path.join(dir, 'pipe');
+    mkfifo(pipe);
+    await symlink(pipe, path.join(root, 'HR', 'g.png'));
+    await writeSizedPng(path.join(root, 'LR', 'g.png'), 16, 12);
+    try {
+      // more than the thread pool has threads: one blocked read each would stall every later file access
+      const scans = await Promise.all(Array.from({ length: 6 }, () => scanSource({ kind: 'pairs', folder: root }, { cropSide: 32 })));
+      for (const scan of scans) {
+        expect(scan.pairs).toHaveLength(8);
+        expect(scan.bad).toContainEqual({ file: path.join(root, 'HR', 'g.png'), reason: `unreadable: ${path.join(root, 'HR', 'g.png')} is a named pipe (FIFO), not an image file. Only regular image files are read.` });
+      }
+    } finally {
+      for (let i = 0; i < 6; i++) release(pipe);
+    }
+  }, 20_000);
+
+  it('refuses a picture larger than the trainer reads, from its header', async () => {
+    const root = path.join(dir, 'huge');
+    await mkdir(root, { recursive: true });
+    for (let i = 0; i < 8; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
+    await writePngHeader(path.join(root, 'panorama.png'), 14_000, 14_000);
+    const scan = await scanSource({ kind: 'hr', folder: root, degradation: 'bicubic', jpegQuality: 40, scale: 4 });
+    expect(scan.pairs).toHaveLength(8);
+    expect(scan.bad).toEqual([{ file: path.join(root, 'panorama.png'), reason: 'too large: 14000×14000 is 196 MP, more than the 179 MP the trainer reads; downscale it' }]);
+  });
+
+  it('never reads a picture a link leads to inside a system folder', async () => {
+    const root = path.join(dir, 'system-link');
+    await mkdir(root, { recursive: true });
+    for (let i = 0; i < 8; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
+    await symlink('/etc/passwd', path.join(root, 'secret.png'));
+    const scan = await scanSource({ kind: 'hr', folder: root, degradation: 'bicubic', jpegQuality: 40, scale: 4 }, { systemFolderOf });
+    expect(scan.bad).toEqual([
+      { file: path.join(root, 'secret.png'), reason: 'in a system folder: it leads into /etc, and CTMSR Studio never reads photos there. Copy the picture into the folder instead' },
+    ]);
   });
 });
 

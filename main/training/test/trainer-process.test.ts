@@ -59,8 +59,9 @@ describe('TrainerProcess', () => {
   it('stops with SIGTERM: a trainer that checkpoints on it exits cleanly', async () => {
     const file = await script(
       'graceful.mjs',
-      `console.log(JSON.stringify({ type: 'started' }));
-       process.on('SIGTERM', () => { console.log(JSON.stringify({ type: 'stopped', step: 7 })); process.exit(0); });
+      // the handler first: a SIGTERM that comes as soon as "started" is read must find it
+      `process.on('SIGTERM', () => { console.log(JSON.stringify({ type: 'stopped', step: 7 })); process.exit(0); });
+       console.log(JSON.stringify({ type: 'started' }));
        setInterval(() => {}, 1000);`,
     );
     const { p, messages } = start([file]);
@@ -71,7 +72,7 @@ describe('TrainerProcess', () => {
   });
 
   it('kills a trainer that ignores SIGTERM once the grace period is over', async () => {
-    const file = await script('stubborn.mjs', `console.log('{"type":"started"}'); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);`);
+    const file = await script('stubborn.mjs', `process.on('SIGTERM', () => {}); console.log('{"type":"started"}'); setInterval(() => {}, 1000);`);
     const { p, messages } = start([file], process.execPath, 300);
     await expect.poll(() => messages.length).toBe(1);
     const exit = await p.stop();

@@ -63,15 +63,15 @@ describe('fine-tuning from the app', () => {
   });
 
   it('refuses a base model without training weights and a source with too few pairs', async () => {
-    await expect(studio.handlers.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'no-weights', length: 'test', stages: 'ct', heldOutShare: 0.1 })).rejects.toThrow(/cannot be fine-tuned: its training weights are not installed/);
+    await expect(studio.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'no-weights', length: 'test', stages: 'ct', heldOutShare: 0.1 })).rejects.toThrow(/cannot be fine-tuned: its training weights are not installed/);
     const few = path.join(dir, 'few');
     await makePairsFolder(few, { count: 5, width: 64, height: 48 });
-    await expect(studio.handlers.training.start({ source: { kind: 'pairs', folder: few }, baseModelId: 'tiny-ctmsr', length: 'test', stages: 'ct', heldOutShare: 0.1 })).rejects.toThrow(/Only 5 usable pairs/);
+    await expect(studio.training.start({ source: { kind: 'pairs', folder: few }, baseModelId: 'tiny-ctmsr', length: 'test', stages: 'ct', heldOutShare: 0.1 })).rejects.toThrow(/Only 5 usable pairs/);
   });
 
   it('fails with the reason when the trainer crashes; holds batches if asked; stops with a checkpoint and resumes after a restart', async () => {
     // a trainer that crashes (its base weights are not a checkpoint): failed, with the reason, resumable
-    let run = await studio.handlers.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'broken-weights', length: 'test', stages: 'ct', heldOutShare: 0.1 });
+    let run = await studio.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'broken-weights', length: 'test', stages: 'ct', heldOutShare: 0.1 });
     expect(run).toMatchObject({ trainPairs: 8, heldOutPairs: 2, totalIterations: 8 });
     run = await until(run.id, ['failed', 'done']);
     expect(run.state).toBe('failed');
@@ -80,7 +80,7 @@ describe('fine-tuning from the app', () => {
 
     // with "pause batches while training", a batch waits for the run to end
     await studio.handlers.settings.update({ pauseBatchesWhileTraining: true });
-    run = await studio.handlers.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 400, stages: 'ct', heldOutShare: 0.1 });
+    run = await studio.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 400, stages: 'ct', heldOutShare: 0.1 });
     await expect.poll(async () => (await studio.handlers.training.runs({})).find((r) => r.id === run.id)!.step, { timeout: 60_000, interval: 100 }).toBeGreaterThanOrEqual(3);
     const batch = await studio.handlers.queue.enqueue(enqueueRequest.parse({ paths: [path.join(pairs, 'LR', 'pair-00.png')], settings: { modelId: 'tiny-ctmsr' }, output: { folder: path.join(dir, 'out') } }));
     await new Promise((r) => setTimeout(r, 1500));
@@ -118,7 +118,7 @@ describe('fine-tuning from the app', () => {
   }, 300_000);
 
   it('finishes a short run: evaluation through the engine, a fine-tuned model with lineage', async () => {
-    let run = await studio.handlers.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 4, stages: 'supervised', heldOutShare: 0.1, name: 'Tiny pairs' });
+    let run = await studio.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 4, stages: 'supervised', heldOutShare: 0.1, name: 'Tiny pairs' });
     run = await until(run.id, ['done', 'failed']);
     expect(run.error).toBeNull();
     expect(run.state).toBe('done');
