@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { StudioError, isOutOfMemory } from '../../shared/errors.js';
+import { StudioError, cancelledError, isOutOfMemory } from '../../shared/errors.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
 import { noProviderError } from './open-failure.js';
@@ -96,11 +96,6 @@ export interface EnhanceResult {
  */
 export function bytesPerLrPixel(model: LoadedModel): number {
   return model.manifest.kind === 'ctmsr' ? 8 * 1024 : 24 * 1024;
-}
-
-
-export function cancelledError(): StudioError {
-  return new StudioError('cancelled', 'Cancelled by the user.');
 }
 
 /**
