@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { enhanceSettingsSchema } from '../../shared/enhance/settings.js';
 import { Engine } from '../../main/engine/engine.js';
 import { Library } from '../../main/library/library.js';
-import { writeTestImage } from '../../main/library/test/make-images.js';
+import { writeTestImage } from '../../main/testing/test-images.js';
 import { decodeInput, enhanceDecoded, writeOutput } from '../../main/pipeline/enhance-file.js';
 import { openDatabase } from '../../main/store/db.js';
 import { makeTestModel } from '../../main/testing/test-models.js';

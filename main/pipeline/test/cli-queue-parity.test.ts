@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
+import { writeCorruptImage, writeTestImage } from '../../testing/test-images.js';
 import { JobQueue } from '../../queue/job-queue.js';
 import { openDatabase } from '../../store/db.js';
 import { makeTestModel } from '../../testing/test-models.js';
