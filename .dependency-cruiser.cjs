@@ -1,4 +1,4 @@
-// The house's import boundaries (DESIGN §1, README "Layout"), checked by `npm run lint:layers` in `npm test`.
+// The house's import boundaries (docs/architecture.md, README "Layout"), checked by `npm run lint:layers` in `npm test`.
 // Each rule names what it keeps apart and says why; a violation prints the rule's name and the import.
 
 /**
