@@ -1,4 +1,4 @@
-// The house's import boundaries (DESIGN §1, README "Layout"), checked by `npm run lint:layers` in `npm test`.
+// The house's import boundaries (docs/architecture.md, README "Layout"), checked by `npm run lint:layers` in `npm test`.
 // Each rule names what it keeps apart and says why; a violation prints the rule's name and the import.
 
 /**
@@ -17,10 +17,11 @@ const tiers = [
   ['cli', 'server', 'electron'], // entry points: the command line, the HTTP server, the desktop shell
 ];
 
-// Tests, benchmark scripts and the fixture makers in main/testing stand outside the order: a test may take
-// fixtures from any room, a bench drives the whole stack to measure it, and both make and check their
-// images with sharp. They still obey the electron, onnxruntime and better-sqlite3 rules.
-const testsAndBenches = '(\\.test\\.tsx?$|/test/|/bench/|^main/testing/)';
+// Tests and the fixture makers in main/testing stand outside the order: a test may take fixtures from any
+// room, and tests make and check their images with sharp. They still obey the electron, onnxruntime and
+// better-sqlite3 rules. The benches live in bench/, outside main/: they drive the whole stack to measure
+// it and may import anything, so no rule here names them but the one that keeps the app from importing them.
+const tests = '(\\.test\\.tsx?$|/test/|^main/testing/)';
 
 /** A rule: imports from `from` to `to` fail the build; `why` is printed with each violation. */
 const forbid = (name, from, to, why) => ({ name, severity: 'error', comment: why, from, to });
@@ -31,7 +32,7 @@ const roomRules = tiers.flatMap((tier, index) =>
   tier.map((room) =>
     forbid(
       `rooms-import-downward-${room}`,
-      { path: `^main/${room}/`, pathNot: testsAndBenches },
+      { path: `^main/${room}/`, pathNot: tests },
       // main/testing is not a room: the-app-does-not-import-tests says who may use it
       { path: '^main/', pathNot: ['^main/testing/', `^main/(${[room, ...below(index)].join('|')})/`] },
       `main/${room} may import only ${index === 0 ? 'shared/' : `main/{${below(index).join(',')}} and shared/`}: ` +
@@ -56,14 +57,14 @@ module.exports = {
       'main serves the built UI as files; it never imports the React code.'),
     forbid('only-main-electron-imports-electron', { pathNot: '^main/electron/' }, { path: '(^|/)node_modules/electron/' },
       'Everything but the desktop shell runs under plain Node (CLI, serve, tests), where electron is not there.'),
-    forbid('only-imaging-and-library-import-sharp', { pathNot: [`^main/(imaging|library)/`, testsAndBenches] }, { path: '(^|/)node_modules/sharp/' },
+    forbid('only-imaging-and-library-import-sharp', { pathNot: [`^main/(imaging|library)/`, tests] }, { path: '(^|/)node_modules/sharp/' },
       'Pixels enter and leave files in main/imaging (decode, encode, display PNGs) and the library reads headers and ' +
         'thumbnails: one place for colour, orientation and metadata rules. Others call their functions.'),
     forbid('only-engine-imports-onnxruntime', { pathNot: '^main/engine/' }, { path: '(^|/)node_modules/onnxruntime-(node|common|web)/' },
       'Sessions, providers and their fallbacks live in main/engine; anything else would load models its own way.'),
     forbid('only-store-imports-better-sqlite3', { pathNot: '^main/store/' }, { path: '(^|/)node_modules/(@types/)?better-sqlite3/' },
       'main/store opens the database and runs its migrations; the other rooms take the open StudioDatabase.'),
-    forbid('the-app-does-not-import-tests', { path: '^(main|shared|renderer)/', pathNot: [testsAndBenches, '^main/evaluation/'] }, { path: testsAndBenches },
+    forbid('the-app-does-not-import-tests', { path: '^(main|shared|renderer)/', pathNot: [tests, '^main/evaluation/'] }, { path: [tests, '^bench/'] },
       'Tests, benches and fixture makers are not part of the app. Exception: main/evaluation makes its speed-run ' +
         "photo with main/testing's pattern, so the photo measured is the one the tests use."),
     ...roomRules,

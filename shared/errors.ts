@@ -71,6 +71,11 @@ export class StudioError extends Error {
   }
 }
 
+/** What a stopped image or run fails with, wherever the stop is noticed (between tiles, before writing, while decoding). */
+export function cancelledError(): StudioError {
+  return new StudioError('cancelled', 'Cancelled by the user.');
+}
+
 export function isStudioError(e: unknown, code?: ErrorCode): e is StudioError {
   return e instanceof StudioError && (code === undefined || e.code === code);
 }

@@ -7,7 +7,7 @@ export interface GraphProbe {
   inputNames: readonly string[];
   outputNames: readonly string[];
   /**
-   * Whether a side×side LR image, fed as a `kind` graph expects (DESIGN §3), comes back exactly
+   * Whether a side×side LR image, fed as a `kind` graph expects (docs/model-contract.md), comes back exactly
    * (side·scale)×(side·scale). A graph that refuses the size answers false, not an error.
    */
   answers(kind: ModelKind, side: number, scale: number): Promise<boolean>;

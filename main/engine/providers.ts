@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { providerLabels, providerNames, type ProviderName, type ProviderProblem, type ProviderStatus } from '../../shared/engine/providers.js';
 
-/** Providers worth trying on this platform, best first (DESIGN §4). */
+/** Providers worth trying on this platform, best first (docs/model-contract.md, "Providers"). */
 export function defaultProviderOrder(platform: NodeJS.Platform = process.platform): ProviderName[] {
   if (platform === 'win32') return ['cuda', 'dml', 'cpu'];
   if (platform === 'darwin') return ['coreml', 'cpu'];

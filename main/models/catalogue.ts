@@ -34,7 +34,7 @@ export interface CatalogueListing {
 
 /**
  * Every model the app can run (bundled, imported, fine-tuned), found by id or by the path of its
- * .onnx, with the one default policy (DESIGN §3). The CLI, the queue, previews, training and the
+ * .onnx, with the one default policy (docs/model-contract.md). The CLI, the queue, previews, training and the
  * evaluation all look models up here.
  */
 export class ModelCatalogue {

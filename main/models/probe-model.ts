@@ -15,7 +15,7 @@ const probeSide = 16;
 const candidateScales = [4, 2, 3, 8, 1];
 
 /**
- * Finds out what an ONNX graph without a manifest is (DESIGN §3): its kind from the input names,
+ * Finds out what an ONNX graph without a manifest is (docs/model-contract.md): its kind from the input names,
  * its scale from the output of a tiny run, the LR multiple from which sizes it accepts. A scale the
  * user gave is checked against the graph rather than trusted; where the graph does not tell, the
  * user is asked to say.

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
-import { StudioError } from '../../shared/errors.js';
+import { cancelledError } from '../../shared/errors.js';
 import type { Engine, EnhanceStats } from '../engine/engine.js';
 import type { Rgb16Image } from '../../shared/engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
@@ -138,7 +138,7 @@ function maxEncodedBytes(width: number, height: number): number {
 export async function enhanceFile(input: string, output: string, settings: EnhanceSettings, ctx: EnhanceContext): Promise<EnhancedImage> {
   const decoded = await decodeInput(input, { settings, modelScale: ctx.model.manifest.scale, outputPath: output });
   const enhanced = await enhanceDecoded(decoded, settings, ctx, output);
-  if (ctx.signal?.aborted) throw new StudioError('cancelled', 'Cancelled by the user.');
+  if (ctx.signal?.aborted) throw cancelledError();
   await writeOutput(enhanced, output, settings);
   return enhanced;
 }

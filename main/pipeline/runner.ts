@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
-import { StudioError, explainError, stopsBatch, type ErrorCode, type ErrorStage } from '../../shared/errors.js';
+import { cancelledError, explainError, stopsBatch, type ErrorCode, type ErrorStage } from '../../shared/errors.js';
 import { untilAborted } from '../imaging/deadline.js';
 import { planDecisions, type OutputDecision } from './output-decision.js';
 import { recordOutput } from './output-manifest.js';
@@ -70,8 +70,6 @@ export interface RunOptions<J extends ImageJob, D, E> {
   /** Where finished images are measured, for ETAs. */
   meter?: ThroughputMeter;
 }
-
-const cancelled = () => new StudioError('cancelled', 'Cancelled by the user.');
 
 /**
  * The one image runner behind the CLI, the queue and the evaluation. For each image: decide the
@@ -145,7 +143,7 @@ export async function runImages<J extends ImageJob, D, E>(source: JobSource<J>, 
 
       stage = 'input';
       // a read that hangs (until its deadline) must not hold up a cancel or a shutdown
-      const { decoded, ms } = await untilAborted(takeDecoded(job, output), signal, cancelled);
+      const { decoded, ms } = await untilAborted(takeDecoded(job, output), signal, cancelledError);
       times.decodeMs = ms;
       pixels = stages.pixels(decoded);
       events?.decoded?.(job, pixels);

@@ -48,6 +48,14 @@ export interface NewItem {
 /** How an attempt ended: an item state, or back to `queued` after a pause or a shutdown. */
 export type AttemptOutcome = 'done' | 'failed' | 'skipped' | 'cancelled' | 'paused' | 'interrupted';
 
+export interface AttemptRow {
+  attempt: number;
+  startedAt: number;
+  finishedAt: number | null;
+  outcome: AttemptOutcome | null;
+  error: string | null;
+}
+
 export interface BatchTally {
   counts: StatusCounts;
   /** Queued items: summed input pixels of those whose size is known, and how many are not. */
@@ -140,6 +148,13 @@ export class QueueStore {
   /** Whether another item has claimed this output path (and may be about to write it). */
   claimedByOther(outputPath: string, itemId: number): boolean {
     return this.db.prepare('SELECT 1 FROM items WHERE output_path = ? AND output_claimed = 1 AND id <> ? LIMIT 1').get(outputPath, itemId) !== undefined;
+  }
+
+  /** Attempts of an item, oldest first. */
+  attempts(itemId: number): AttemptRow[] {
+    return this.db
+      .prepare('SELECT attempt, started_at AS startedAt, finished_at AS finishedAt, outcome, error FROM item_attempts WHERE item_id = ? ORDER BY attempt')
+      .all(itemId) as AttemptRow[];
   }
 
   beginAttempt(itemId: number): ItemRow {

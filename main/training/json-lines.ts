@@ -1,5 +1,5 @@
 /**
- * The trainer's stdout protocol (DESIGN §6): one JSON object per line. Chunks from a pipe split lines anywhere,
+ * The trainer's stdout protocol (docs/trainer-protocol.md): one JSON object per line. Chunks from a pipe split lines anywhere,
  * so the tail is buffered until its newline arrives; a line that is not a JSON object (a stray print, a
  * library's warning) is handed to `onOther` for the run log and never stops the run.
  */

@@ -1,5 +1,5 @@
 /**
- * Fine-tuning runs from the app (DESIGN §6): checks the source and the Python, writes the run's finetune.json,
+ * Fine-tuning runs from the app (docs/trainer-protocol.md): checks the source and the Python, writes the run's finetune.json,
  * runs one trainer at a time, records what it reports, and at the end scores the held-out pairs through the app's
  * engine (base vs fine-tuned) and registers the result as a `fine-tuned` model with its lineage.
  */

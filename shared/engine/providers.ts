@@ -1,4 +1,4 @@
-/** Execution providers the engine knows, in the default order of preference (DESIGN §4). */
+/** Execution providers the engine knows, in the default order of preference (docs/model-contract.md, "Providers"). */
 export const providerNames = ['cuda', 'dml', 'coreml', 'webgpu', 'cpu'] as const;
 export type ProviderName = (typeof providerNames)[number];
 

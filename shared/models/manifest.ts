@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeIssues } from '../errors.js';
 
 /**
- * The model contract (DESIGN §3). A model is `<id>.onnx` plus this manifest as `<id>.json`.
+ * The model contract (docs/model-contract.md). A model is `<id>.onnx` plus this manifest as `<id>.json`.
  * `ctmsr` graphs compute one consistency step (inputs lr, x0_prev, noise, sigma → x0);
  * `feedforward` graphs map `input` → `output` directly.
  */

@@ -1,5 +1,5 @@
 /**
- * Fine-tuning from the app (DESIGN §6): what the Training screen sends and sees. Plain data; both transports
+ * Fine-tuning from the app (docs/trainer-protocol.md): what the Training screen sends and sees. Plain data; both transports
  * carry it unchanged.
  */
 import { z } from 'zod';

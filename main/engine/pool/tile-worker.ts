@@ -3,14 +3,15 @@
 // instead of queueing on the main thread.
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { Engine, TileRunner } from '../engine.js';
+import { SessionCache } from '../sessions.js';
+import { TileRunner } from '../tile-runner.js';
 import type { TileJob, TileReply } from './tile-pool.js';
 
-const engine = new Engine({ providers: ['cpu'], threads: (workerData as { threads: number }).threads, workers: 1 });
+const sessions = new SessionCache({ providers: ['cpu'], deviceId: 0, threads: (workerData as { threads: number }).threads, workers: 1, threadSpinning: false });
 
 async function run(job: TileJob): Promise<TileReply> {
   try {
-    const { session } = await engine.open(job.model);
+    const { session } = await sessions.open(job.model);
     const grid = { tileWidth: job.tileWidth, tileHeight: job.tileHeight, xs: job.lefts, ys: [job.top], paddedWidth: 0, paddedHeight: 0, overlap: 0 };
     const runner = new TileRunner(job.model, session, grid, { seed: job.seed, steps: job.steps });
     const lr = new ort.Tensor('float32', job.lr, [job.lefts.length, 3, job.tileHeight, job.tileWidth]);

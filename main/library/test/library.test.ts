@@ -7,7 +7,7 @@ import { isStudioError } from '../../../shared/errors.js';
 import type { LibraryImage, ScanProgress } from '../../../shared/library/types.js';
 import { openDatabase, type StudioDatabase } from '../../store/db.js';
 import { Library } from '../library.js';
-import { writeCorruptImage, writeTestImage } from './make-images.js';
+import { writeCorruptImage, writeTestImage } from '../../testing/test-images.js';
 
 let dir: string;
 let photos: string;

@@ -6,7 +6,7 @@ import { imageQuerySchema, type ScanProgress } from '../../../shared/library/typ
 import { openDatabase, type StudioDatabase } from '../../store/db.js';
 import { Library } from '../library.js';
 import { imagePageSql } from '../query.js';
-import { writeTestImage } from './make-images.js';
+import { writeTestImage } from '../../testing/test-images.js';
 
 let dir: string;
 beforeAll(() => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type StudioDatabase } from '../../store/db.js';
 import { Library } from '../library.js';
-import { writeTestImage } from './make-images.js';
+import { writeTestImage } from '../../testing/test-images.js';
 
 let dir: string;
 let db: StudioDatabase;

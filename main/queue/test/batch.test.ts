@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchSummary } from '../../../shared/api/types.js';
-import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
+import { writeCorruptImage, writeTestImage } from '../../testing/test-images.js';
 import { fullyDecodes, listFiles, observed, queueEnv, sha256, type QueueEnv } from './harness.js';
 
 let env: QueueEnv | undefined;

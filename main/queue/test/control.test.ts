@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchItem, BatchSummary } from '../../../shared/api/types.js';
-import { writeCorruptImage, writeTestImage } from '../../library/test/make-images.js';
+import { writeCorruptImage, writeTestImage } from '../../testing/test-images.js';
 import { JobQueue } from '../job-queue.js';
 import { pipelineStages, type ImageStages } from '../../pipeline/stages.js';
 import { fullyDecodes, listFiles, observed, queueEnv, type QueueEnv } from './harness.js';

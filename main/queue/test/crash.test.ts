@@ -4,7 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTestImage } from '../../library/test/make-images.js';
+import { writeTestImage } from '../../testing/test-images.js';
 import { openDatabase } from '../../store/db.js';
 import { JobQueue } from '../job-queue.js';
 import { fullyDecodes, listFiles, queueEnv, sha256, type QueueEnv } from './harness.js';

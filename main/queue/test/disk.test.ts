@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeTestImage } from '../../library/test/make-images.js';
+import { writeTestImage } from '../../testing/test-images.js';
 import { listFiles, queueEnv, type QueueEnv } from './harness.js';
 import { canMountTmpfs, fillDisk, mountTmpfs, unmount } from '../../testing/small-disk.js';
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withDeadline } from '../../imaging/deadline.js';
-import { writeTestImage } from '../../library/test/make-images.js';
 import { mkfifo, release } from '../../testing/fifo.js';
+import { writeTestImage } from '../../testing/test-images.js';
 import { queueEnv, type QueueEnv } from './harness.js';
 
 let env: QueueEnv | undefined;

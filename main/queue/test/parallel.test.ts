@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchSummary } from '../../../shared/api/types.js';
-import { writeTestImage } from '../../library/test/make-images.js';
+import { writeTestImage } from '../../testing/test-images.js';
 import { canMountTmpfs, fillDisk, mountTmpfs, unmount } from '../../testing/small-disk.js';
 import { listFiles, queueEnv, sha256, type QueueEnv } from './harness.js';
 

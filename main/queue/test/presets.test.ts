@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BatchSummary } from '../../../shared/api/types.js';
 import { isStudioError, type StudioError } from '../../../shared/errors.js';
 import { Library } from '../../library/library.js';
-import { writeTestImage } from '../../library/test/make-images.js';
+import { writeTestImage } from '../../testing/test-images.js';
 import { autoEnqueueWatched } from '../auto-enqueue.js';
 import { PresetStore } from '../presets.js';
 import { listFiles, queueEnv, type QueueEnv } from './harness.js';

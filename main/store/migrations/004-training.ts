@@ -1,6 +1,6 @@
 import type { Migration } from './migration.js';
 
-/** Fine-tuning runs (DESIGN §6): one row per run, kept across restarts so a stopped or failed run can resume. */
+/** Fine-tuning runs (docs/trainer-protocol.md): one row per run, kept across restarts so a stopped or failed run can resume. */
 export const trainingMigration: Migration = {
   version: 4,
   name: 'training-runs',

@@ -1,6 +1,6 @@
 // A one-node ONNX model, C = A·B with A and B [n, n] as inputs, so the benchmark can measure the
 // CPU's peak through ONNX Runtime without an ONNX library.
-import { bytesField, stringField, varintField } from '../graph/protobuf.js';
+import { bytesField, stringField, varintField } from '../../main/engine/graph/protobuf.js';
 
 /** ValueInfoProto { name, type: { tensor_type: { elem_type: FLOAT, shape: { dim: [{ dim_value }] } } } } */
 const floatTensor = (name: string, dims: number[]) => [

@@ -4,16 +4,16 @@
  * fine-tuned through the app's engine, and Set14 (bicubic LR) for both, with differences against the base measured
  * in the same run.
  *
- *   tsx main/training/bench/finetune-quick.ts --photos ../shared/data/train/BSDS500/test --count 24 \
+ *   tsx bench/training/finetune-quick.ts --photos ../shared/data/train/BSDS500/test --count 24 \
  *       --degradation jpeg --quality 20 --length quick --work /tmp/ft-bench [--base ctmsr-s-x4-real] [--stages ct]
  */
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateModels } from '../../evaluation/harness.js';
-import { openStudio } from '../../services/studio.js';
-import type { LengthPreset, StageChoice, TrainingRun } from '../../../shared/training/types.js';
-import { isTrainableImage } from '../source-scan.js';
+import { evaluateModels } from '../../main/evaluation/harness.js';
+import { openStudio } from '../../main/services/studio.js';
+import type { LengthPreset, StageChoice, TrainingRun } from '../../shared/training/types.js';
+import { isTrainableImage } from '../../main/training/source-scan.js';
 import { readdir } from 'node:fs/promises';
 
 async function main(): Promise<void> {

@@ -1,9 +1,9 @@
 // Child process of the benchmark: enhances one image and prints its peak resident memory, so the
 // figure is this job's alone and not the benchmark's earlier runs.
-import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
-import { Engine } from '../engine.js';
-import { loadModel } from '../../models/load-model.js';
-import { enhanceFile } from '../../pipeline/enhance-file.js';
+import { enhanceSettingsSchema } from '../../shared/enhance/settings.js';
+import { Engine } from '../../main/engine/engine.js';
+import { loadModel } from '../../main/models/load-model.js';
+import { enhanceFile } from '../../main/pipeline/enhance-file.js';
 
 const [modelPath, input, output, threads] = process.argv.slice(2);
 const model = await loadModel(modelPath);

@@ -2,10 +2,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { photoPixels } from '../../testing/photos.js';
+import { photoPixels } from '../../main/testing/photos.js';
 
 /** BSD100's photos (../shared/data), the benchmark's real images where the checkout has them. */
-const bsd100 = join(import.meta.dirname, '../../../../shared/data/eval/BSD100/HR');
+const bsd100 = join(import.meta.dirname, '../../../shared/data/eval/BSD100/HR');
 
 /**
  * `count` photos of `width`×`height` in `dir`: BSD100 photos cropped to that shape where present

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StudioError, describeIssues, explainError, isOutOfMemory, stopsBatch } from './errors.js';
+import { StudioError, describeIssues, explainError, isOutOfMemory, stopsBatch } from '../errors.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
 

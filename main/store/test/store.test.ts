@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isStudioError } from '../../shared/errors.js';
-import { openDatabase } from './db.js';
-import { schemaVersion } from './migrate.js';
-import { migrations } from './migrations/index.js';
-import { readSetting, writeSetting } from './settings.js';
+import { isStudioError } from '../../../shared/errors.js';
+import { openDatabase } from '../db.js';
+import { schemaVersion } from '../migrate.js';
+import { migrations } from '../migrations/index.js';
+import { readSetting, writeSetting } from '../settings.js';
 
 let dir: string;
 beforeEach(() => {

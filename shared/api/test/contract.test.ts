@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { contract, methodNames, specOf } from './contract.js';
-import { mediaPath, parseMediaPath } from './media.js';
-import { createApi, fromWireError, toWireError } from './client.js';
-import { StudioError } from '../errors.js';
+import { contract, methodNames, specOf } from '../contract.js';
+import { mediaPath, parseMediaPath } from '../media.js';
+import { createApi, fromWireError, toWireError } from '../client.js';
+import { StudioError } from '../../errors.js';
 
 describe('the contract', () => {
   it('names every request service.method, once', () => {

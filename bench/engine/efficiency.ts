@@ -5,7 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { LoadedModel } from '../../../shared/models/manifest.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
 import { matmulModel } from './matmul-model.js';
 
 interface ProfileEvent {

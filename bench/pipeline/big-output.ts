@@ -1,4 +1,4 @@
-// npx tsx main/pipeline/bench/big-output.ts [--model <path.onnx>] [--width 6000] [--height 4000]
+// npx tsx bench/pipeline/big-output.ts [--model <path.onnx>] [--width 6000] [--height 4000]
 // Writes a 24 MP photo at ×4 (384 MP) as PNG in strips through the enhance CLI and, as the baseline
 // of the same run, a photo of half its area at ×4 (192 MP) encoded from memory. Prints each run's
 // peak resident memory (/usr/bin/time -v) and time, and their ratios.
@@ -9,13 +9,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { storedSize, writeLargePhoto } from '../../testing/photos.js';
-import { makeTestModel } from '../../testing/test-models.js';
+import { storedSize, writeLargePhoto } from '../../main/testing/photos.js';
+import { makeTestModel } from '../../main/testing/test-models.js';
 
 const { values } = parseArgs({ options: { model: { type: 'string' }, width: { type: 'string', default: '6000' }, height: { type: 'string', default: '4000' } } });
 const modelPath = values.model ?? (await makeTestModel('feedforward', { scale: 4 })).onnxPath;
 const dir = await mkdtemp(join(tmpdir(), 'ctmsr-big-output-'));
-const repoRoot = join(import.meta.dirname, '../../..');
+const repoRoot = join(import.meta.dirname, '../..');
 
 async function photo(width: number, height: number, name: string): Promise<string> {
   const path = join(dir, name);

@@ -1,20 +1,20 @@
 /**
  * The app's queue on the CPU: one photo at a time (as before it ran several) against as many at
  * once as there are workers, on the same photos and the shipped model, in alternating rounds.
- * Usage: npx tsx main/queue/bench/queue-workers.ts [--photos 8] [--width 160] [--height 120] [--rounds 2]
+ * Usage: npx tsx bench/queue/queue-workers.ts [--photos 8] [--width 160] [--height 120] [--rounds 2]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Engine } from '../../engine/engine.js';
-import { bundledModelsDir } from '../../models/bundled.js';
-import { loadModel } from '../../models/load-model.js';
-import { pipelineStages } from '../../pipeline/stages.js';
-import { openDatabase } from '../../store/db.js';
-import { writePhoto } from '../../testing/photos.js';
-import { JobQueue } from '../job-queue.js';
+import { Engine } from '../../main/engine/engine.js';
+import { bundledModelsDir } from '../../main/models/bundled.js';
+import { loadModel } from '../../main/models/load-model.js';
+import { pipelineStages } from '../../main/pipeline/stages.js';
+import { openDatabase } from '../../main/store/db.js';
+import { writePhoto } from '../../main/testing/photos.js';
+import { JobQueue } from '../../main/queue/job-queue.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable, printableLines } from './printable.js';
+import { printable, printableLines } from '../printable.js';
 
 describe('printable', () => {
   it('escapes control characters and bidirectional overrides, and leaves other text alone', () => {

@@ -1,3 +1,5 @@
+// Small images for the library and queue tests: a cheap pattern, with camera EXIF and orientation
+// when a test needs them. Photo-like content (and the mixed-format photo folder) is in photos.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';

@@ -1,6 +1,6 @@
 /**
  * Library scan rate and queue overhead per item, on this machine.
- * Usage: npx tsx main/queue/bench/queue-bench.ts [--files 10000] [--images 40] [--size 64]
+ * Usage: npx tsx bench/queue/queue-bench.ts [--files 10000] [--images 40] [--size 64]
  *
  * Scan: a folder of empty *.jpg files (header read fails fast) plus real JPEGs, scanned new and
  * then again unchanged. Queue: the same images through the bare pipeline (decode → enhance →
@@ -13,16 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { enhanceSettingsSchema } from '../../../shared/enhance/settings.js';
-import { Engine } from '../../engine/engine.js';
-import { Library } from '../../library/library.js';
-import { writeTestImage } from '../../library/test/make-images.js';
-import { decodeInput, enhanceDecoded, writeOutput } from '../../pipeline/enhance-file.js';
-import { openDatabase } from '../../store/db.js';
-import { makeTestModel } from '../../testing/test-models.js';
-import { JobQueue } from '../job-queue.js';
-import type { LoadedModel } from '../../../shared/models/manifest.js';
-import { pipelineStages } from '../../pipeline/stages.js';
+import { enhanceSettingsSchema } from '../../shared/enhance/settings.js';
+import { Engine } from '../../main/engine/engine.js';
+import { Library } from '../../main/library/library.js';
+import { writeTestImage } from '../../main/testing/test-images.js';
+import { decodeInput, enhanceDecoded, writeOutput } from '../../main/pipeline/enhance-file.js';
+import { openDatabase } from '../../main/store/db.js';
+import { makeTestModel } from '../../main/testing/test-models.js';
+import { JobQueue } from '../../main/queue/job-queue.js';
+import type { LoadedModel } from '../../shared/models/manifest.js';
+import { pipelineStages } from '../../main/pipeline/stages.js';
 
 const { values } = parseArgs({
   options: { files: { type: 'string', default: '10000' }, images: { type: 'string', default: '40' }, size: { type: 'string', default: '64' } },
