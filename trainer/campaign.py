@@ -172,11 +172,11 @@ class Segment:
     def score(self, kinds=("model",)):
         tr = self.tr
         t = time.time()
+        base = {"step": tr.step, "stage": tr.cfg.stage_at(max(tr.step - 1, 0)), "hours": round(self.hours(), 3),
+                "device": self.device}
         res = evaluate(tr.ema.eval(), list(self.sets.values()), lpips=tr.lpips, steps=[1.0], seed=0,
                        max_images=self.max_images, device=tr.device, sched=tr.sched, niqe_params=self.niqe)
         res = {label: res[os.path.basename(os.path.normpath(folder))] for label, folder in self.sets.items()}
-        base = {"step": tr.step, "stage": tr.cfg.stage_at(max(tr.step - 1, 0)), "hours": round(self.hours(), 3),
-                "device": self.device}
         for kind in kinds:
             row = {**base, "kind": "ema" if kind == "model" else kind, **scored_row(res, kind)}
             append_row(self.camp.curve, list(self.sets), row)

@@ -62,6 +62,7 @@ def test_segments_carry_on_score_and_record_their_lineage(tmp_path, hr_folder):
     rows = _curve(tmp_path)
     assert [(r["kind"], r["step"]) for r in rows] == [("bicubic", "0"), ("ema", "0"), ("ema", "3")]
     assert [r["stage"] for r in rows[1:]] == ["ct", "ct"]
+    assert rows[0]["hours"] == rows[1]["hours"] == "0.0"  # making the sets and scoring are not training time
     assert all(float(r["tiny-real psnr"]) > 10 and r["tiny-real lpips"] == "" for r in rows)
     ck = checkpoint.load(str(committed))
     assert ck["slim"] and ck["step"] == 5 and all(v.dtype == torch.float16 for v in ck["ema"].values()
