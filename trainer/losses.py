@@ -96,8 +96,10 @@ def dtm_target(frozen, x0_hat, x0, lr, y0, eps, u, sched):
     x0_hat, x0, lr, y0, eps = (v.detach().float() for v in (x0_hat, x0, lr, y0, eps))
     s, a = schedules.sigma(u, sched["sigma_max"], sched["rho_n"]), schedules.alpha(u, sched["rho_r"])
     with torch.no_grad(), no_autocast(x0):
-        real = frozen(forward.x_t(x0, y0, eps, s, a), lr, s).float()
-        fake = frozen(forward.x_t(x0_hat, y0, eps, s, a), lr, s).float()
+        # one call on both batches: the network is per-sample (GroupNorm, no batch statistics), and one large
+        # batch keeps the cores busier than two small ones
+        both = torch.cat([forward.x_t(x0, y0, eps, s, a), forward.x_t(x0_hat, y0, eps, s, a)])
+        real, fake = frozen(both, torch.cat([lr, lr]), torch.cat([s, s])).float().chunk(2)
     return x0_hat - (fake - real)
 
 
