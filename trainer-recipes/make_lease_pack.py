@@ -1,15 +1,19 @@
-"""The training data, LPIPS weights and Set5 packed small enough for a GPU lease (the device tool carries at most
-64 MiB with the repository, and ../shared does not travel).
+"""The training photos and LPIPS weights packed small enough for a GPU window: the device tool carries the whole
+working tree and the pack in 64 MiB, and ../shared does not travel.
 
-    /usr/bin/python3 trainer-recipes/make_lease_pack.py [--shared ../shared] [--out .gpupack] [--bsds-mib 7.5]
+    /usr/bin/python3 trainer-recipes/make_lease_pack.py [--shared ../shared] [--out .gpupack] [--budget-mib N]
 
-T91 and the wallpapers (downscaled ×3, longest side ≤ 1600, as the configs load them) are re-encoded as JPEG q95
-4:4:4; every third BSDS500 train/test photo is copied as it is until --bsds-mib is reached. Add the output folder to
-.git/info/exclude and name it in the run's `carry`.
+The budget defaults to what the tracked files leave of 64 MiB (less half a MiB). The LPIPS weights go in first; then
+photos, taken in turn from BSDS500 (as they are), T91 and the wallpapers (downscaled ×3, longest side ≤ 1600, as
+the configs load them; both re-encoded as JPEG q95 4:4:4), until the budget is spent. Add the output folder to
+.git/info/exclude and name it in the run's `carry`; gpu_window.py reads it with --pack.
 """
 import argparse
+import io
+import itertools
 import os
 import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -18,38 +22,68 @@ from PIL import Image
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from trainer.data import list_images, open_image  # noqa: E402
 
+MIB = 2 ** 20
+# (folder under data/train, downscale, max side, re-encode)
+SOURCES = (("BSDS500/train", 1, 0, False), ("BSDS500/test", 1, 0, False), ("T91/HR", 1, 0, True),
+           ("ElementaryWallpapers/HR", 3, 1600, True))
 
-def save_jpeg(img, dst, quality=95):
+
+def tracked_bytes():
+    out = subprocess.run(["git", "ls-files", "-z"], capture_output=True, check=True).stdout
+    return sum(os.path.getsize(p) for p in out.decode().split("\0") if p and os.path.isfile(p))
+
+
+def jpeg_bytes(img, quality=95):
     arr = (img.permute(1, 2, 0).numpy() * 255).round().clip(0, 255).astype(np.uint8)
-    Image.fromarray(arr).save(dst, quality=quality, subsampling=0)
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, "JPEG", quality=quality, subsampling=0)
+    return buf.getvalue()
 
 
-def main():
+def photos(shared):
+    """(source path, pack path under data/train, bytes or None to copy as is), the folders taken in turn."""
+    per_source = []
+    for sub, downscale, max_side, encode in SOURCES:
+        folder = os.path.join(shared, "data", "train", sub)
+        per_source.append([(p, sub, downscale, max_side, encode) for p in list_images(folder)]
+                          if os.path.isdir(folder) else [])
+    for item in itertools.chain.from_iterable(itertools.zip_longest(*per_source)):
+        if item is None:
+            continue
+        path, sub, downscale, max_side, encode = item
+        name = os.path.splitext(os.path.basename(path))[0] + ".jpg" if encode else os.path.basename(path)
+        # the pack keeps one BSDS500 folder: gpu_window.py lists the pack's folders by name
+        dst = os.path.join("BSDS500/train" if sub.startswith("BSDS500") else sub, name)
+        yield path, dst, jpeg_bytes(open_image(path, downscale, max_side)) if encode else None
+
+
+def main(argv=None):
     p = argparse.ArgumentParser()
     p.add_argument("--shared", default="../shared")
     p.add_argument("--out", default=".gpupack")
-    p.add_argument("--bsds-mib", type=float, default=7.5)
-    a = p.parse_args()
-    for sub, downscale, max_side in [("train/T91/HR", 1, 0), ("train/ElementaryWallpapers/HR", 3, 1600)]:
-        dst_dir = os.path.join(a.out, "data", sub)
-        os.makedirs(dst_dir, exist_ok=True)
-        for src in list_images(os.path.join(a.shared, "data", sub)):
-            name = os.path.splitext(os.path.basename(src))[0] + ".jpg"
-            save_jpeg(open_image(src, downscale, max_side), os.path.join(dst_dir, name))
-    bsds = os.path.join(a.shared, "data", "train", "BSDS500")
-    dst_dir = os.path.join(a.out, "data", "train", "BSDS500", "train")
-    os.makedirs(dst_dir, exist_ok=True)
-    files = sorted(os.path.join(bsds, part, f) for part in ("train", "test") for f in os.listdir(os.path.join(bsds, part)))
-    total = 0
-    for src in files[::3]:
-        if total + os.path.getsize(src) > a.bsds_mib * 2 ** 20:
+    p.add_argument("--budget-mib", type=float, help="default: 64 MiB less the tracked files, less 0.5 MiB")
+    a = p.parse_args(argv)
+    budget = a.budget_mib * MIB if a.budget_mib else 64 * MIB - tracked_bytes() - MIB // 2
+    lpips = os.path.join(a.shared, "weights", "lpips-squeeze")
+    shutil.copytree(lpips, os.path.join(a.out, "weights", "lpips-squeeze"), dirs_exist_ok=True)
+    used = sum(os.path.getsize(os.path.join(lpips, f)) for f in os.listdir(lpips))
+    count = 0
+    for src, dst, data in photos(a.shared):
+        size = len(data) if data is not None else os.path.getsize(src)
+        if used + size > budget:
             break
-        shutil.copy(src, dst_dir)
-        total += os.path.getsize(src)
-    shutil.copytree(os.path.join(a.shared, "weights", "lpips-squeeze"), os.path.join(a.out, "weights", "lpips-squeeze"),
-                    dirs_exist_ok=True)
-    shutil.copytree(os.path.join(a.shared, "data", "eval", "Set5"), os.path.join(a.out, "data", "eval", "Set5"),
-                    dirs_exist_ok=True)
+        target = os.path.join(a.out, "data", "train", dst)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if data is None:
+            shutil.copy(src, target)
+        else:
+            with open(target, "wb") as f:
+                f.write(data)
+        used, count = used + size, count + 1
+    print(f"pack {a.out}: {count} photos and the LPIPS weights, {used / MIB:.1f} of {budget / MIB:.1f} MiB")
+    if count < 40:
+        print("warning: fewer than 40 photos fit; a GPU segment on so few overfits. Make room in the tracked files "
+              "(e.g. older checkpoints to git history) or pass --budget-mib", file=sys.stderr)
 
 
 if __name__ == "__main__":

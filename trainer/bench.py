@@ -92,13 +92,16 @@ def compare(a):
             for who, cwd, args in (("before", a.baseline, common), ("after", None, ours)):
                 out = subprocess.run([sys.executable, "-m", "trainer.bench", *args, "--stage", stage], cwd=cwd,
                                      capture_output=True, text=True, check=True).stdout
-                rate = float(re.search(r"([\d.]+) it/s", out).group(1))
-                rates.setdefault((stage, who), []).append(rate)
+                wall = float(re.search(r"([\d.]+) it/s", out).group(1))
+                cpu = float(re.search(r"CPU time ([\d.]+) s/it", out).group(1))
+                rates.setdefault((stage, who), []).append((wall, cpu))
                 print(f"round {r + 1} {stage} {who}: {out.strip().splitlines()[-1]}", flush=True)
-    print(f"\n| stage | before it/s | after it/s | after / before |\n|---|---|---|---|")
+    # CPU seconds per iteration are the steadier measure on a shared machine (wall time moves with the others' load)
+    print("\n| stage | before it/s | after it/s | ratio | before CPU s/it | after CPU s/it | ratio |\n"
+          "|---|---|---|---|---|---|---|")
     for stage in a.stages:
-        b, n = statistics.median(rates[stage, "before"]), statistics.median(rates[stage, "after"])
-        print(f"| {stage} | {b:.3f} | {n:.3f} | {n / b:.2f}× |")
+        (bw, bc), (nw, nc) = ([statistics.median(x) for x in zip(*rates[stage, w])] for w in ("before", "after"))
+        print(f"| {stage} | {bw:.3f} | {nw:.3f} | {nw / bw:.2f}× | {bc:.2f} | {nc:.2f} | {bc / nc:.2f}× |")
 
 
 def main(argv=None):

@@ -53,8 +53,24 @@ def test_annotate_lineage_writes_the_lineage_export_reads(tmp_path, hr_folder):
     assert training_info(got)["lineage"][0]["recipe"] == "trainer-recipes/lease.py (run A)"
 
 
-def test_make_lease_pack_starts():
-    assert "--bsds-mib" in run_recipe("make_lease_pack.py", "--help")
+def test_make_lease_pack_fills_its_budget_and_no_more(tmp_path):
+    from PIL import Image
+    from .conftest import synthetic_image
+    shared = tmp_path / "shared"
+    (shared / "weights" / "lpips-squeeze").mkdir(parents=True)
+    (shared / "weights" / "lpips-squeeze" / "w.pth").write_bytes(b"x" * 100_000)
+    for sub, n in (("BSDS500/train", 6), ("T91/HR", 6)):
+        (shared / "data" / "train" / sub).mkdir(parents=True)
+        for i in range(n):
+            Image.fromarray(synthetic_image(160, 200, i)).save(shared / "data" / "train" / sub / f"{i}.png")
+    out = tmp_path / "pack"
+    printed = run_recipe("make_lease_pack.py", "--shared", shared, "--out", out, "--budget-mib", 0.3)
+    files = [os.path.join(r, f) for r, _, fs in os.walk(out) for f in fs]
+    total = sum(os.path.getsize(f) for f in files)
+    assert total <= 0.3 * 2 ** 20 and os.path.isfile(out / "weights" / "lpips-squeeze" / "w.pth")
+    kept = [f for f in files if "/data/train/" in f]
+    assert {os.path.basename(os.path.dirname(f)) for f in kept} == {"train", "HR"}  # taken in turn from both
+    assert 2 <= len(kept) < 12 and f"{len(kept)} photos" in printed
 
 
 def recipes_named(node):
