@@ -22,6 +22,7 @@ import { printable, printableLines } from '../../shared/printable.js';
 import { progressReporter } from './progress.js';
 import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import { summaryTable } from './summary.js';
+import { modelStyles, styleWords } from '../../shared/models/manifest.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -46,12 +47,15 @@ const providerList = (v: string): ProviderName[] => {
   return list as ProviderName[];
 };
 
+/** "faithful = Faithful: closest to the original; detail = …", the shipped styles in plain words. */
+const styleChoices = () => modelStyles.map((s) => `${s} = ${styleWords[s]}`).join('; ');
+
 export function buildProgram(): Command {
   return new Command('enhance')
     .description('Enhance photos with a CTMSR super-resolution model. Inputs are files and folders; originals are never modified.')
     .argument('<inputs...>', 'image files and/or folders')
     .requiredOption('-o, --out <dir>', 'output folder (created if missing)')
-    .option('-m, --model <id|path>', `model id (shipped, or imported or fine-tuned in the app), or a path to an .onnx file (default: ${bundledDefaultId})`)
+    .option('-m, --model <id|style|path>', `model id (shipped, or imported or fine-tuned in the app), a style (${styleChoices()}), or a path to an .onnx file (default: ${bundledDefaultId})`)
     .option('--data-dir <dir>', `the app's data folder, whose imported and fine-tuned models --model finds by id (default: CTMSR_DATA_DIR, else ${defaultDataDir()})`)
     .option('-r, --recursive', 'include subfolders, mirroring the folder tree under --out', false)
     .option('-s, --scale <n>', 'output scale (e.g. 2, 3, 4; at most the model\'s own)', positive)

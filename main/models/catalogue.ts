@@ -71,7 +71,8 @@ export class ModelCatalogue {
   async find(idOrPath: string, options: LookupOptions = {}): Promise<LoadedModel> {
     if (options.byPath !== false && isModelPath(idOrPath)) return loadModel(path.resolve(idOrPath));
     const { entries, problems } = await this.list();
-    const found = entries.find((e) => e.model.manifest.id === idOrPath);
+    const found = entries.find((e) => e.model.manifest.id === idOrPath)
+      ?? entries.find((e) => e.bundled && e.model.manifest.style === idOrPath);
     if (found) return found.model;
     const broken = problems.find((p) => p.id === idOrPath);
     if (broken) throw broken.error;

@@ -12,6 +12,17 @@ export type ModelKind = (typeof modelKinds)[number];
 export const modelOrigins = ['bundled', 'imported', 'fine-tuned'] as const;
 export type ModelOrigin = (typeof modelOrigins)[number];
 
+/**
+ * What a model does to a photo, in the words the app and the CLI show: `faithful` stays closest to the original,
+ * `detail` is generative and invents plausible texture. `--model faithful|detail` picks the bundled model of that style.
+ */
+export const modelStyles = ['faithful', 'detail'] as const;
+export type ModelStyle = (typeof modelStyles)[number];
+export const styleWords: Record<ModelStyle, string> = {
+  faithful: 'Faithful: closest to the original',
+  detail: 'Detail: sharper, invents plausible texture',
+};
+
 const metricValues = { psnr: z.number(), ssim: z.number(), lpips: z.number() };
 
 /** One test set's scores; `bicubic`: a plain bicubic enlargement of the same images, measured the same way, for scale. */
@@ -37,6 +48,7 @@ export const modelManifestSchema = z.object({
   license: z.string().default('unknown'),
   createdBy: z.enum(modelOrigins),
   description: z.string().optional(),
+  style: z.enum(modelStyles).optional(),
   /** Free-form provenance written by the trainer (config, iterations, warm start…). */
   training: z.record(z.string(), z.unknown()).optional(),
 });

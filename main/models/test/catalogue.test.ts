@@ -76,6 +76,19 @@ describe.skipIf(!hasShipped)(title, () => {
     await expect(models.find(onnx, { byPath: false })).rejects.toThrow(/not found/);
   });
 
+  it('a style word (faithful, detail) picks the shipped model of that style, and only a shipped one', async () => {
+    const models = catalogue();
+    const faithful = await models.find('faithful');
+    expect(faithful.manifest.id).toBe('ctmsr-s-x4-real');
+    expect(faithful.manifest.style).toBe('faithful');
+    const shipped = (await models.list()).entries.filter((e) => e.bundled).map((e) => e.model.manifest);
+    for (const style of ['faithful', 'detail'] as const) {
+      const bundledOne = shipped.find((m) => m.style === style);
+      const found = await models.find(style).catch(() => undefined);
+      expect(found?.manifest.id, style).toBe(bundledOne?.id);
+    }
+  });
+
   it('the default is the user’s choice, else the bundled default, without a notice', async () => {
     preferred = null;
     expect(await catalogue().resolve()).toEqual({ model: expect.objectContaining({ onnxPath: join(shipped, `${bundledDefaultId}.onnx`) }) });
