@@ -27,10 +27,9 @@ import time
 import torch
 import yaml
 
-from . import checkpoint, config as config_mod, train
+from . import checkpoint, config as config_mod, protocol, train
 from .evaluate import _load_niqe, evaluate
 from .make_eval_set import make_eval_set
-from . import protocol
 from .protocol import log
 
 CURVE_FIELDS = ("step", "stage", "hours", "device", "kind")

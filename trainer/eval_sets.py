@@ -11,7 +11,7 @@ def default_eval_root():
 
 
 def find_set(name, root):
-    """(hr_dir, lr_dir) for a set name under root (<set>/HR, <set>/LR_x<s>) or a folder given directly."""
+    """The folder of a set (holding HR/ and LR_x<s>/): a set name under root, or a folder given directly."""
     base = name if os.path.isdir(name) else os.path.join(root, name)
     if not os.path.isdir(base):
         raise FileNotFoundError(f"evaluation set not found: {name} (looked in {root})")

@@ -18,16 +18,16 @@ import signal
 import numpy as np
 import torch
 
-from .. import checkpoint, config as config_mod, data, train
+from .. import checkpoint, config as config_mod, data, protocol, train
 from ..config import FinetuneConfig, TrainConfig, finetune_stages
-from ..evaluate import image_metrics
 from ..export import export_trained
 from ..lpips import LPIPS, default_weights_dir
+from ..metrics import image_metrics
 from ..network import build
-from .. import protocol
 from ..protocol import log
 from ..sampling import ConsistencyStep, super_resolve
 from .sources import heldout_pair, make_list_source, stack_tiles, to_pil
+
 
 def lpips_available(folder=None):
     folder = folder or default_weights_dir()
