@@ -119,7 +119,8 @@ class CT:
 class DTM:
     lambda_ct: float = 1.0
     lambda_dtm: float = 1.6
-    t_index: Optional[int] = 1      # t on the CT grid (index/intervals; the official draw lands on 1/3); None: U(t_min, t_max)
+    # t on the CT grid (index/intervals; the official draw lands on 1/3); None draws U(t_min, t_max)
+    t_index: Optional[int] = 1
     t_min: float = 0.1
     t_max: float = 0.5
     refresh_every: int = 1000
@@ -272,7 +273,8 @@ class FinetuneExport:
 
 @dataclass
 class FinetuneConfig:
-    """finetune.json, written by the app (main/training/training-service.ts)."""
+    """finetune.json, written by the app (main/training/run-config.ts); the app's description of it,
+    shared/training/finetune-config.ts, is checked against this one by main/training/test/trainer-seam.test.ts."""
     out: str
     base: FinetuneBase
     source: FinetuneSource

@@ -71,5 +71,5 @@ function finite(v: number | null): number | null {
 }
 
 function pick(values: Record<string, number | null>, keys: string[]): Record<string, number> {
-  return Object.fromEntries(keys.filter((k) => typeof values[k] === 'number').map((k) => [k, values[k] as number]));
+  return Object.fromEntries(keys.flatMap((k) => (typeof values[k] === 'number' ? [[k, values[k]]] : [])));
 }

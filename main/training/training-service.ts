@@ -18,7 +18,7 @@ import { lengthPlan } from './length-presets.js';
 import { discoverPython } from './python.js';
 import { finishRun } from './registration.js';
 import { runConfig, writeRunConfig } from './run-config.js';
-import { checkpointFile, configFile, isInside, previewPath, requireRunFolder } from './run-folder.js';
+import { checkpointFile, isInside, previewPath, requireRunFolder } from './run-folder.js';
 import { handleTrainerMessage } from './run-messages.js';
 import { RunsStore, type RunPatch } from './runs-store.js';
 import { scanSource, splitHeldOut } from './source-scan.js';
