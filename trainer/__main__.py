@@ -8,7 +8,7 @@ from . import protocol
 def _cmd_make_test_model(a):
     from .export import make_test_model
     onnx, man = make_test_model(a.kind, a.scale, a.out, a.seed, a.checkpoint)
-    protocol.emit("exported", onnx=onnx, manifest=man)
+    protocol.exported(onnx, man)
 
 
 def _cmd_train(a):
@@ -32,24 +32,24 @@ def _cmd_export(a):
 
 
 def _cmd_evaluate(a):
-    from .evaluate import main as evaluate_main
+    from .evaluate_cmd import main as evaluate_main
     return evaluate_main(a)
 
 
 def _cmd_slim(a):
     from .checkpoint import slim
     step = slim(a.checkpoint, a.out)
-    protocol.emit("checkpoint", path=a.out, step=step, slim=True)
+    protocol.checkpoint(a.out, step, slim=True)
 
 
 def _cmd_blend(a):
     from .checkpoint import blend
-    blend(a.a, a.b, a.alpha, a.out)
-    protocol.emit("checkpoint", path=a.out, blend={"a": a.a, "b": a.b, "alpha": a.alpha}, slim=True)
+    blended = blend(a.a, a.b, a.alpha, a.out)
+    protocol.checkpoint(a.out, blended["step"], blend={"a": a.a, "b": a.b, "alpha": a.alpha}, slim=True)
 
 
 def _cmd_make_eval_set(a):
-    from .evaluate import main_make_eval_set
+    from .evaluate_cmd import main_make_eval_set
     return main_make_eval_set(a)
 
 
@@ -168,12 +168,12 @@ def main(argv=None):
     try:
         rc = args.fn(args)
     except KeyboardInterrupt:
-        protocol.emit("stopped", reason="interrupted")
+        protocol.stopped(reason="interrupted")
         return 0
     except Exception as exc:  # the app shows this line to the user; the traceback goes to stderr
         import traceback
         traceback.print_exc(file=sys.stderr)
-        protocol.emit("error", message=f"{type(exc).__name__}: {exc}")
+        protocol.error(f"{type(exc).__name__}: {exc}")
         return 1
     return rc or 0
 

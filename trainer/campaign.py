@@ -27,9 +27,10 @@ import time
 import torch
 import yaml
 
-from . import checkpoint, config as config_mod, train
-from .evaluate import _load_niqe, evaluate, make_eval_set
-from .protocol import emit, log
+from . import checkpoint, config as config_mod, protocol, train
+from .evaluate import _load_niqe, evaluate
+from .make_eval_set import make_eval_set
+from .protocol import log
 
 CURVE_FIELDS = ("step", "stage", "hours", "device", "kind")
 METRICS = ("psnr", "lpips", "niqe")
@@ -180,8 +181,7 @@ class Segment:
         for kind in kinds:
             row = {**base, "kind": "ema" if kind == "model" else kind, **scored_row(res, kind)}
             append_row(self.camp.curve, list(self.sets), row)
-        emit("campaignScore", step=tr.step, results={k: v["model"] for k, v in res.items()},
-             seconds=round(time.time() - t, 1))
+        protocol.campaign_score(tr.step, {k: v["model"] for k, v in res.items()}, round(time.time() - t, 1))
         self.t0 += time.time() - t  # scoring is not training time: the curve's hours count training only
 
     def record(self, overrides):
@@ -224,7 +224,7 @@ def run_segment(name, minutes=0, iterations=0, sets=(), device=None, campaigns="
     seg.record(sets)
     tr.save()
     step = checkpoint.slim(os.path.join(camp.work, "checkpoint.pt"), camp.checkpoint)
-    emit("campaignCheckpoint", path=os.path.abspath(camp.checkpoint), step=step, hours=round(seg.hours(), 3))
+    protocol.campaign_checkpoint(os.path.abspath(camp.checkpoint), step, round(seg.hours(), 3))
     return 0
 
 

@@ -1,5 +1,7 @@
-"""Training configuration: plain data (DEFAULTS, merged with a JSON/YAML file and `--set a.b=value`), read through
-typed views (TrainConfig, FinetuneConfig) so the code says `cfg.dtm.lambda_dtm` rather than `cfg["dtm"]["lambda_dtm"]`.
+"""Training configuration, declared once: dataclasses with their defaults (TrainConfig and its sections, and
+FinetuneConfig for the app's finetune.json), so the code says `cfg.dtm.lambda_dtm` rather than
+`cfg["dtm"]["lambda_dtm"]`. DEFAULTS is TrainConfig's defaults as plain data, which a JSON/YAML file and
+`--set a.b=value` are merged over.
 
 Unknown keys are rejected (a typo should not silently train with defaults), except inside the free-form
 sections `net` (NetConfig overrides) and `data.degradation_opts` (RealESRGANOpts overrides). What is written
@@ -14,55 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 import yaml
-
-DEFAULTS = {
-    "out": "trainer/runs/run",      # run folder: config.json, checkpoint.pt, previews/, export/
-    "seed": 0,
-    "device": "auto",               # auto | cpu | cuda | cuda:N | mps | dml (torch-directml)
-    "threads": 0,                   # CPU threads for torch (0: torch's default)
-    "preset": "S",                  # network preset (network.PRESETS)
-    "scale": 4,
-    "net": {},                      # NetConfig overrides, e.g. {"model_channels": 32}
-    "init_from": None,              # checkpoint whose EMA weights start this run (fine-tuning)
-    "data": {
-        "kind": "hr",               # hr (HR-only folders + degradation) | pairs (LR/HR folders)
-        "hr_dirs": [],              # "path" or {"path", "downscale", "max_side", "recursive"}
-        "lr_dir": None,
-        "hr_dir": None,
-        "degradation": "bicubic",   # bicubic | realesrgan
-        "degradation_opts": {},
-        "crop": 128,                # HR crop side (LR = crop / scale)
-        "batch": 16,                # global batch (split across DDP ranks)
-        "workers": 0,
-        "cache_mb": 512,
-    },
-    "schedule": {"sigma_max": 1.0, "rho_n": 1.0, "rho_r": 1.0, "s0": 4, "s1": 3},
-    # stages run in this order; iteration counts may be 0
-    "warmup_iterations": 0,         # supervised warm start: target x0 at every grid sigma (CTMSR.md §8)
-    "ct_iterations": 1000,          # stage 1: consistency training
-    "dtm_iterations": 0,            # stage 2: CT + distribution trajectory matching
-    # index_probs: share of samples at grid points 1..intervals (None: uniform). One-step sampling only ever sees
-    # the last point, so weighting it spends the small network's capacity where the app samples.
-    # weights: of a two-part distance (e.g. lpips+mse); None uses ct.weights
-    "warmup": {"distance": "charbonnier", "intervals": 4, "lr": None, "index_probs": None, "weights": None},
-    "ct": {"distance": "lpips+charbonnier", "weights": [0.5, 0.5]},
-    # t_index: DTM's t on the CT grid (index/intervals; the official draw lands on 1/3); None draws U(t_min, t_max).
-    # distance: d of L_DTM = weight·ω·d(x̂0, sg(x̂0 − grad)) (official: LPIPS)
-    "dtm": {"lambda_ct": 1.0, "lambda_dtm": 1.6, "t_index": 1, "t_min": 0.1, "t_max": 0.5, "refresh_every": 1000,
-            "weight": 0.5, "distance": "lpips"},
-    "lpips": {"net": "squeeze", "dir": None},   # dir None: ../shared/weights/lpips-squeeze
-    "optim": {"lr": 5e-5, "betas": [0.9, 0.9], "weight_decay": 0.0, "milestones": [50000], "gamma": 0.5,
-              "grad_clip": 1.0},     # None: no clipping (official); logged as gradNorm either way
-    "ema": {"decay": 0.999, "warmup": True},
-    "amp": "auto",                  # CUDA only: auto (bf16 if supported, else fp16) | fp16 | bf16 | off
-    "log_every": 10,
-    "checkpoint_every": 500,
-    "preview_every": 0,             # write a preview PNG (+ one-step PSNR on val sets) every N steps
-    "val": {"sets": [], "root": None, "max_images": 2, "steps": [1.0]},
-    "export": {"enabled": True, "id": None, "name": None, "license": "unknown", "description": None,
-               "created_by": "fine-tuned", "trained_on": None, "eval_sets": [], "eval_root": None,
-               "steps": [1.0]},
-}
 
 FREE_FORM = {("net",), ("data", "degradation_opts")}
 
@@ -115,29 +68,29 @@ def load(path=None, sets=None, out=None, resume=False):
     return cfg
 
 
-# ---------------------------------------------------------------- typed views (defaults live in DEFAULTS only)
+# ---------------------------------------------------------------- the shape, with its defaults
 
 @dataclass
 class Data:
-    kind: str
-    hr_dirs: list
-    lr_dir: Optional[str]
-    hr_dir: Optional[str]
-    degradation: str
-    degradation_opts: Dict[str, Any]
-    crop: int
-    batch: int
-    workers: int
-    cache_mb: int
+    kind: str = "hr"                # hr (HR-only folders + degradation) | pairs (LR/HR folders)
+    hr_dirs: list = field(default_factory=list)  # "path" or {"path", "downscale", "max_side", "recursive"}
+    lr_dir: Optional[str] = None
+    hr_dir: Optional[str] = None
+    degradation: str = "bicubic"    # bicubic | realesrgan
+    degradation_opts: Dict[str, Any] = field(default_factory=dict)
+    crop: int = 128                 # HR crop side (LR = crop / scale)
+    batch: int = 16                 # global batch (split across DDP ranks)
+    workers: int = 0
+    cache_mb: int = 512
 
 
 @dataclass
 class Schedule:
-    sigma_max: float
-    rho_n: float
-    rho_r: float
-    s0: int
-    s1: int
+    sigma_max: float = 1.0
+    rho_n: float = 1.0
+    rho_r: float = 1.0
+    s0: int = 4
+    s1: int = 3
 
     def sampling(self):
         """The keyword arguments of sampling.ConsistencyStep (the export's schedule)."""
@@ -146,103 +99,110 @@ class Schedule:
 
 @dataclass
 class Warmup:
-    distance: str
-    intervals: int
-    lr: Optional[float]
-    index_probs: Optional[List[float]]
-    weights: Optional[List[float]]
+    """The supervised warm start: target x0 at every grid sigma."""
+    distance: str = "charbonnier"
+    intervals: int = 4
+    lr: Optional[float] = None
+    # share of samples at grid points 1..intervals (None: uniform). One-step sampling only ever sees the last point,
+    # so weighting it spends the small network's capacity where the app samples.
+    index_probs: Optional[List[float]] = None
+    weights: Optional[List[float]] = None  # of a two-part distance (e.g. lpips+mse); None uses ct.weights
 
 
 @dataclass
 class CT:
-    distance: str
-    weights: List[float]
+    distance: str = "lpips+charbonnier"
+    weights: List[float] = field(default_factory=lambda: [0.5, 0.5])
 
 
 @dataclass
 class DTM:
-    lambda_ct: float
-    lambda_dtm: float
-    t_index: Optional[int]
-    t_min: float
-    t_max: float
-    refresh_every: int
-    weight: float
-    distance: str
+    lambda_ct: float = 1.0
+    lambda_dtm: float = 1.6
+    # t on the CT grid (index/intervals; the official draw lands on 1/3); None draws U(t_min, t_max)
+    t_index: Optional[int] = 1
+    t_min: float = 0.1
+    t_max: float = 0.5
+    refresh_every: int = 1000
+    weight: float = 0.5
+    distance: str = "lpips"         # d of L_DTM = weight·ω·d(x̂0, sg(x̂0 − grad)) (official: LPIPS)
 
 
 @dataclass
 class LPIPSOpts:
-    net: str
-    dir: Optional[str]
+    net: str = "squeeze"
+    dir: Optional[str] = None       # None: ../shared/weights/lpips-squeeze
 
 
 @dataclass
 class Optim:
-    lr: float
-    betas: List[float]
-    weight_decay: float
-    milestones: List[int]
-    gamma: float
-    grad_clip: Optional[float]
+    lr: float = 5e-5
+    betas: List[float] = field(default_factory=lambda: [0.9, 0.9])
+    weight_decay: float = 0.0
+    milestones: List[int] = field(default_factory=lambda: [50000])
+    gamma: float = 0.5
+    grad_clip: Optional[float] = 1.0  # None: no clipping (official); logged as gradNorm either way
 
 
 @dataclass
 class EMA:
-    decay: float
-    warmup: bool
+    decay: float = 0.999
+    warmup: bool = True
 
 
 @dataclass
 class Val:
-    sets: List[str]
-    root: Optional[str]
-    max_images: int
-    steps: List[float]
+    sets: List[str] = field(default_factory=list)
+    root: Optional[str] = None
+    max_images: int = 2
+    steps: List[float] = field(default_factory=lambda: [1.0])
 
 
 @dataclass
 class Export:
-    enabled: bool
-    id: Optional[str]
-    name: Optional[str]
-    license: str
-    description: Optional[str]
-    created_by: str
-    trained_on: Optional[str]
-    eval_sets: List[str]
-    eval_root: Optional[str]
-    steps: List[float]
+    enabled: bool = True
+    id: Optional[str] = None
+    name: Optional[str] = None
+    license: str = "unknown"
+    description: Optional[str] = None
+    created_by: str = "fine-tuned"
+    trained_on: Optional[str] = None
+    eval_sets: List[str] = field(default_factory=list)
+    eval_root: Optional[str] = None
+    steps: List[float] = field(default_factory=lambda: [1.0])
+
+
+# The stages a run goes through, in this order (progress messages name them; each may have 0 iterations).
+STAGES = ("warmup", "ct", "dtm")
 
 
 @dataclass
 class TrainConfig:
-    """DEFAULTS' shape, typed; the comments on each key are in DEFAULTS."""
-    out: str
-    seed: int
-    device: str
-    threads: int
-    preset: str
-    scale: int
-    net: Dict[str, Any]
-    init_from: Optional[str]
-    data: Data
-    schedule: Schedule
-    warmup_iterations: int
-    ct_iterations: int
-    dtm_iterations: int
-    warmup: Warmup
-    ct: CT
-    dtm: DTM
-    lpips: LPIPSOpts
-    optim: Optim
-    ema: EMA
-    amp: str
-    log_every: int
-    checkpoint_every: int
-    preview_every: int
-    val: Val
-    export: Export
+    out: str = "trainer/runs/run"   # run folder: config.json, checkpoint.pt, previews/, export/
+    seed: int = 0
+    device: str = "auto"            # auto | cpu | cuda | cuda:N | mps | dml (torch-directml)
+    threads: int = 0                # CPU threads for torch (0: torch's default)
+    preset: str = "S"               # network preset (network.PRESETS)
+    scale: int = 4
+    net: Dict[str, Any] = field(default_factory=dict)  # NetConfig overrides, e.g. {"model_channels": 32}
+    init_from: Optional[str] = None  # checkpoint whose EMA weights start this run (fine-tuning)
+    data: Data = field(default_factory=Data)
+    schedule: Schedule = field(default_factory=Schedule)
+    warmup_iterations: int = 0      # the supervised warm start (Warmup)
+    ct_iterations: int = 1000       # stage 1: consistency training
+    dtm_iterations: int = 0         # stage 2: CT + distribution trajectory matching
+    warmup: Warmup = field(default_factory=Warmup)
+    ct: CT = field(default_factory=CT)
+    dtm: DTM = field(default_factory=DTM)
+    lpips: LPIPSOpts = field(default_factory=LPIPSOpts)
+    optim: Optim = field(default_factory=Optim)
+    ema: EMA = field(default_factory=EMA)
+    amp: str = "auto"               # CUDA only: auto (bf16 if supported, else fp16) | fp16 | bf16 | off
+    log_every: int = 10
+    checkpoint_every: int = 500
+    preview_every: int = 0          # write a preview PNG (+ one-step PSNR on val sets) every N steps
+    val: Val = field(default_factory=Val)
+    export: Export = field(default_factory=Export)
 
     @classmethod
     def of(cls, cfg):
@@ -262,12 +222,29 @@ class TrainConfig:
         return self.warmup_iterations + self.ct_iterations + self.dtm_iterations
 
     def stage_at(self, step):
-        """The stage of a global step: stages run in order warmup -> ct -> dtm."""
+        """The stage (STAGES) of a global step."""
         w, c = self.warmup_iterations, self.ct_iterations
         return "warmup" if step < w else "ct" if step < w + c else "dtm"
 
 
+# The defaults as plain data: what a file, `--set` and an older checkpoint's config are merged over.
+DEFAULTS = TrainConfig().to_dict()
+
+
 # ---------------------------------------------------------------- the app's fine-tuning run (finetune.json)
+
+# What a fine-tuning run trains: the warm start alone, CT alone, or CT then CT + DTM.
+FINETUNE_STAGES = ("warmup", "ct", "ct+dtm")
+
+
+def finetune_stages(name):
+    """The FINETUNE_STAGES entry a finetune.json names; "supervised" is the warm start's name in run folders written
+    before the app took the trainer's."""
+    name = "warmup" if name == "supervised" else name
+    if name not in FINETUNE_STAGES:
+        raise ValueError(f"unknown stages {name!r}: one of {', '.join(FINETUNE_STAGES)}")
+    return name
+
 
 @dataclass
 class FinetuneBase:
@@ -296,7 +273,8 @@ class FinetuneExport:
 
 @dataclass
 class FinetuneConfig:
-    """finetune.json, written by the app (main/training/training-service.ts)."""
+    """finetune.json, written by the app (main/training/run-config.ts); the app's description of it,
+    shared/training/finetune-config.ts, is checked against this one by main/training/test/trainer-seam.test.ts."""
     out: str
     base: FinetuneBase
     source: FinetuneSource
@@ -308,7 +286,7 @@ class FinetuneConfig:
     scale: Optional[int] = None     # None: the base model's
     crop: int = 128
     batch: int = 4
-    stages: str = "ct"              # supervised | ct | ct+dtm
+    stages: str = "ct"              # FINETUNE_STAGES
     dtm_share: float = 0.4
     preview_every: int = 200
     checkpoint_every: int = 100
@@ -316,6 +294,9 @@ class FinetuneConfig:
     heldout_lr_side: int = 128
     max_pixels: int = 0             # the largest picture read (the app's scan used the same); 0: the trainer's own
     trainer: Dict[str, Any] = field(default_factory=dict)  # trainer config overrides, e.g. {"optim": {"lr": 1e-5}}
+
+    def __post_init__(self):
+        self.stages = finetune_stages(self.stages)
 
     @classmethod
     def of(cls, ft):

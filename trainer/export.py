@@ -11,11 +11,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import protocol
 from .config import DEFAULTS, TrainConfig
-from .evaluate import evaluate, manifest_metrics, table
+from .evaluate import evaluate, table
+from .metrics import manifest_metrics
 from .network import build, count_params, make_config
+from .protocol import log
 from .provenance import trained_on, training_info
-from .protocol import emit, log
 from .sampling import ConsistencyStep
 
 OPSET = 17
@@ -144,7 +146,7 @@ def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=No
         kind="ctmsr", scale=c.scale, inputRange=[-1, 1], multiple=net.cfg.multiple, steps=list(e.steps),
         params=count_params(net), trainedOn=trained_on(c.to_dict()), metrics=metrics or {}, license=e.license,
         createdBy=created_by or e.created_by, description=e.description, training=training_info(ck))
-    emit("exported", onnx=os.path.abspath(onnx_path), manifest=os.path.abspath(man))
+    protocol.exported(os.path.abspath(onnx_path), os.path.abspath(man))
     return onnx_path, man
 
 
@@ -195,7 +197,7 @@ def main(args):
                              params=count_params(net), trainedOn="nothing: random initialisation",
                              metrics=metrics or {}, license="MIT", createdBy=args.created_by or "bundled",
                              training={"preset": args.preset, "seed": args.seed, "randomInit": True})
-        emit("exported", onnx=os.path.abspath(args.out), manifest=os.path.abspath(man))
+        protocol.exported(os.path.abspath(args.out), os.path.abspath(man))
         sched = None
     elif args.checkpoint:
         ck = load(args.checkpoint)

@@ -19,7 +19,7 @@ from . import checkpoint, config as config_mod, forward, protocol, schedules
 from .data import BatchMaker, loader, make_source
 from .losses import Distance, FrozenCopy, ct_loss, dtm_loss, supervised_loss
 from .network import build, count_params
-from .protocol import emit, log
+from .protocol import log
 from .sampling import ConsistencyStep, super_resolve
 
 
@@ -212,7 +212,7 @@ class Trainer:
         if self.main:
             path = os.path.join(self.out, "checkpoint.pt")
             checkpoint.save(path, self.state())
-            emit("checkpoint", path=os.path.abspath(path), step=self.step)
+            protocol.checkpoint(os.path.abspath(path), self.step)
         self._barrier()
 
     def _load(self, ck, path):
@@ -351,7 +351,7 @@ class Trainer:
     def _stop(self):
         self.save()
         if self.main:
-            emit("stopped", step=self.step)
+            protocol.stopped(self.step)
         return 0
 
     # ------------------------------------------------------------ preview, export
@@ -369,12 +369,14 @@ class Trainer:
         path = os.path.join(self.out, "previews", f"step_{self.step:07d}.png")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         Image.fromarray((img.permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)).save(path)
-        metrics = {}
-        if c.val.sets:
-            res = evaluate(self.ema, c.val.sets, c.val.root, None, c.val.steps, 0, c.val.max_images,
-                           device=self.device, sched=self.sched)
-            metrics = {k: {"psnr": v["model"]["psnr"], "bicubicPsnr": v["bicubic"]["psnr"]} for k, v in res.items()}
-        emit("preview", step=self.step, path=os.path.abspath(path), metrics=metrics)
+        if not c.val.sets:
+            protocol.preview(self.step, os.path.abspath(path))
+            return
+        res = evaluate(self.ema, c.val.sets, c.val.root, None, c.val.steps, 0, c.val.max_images,
+                       device=self.device, sched=self.sched)
+        for name, v in res.items():  # one preview message per validation set: bicubic as the reference
+            protocol.preview(self.step, os.path.abspath(path), name, {"psnr": v["bicubic"]["psnr"]},
+                             {"psnr": v["model"]["psnr"]})
 
     def export(self):
         from .export import export_trained

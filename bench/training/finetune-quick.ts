@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateModels } from '../../main/evaluation/harness.js';
 import { openStudio } from '../../main/services/studio.js';
-import type { LengthPreset, StageChoice, TrainingRun } from '../../shared/training/types.js';
+import { stageChoiceOf, type LengthPreset, type TrainingRun } from '../../shared/training/types.js';
 import { isTrainableImage } from '../../main/training/source-scan.js';
 import { readdir } from 'node:fs/promises';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     baseModelId: values.base!,
     length: values.length as LengthPreset,
     ...(values.iterations ? { iterations: Number(values.iterations) } : {}),
-    stages: values.stages as StageChoice,
+    stages: stageChoiceOf(values.stages),
     heldOutShare: 0.1,
     name: `bench ${values.degradation} q${values.quality}`,
   });

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { imageFormatOfName, readableFormatNames } from '../../shared/enhance/image-formats.js';
+import { trainerMessageSchema } from '../../shared/training/trainer-messages.js';
 
 const run = promisify(execFile);
 
@@ -139,8 +140,8 @@ export function trainerFailure(e: unknown): string {
   const lines = String(err.stdout ?? '').trim().split('\n').reverse();
   for (const line of lines) {
     try {
-      const msg = JSON.parse(line) as { type?: string; message?: string };
-      if (msg.type === 'error' && msg.message) return msg.message;
+      const msg = trainerMessageSchema.safeParse(JSON.parse(line));
+      if (msg.success && msg.data.type === 'error' && msg.data.message) return msg.data.message;
     } catch {
       // not a protocol line
     }

@@ -3,10 +3,11 @@
  * so the tail is buffered until its newline arrives; a line that is not a JSON object (a stray print, a
  * library's warning) is handed to `onOther` for the run log and never stops the run.
  */
-export type TrainerMessage = { type: string } & Record<string, unknown>;
+/** A line as framed: an object with a string `type`, not yet checked against shared/training/trainer-messages.ts. */
+export type RawMessage = { type: string } & Record<string, unknown>;
 
 export interface JsonLinesHandlers {
-  onMessage(message: TrainerMessage): void;
+  onMessage(message: RawMessage): void;
   onOther?(line: string): void;
 }
 
@@ -44,11 +45,11 @@ export class JsonLinesReader {
   }
 }
 
-export function parseMessage(line: string): TrainerMessage | null {
+export function parseMessage(line: string): RawMessage | null {
   if (!line.trimStart().startsWith('{')) return null;
   try {
     const value: unknown = JSON.parse(line);
-    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') return value as TrainerMessage;
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') return value as RawMessage;
   } catch {
     // not JSON: logged by the caller
   }

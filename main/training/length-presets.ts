@@ -4,6 +4,7 @@
  * the supervised stage (one forward pass a step instead of two); Standard is six times Quick. A GPU runs them many
  * times faster. `test` is for the app's own tests.
  */
+import type { FinetuneConfig } from '../../shared/training/finetune-config.js';
 import type { LengthPreset } from '../../shared/training/types.js';
 
 export interface LengthPlan {
@@ -16,8 +17,8 @@ export interface LengthPlan {
   /** Held-out pictures are evaluated on centred crops of at most this many LR pixels a side. */
   heldOutLrSide: number;
   /** Trainer overrides (config keys). */
-  trainer?: Record<string, unknown>;
-  device?: string;
+  trainer?: FinetuneConfig['trainer'];
+  device?: FinetuneConfig['device'];
   threads?: number;
 }
 

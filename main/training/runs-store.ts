@@ -3,7 +3,7 @@
  * kept downsampled (at most `maxLossPoints`), so a week-long run stays a small row.
  */
 import type { StudioDatabase } from '../store/db.js';
-import type { HeldOutMetrics, LengthPreset, LossPoint, ParsedTrainingSource, RunPreview, RunState, StageChoice, TrainingRun } from '../../shared/training/types.js';
+import { stageChoiceOf, type HeldOutMetrics, type LengthPreset, type LossPoint, type ParsedTrainingSource, type RunPreview, type RunState, type StageChoice, type TrainingRun } from '../../shared/training/types.js';
 import { StudioError } from '../../shared/errors.js';
 
 export const maxLossPoints = 400;
@@ -139,7 +139,7 @@ function toRun(row: Row): TrainingRun {
     state: row.state,
     source: JSON.parse(row.source_json) as ParsedTrainingSource,
     baseModelId: row.base_model_id,
-    stages: plan.stages,
+    stages: stageChoiceOf(plan.stages),
     length: plan.length,
     totalIterations: plan.totalIterations,
     trainPairs: plan.trainPairs,

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { JsonLinesReader, type TrainerMessage } from './json-lines.js';
+import { JsonLinesReader, type RawMessage } from './json-lines.js';
 
 export interface TrainerExit {
   code: number | null;
@@ -26,7 +26,7 @@ export interface TrainerProcessOptions {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   logFile: string;
-  onMessage(message: TrainerMessage): void;
+  onMessage(message: RawMessage): void;
   /** Grace after SIGTERM before SIGKILL. */
   stopTimeoutMs?: number;
 }

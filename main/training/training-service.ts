@@ -1,27 +1,28 @@
 /**
- * Fine-tuning runs from the app (docs/trainer-protocol.md): checks the source and the Python, writes the run's finetune.json,
- * runs one trainer at a time, records what it reports, and at the end scores the held-out pairs through the app's
- * engine (base vs fine-tuned) and registers the result as a `fine-tuned` model with its lineage.
+ * Fine-tuning runs from the app (docs/trainer-protocol.md): checks the source and the Python, writes the run's
+ * finetune.json (run-config.ts), queues runs for the one trainer slot (trainer-slot.ts), records what the trainer
+ * reports (run-messages.ts), and at the end scores and registers the result (registration.ts).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
-import { loadModel } from '../models/load-model.js';
 import { StudioError, explainError } from '../../shared/errors.js';
-import { modelManifestSchema, type LoadedModel, type ModelManifest } from '../../shared/models/manifest.js';
-import type { HeldOutMetrics, LengthPreset, PythonInfo, RunPreview, SourceScan, TrainingRun } from '../../shared/training/types.js';
+import type { LoadedModel, ModelManifest } from '../../shared/models/manifest.js';
+import type { LengthPreset, PythonInfo, SourceScan, TrainingRun } from '../../shared/training/types.js';
 import { startTrainingSchema, type ParsedTrainingSource } from '../../shared/training/types.js';
 import type { z } from 'zod';
 import type { StudioDatabase } from '../store/db.js';
 import { baseCheckpoint } from './base-checkpoint.js';
-import { scoreHeldOut, type HeldOutScore } from './heldout-eval.js';
-import type { TrainerMessage } from './json-lines.js';
 import { lengthPlan } from './length-presets.js';
 import { discoverPython } from './python.js';
+import { finishRun } from './registration.js';
+import { runConfig, writeRunConfig } from './run-config.js';
+import { checkpointFile, isInside, previewPath, requireRunFolder } from './run-folder.js';
+import { handleTrainerMessage } from './run-messages.js';
 import { RunsStore, type RunPatch } from './runs-store.js';
-import { maxTrainingPixels, scanSource, splitHeldOut } from './source-scan.js';
-import { TrainerProcess, type TrainerExit } from './trainer-process.js';
+import { scanSource, splitHeldOut } from './source-scan.js';
+import { TrainerSlot } from './trainer-slot.js';
 
 /** What the API takes, or the `test` length the app's own tests start runs with. */
 export type StartRequest = Omit<z.output<typeof startTrainingSchema>, 'length'> & { length: LengthPreset };
@@ -47,19 +48,6 @@ export interface TrainingDeps {
   stopTimeoutMs?: number;
 }
 
-/** The one trainer slot: taken before anything awaits, so that two requests can never start two trainers. */
-interface Active {
-  runId: number;
-  /** Absent while the Python is still being found. */
-  process?: TrainerProcess;
-  stopRequested: boolean;
-  /** Export the last checkpoint only; afterwards the run returns to this state (it can still resume). */
-  exportOnly?: 'stopped' | 'failed';
-  exported?: { onnx: string; manifest: string };
-  heldout?: { lrDir: string; hrDir: string };
-  error?: string;
-}
-
 interface PythonProbe {
   setting: string;
   info: Promise<PythonInfo>;
@@ -68,16 +56,26 @@ interface PythonProbe {
 
 export class TrainingService {
   private readonly store: RunsStore;
-  private active: Active | null = null;
+  private readonly slot: TrainerSlot;
   private python: PythonProbe | null = null;
   /** Changes the database could not take (its disk is full): shown as if saved, and written when it can take them. */
   private readonly unsaved = new Map<number, RunPatch>();
-  private closing = false;
-  private finishing: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: TrainingDeps) {
     this.store = new RunsStore(deps.db);
     this.store.recoverInterrupted();
+    const record = (id: number, patch: RunPatch) => this.record(id, patch);
+    const run = (id: number) => this.run(id);
+    this.slot = new TrainerSlot({
+      nextQueued: () => this.store.nextQueued(),
+      record,
+      requirePython: () => this.requirePython(),
+      trainerRoot: deps.trainerRoot,
+      stopTimeoutMs: deps.stopTimeoutMs,
+      onActive: deps.onActive,
+      onMessage: (active, m) => handleTrainerMessage(active, m, { runDir: (id) => run(id).runDir, record, addLoss: (id, point) => this.store.addLoss(id, point) }),
+      finish: (active, exit, python) => finishRun(active, exit, python, { ...deps, run, record }),
+    });
   }
 
   /**
@@ -130,48 +128,19 @@ export class TrainingService {
     });
     const runDir = path.join(this.deps.runsDir, `run-${id}`);
     await mkdir(runDir, { recursive: true });
-    const modelId = `${base.manifest.id}-ft${id}`.replace(/[^a-z0-9._-]+/gi, '-');
-    const source = request.source;
-    const config = {
-      out: runDir,
-      seed: id,
-      device: plan.device ?? 'auto',
-      threads: plan.threads ?? 0,
-      scale: scan.scale,
-      crop: scan.crop,
-      batch: plan.batch,
-      iterations: plan.iterations,
-      stages: request.stages,
-      preview_every: plan.previewEvery,
-      checkpoint_every: plan.checkpointEvery,
-      log_every: plan.logEvery,
-      heldout_lr_side: plan.heldOutLrSide,
-      max_pixels: maxTrainingPixels,
-      base: { checkpoint, model_id: base.manifest.id },
-      source: {
-        kind: scan.kind,
-        // half the samples plainly downscaled: a model tuned to one kind of damage keeps working on clean pictures
-        // (measured: with a quarter, Set14 lost 0.65 dB after a JPEG fine-tune; with half, 0.13 dB)
-        ...(source.kind === 'hr' ? { degradation: source.degradation, jpeg_quality: source.jpegQuality, clean_share: source.degradation === 'bicubic' ? 0 : 0.5 } : {}),
-        train: train.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
-        heldout: heldOut.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
-      },
-      export: { id: modelId, name: request.name ?? `${name} (fine-tuned)`, description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`, trained_on: trainedOn(scan, source) },
-      trainer: plan.trainer ?? {},
-    };
-    await writeFile(configFile(runDir), `${JSON.stringify(config, null, 2)}\n`);
+    await writeRunConfig(runConfig({ id, runDir, name, exportName: request.name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
     this.record(id, { runDir });
-    this.pump();
+    this.slot.pump();
     return this.run(id);
   }
 
   async stop(id: number): Promise<TrainingRun> {
     const run = this.run(id);
     if (run.state === 'queued') return this.record(id, { state: 'stopped' });
-    if (this.active?.runId !== id) throw new StudioError('invalid-settings', `${run.name} is not training (it is ${run.state}).`);
-    this.active.stopRequested = true;
+    if (this.slot.active?.runId !== id) throw new StudioError('invalid-settings', `${run.name} is not training (it is ${run.state}).`);
+    this.slot.active.stopRequested = true;
     this.record(id, { state: 'stopping' });
-    void this.active.process?.stop();
+    void this.slot.active.process?.stop();
     return this.run(id);
   }
 
@@ -180,14 +149,14 @@ export class TrainingService {
     if (run.state !== 'stopped' && run.state !== 'failed') throw new StudioError('invalid-settings', `${run.name} is ${run.state}; only a stopped or failed run can resume.`);
     requireRunFolder(run);
     this.record(id, { state: 'queued', error: null });
-    this.pump();
+    this.slot.pump();
     return this.run(id);
   }
 
   /** Takes a run that is not training off the list, with its folder (checkpoints, previews, held-out crops). */
   async remove(id: number): Promise<void> {
     const run = this.run(id);
-    if (this.active?.runId === id || run.state === 'queued' || run.state === 'running' || run.state === 'stopping')
+    if (this.slot.active?.runId === id || run.state === 'queued' || run.state === 'running' || run.state === 'stopping')
       throw new StudioError('invalid-settings', `${run.name} is ${run.state}; stop it first, then remove it.`);
     this.store.remove(id);
     this.unsaved.delete(id);
@@ -222,15 +191,8 @@ export class TrainingService {
   }
 
   /** Stops the running trainer (it checkpoints) so the next start can resume it. */
-  async close(): Promise<void> {
-    this.closing = true;
-    const active = this.active;
-    if (active) {
-      active.stopRequested = true;
-      this.record(active.runId, { state: 'stopping' });
-      await active.process?.stop();
-    }
-    await this.finishing;
+  close(): Promise<void> {
+    return this.slot.close();
   }
 
   /**
@@ -263,12 +225,6 @@ export class TrainingService {
     return { ...run, ...shown, state, resumable: state === 'stopped' || state === 'failed' };
   }
 
-  private pump(): void {
-    if (this.active || this.closing) return;
-    const next = this.store.nextQueued();
-    if (next) void this.claim(next);
-  }
-
   /** Exports a stopped or failed run's last checkpoint now: evaluated and registered like a finished run. */
   async exportNow(id: number): Promise<TrainingRun> {
     const run = this.run(id);
@@ -276,48 +232,11 @@ export class TrainingService {
       throw new StudioError('invalid-settings', `${run.name} is ${run.state}. Stop it first (stopping writes a checkpoint), then export it.`);
     if (run.state === 'done') throw new StudioError('invalid-settings', `${run.name} has finished; its model is already in Models.`);
     requireRunFolder(run);
-    if (!existsSync(path.join(run.runDir, 'checkpoint.pt')))
+    if (!existsSync(checkpointFile(run.runDir)))
       throw new StudioError('invalid-settings', `${run.name} has no checkpoint to export yet; resume it for a while, or wait until it finishes.`);
-    if (this.active) throw new StudioError('invalid-settings', 'Another run is training; export this one when it has finished or stopped.');
-    void this.claim(run, run.state);
+    if (this.slot.active) throw new StudioError('invalid-settings', 'Another run is training; export this one when it has finished or stopped.');
+    void this.slot.claim(run, run.state);
     return this.run(id);
-  }
-
-  /** Takes the trainer slot for `run` before anything awaits, runs it, and lets the next queued run follow. */
-  private claim(run: TrainingRun, exportOnly?: 'stopped' | 'failed'): Promise<void> {
-    const active: Active = { runId: run.id, stopRequested: false, exportOnly };
-    this.active = active;
-    this.deps.onActive?.(true);
-    this.finishing = this.train(active, run)
-      .catch((e: unknown) => void this.record(run.id, { state: 'failed', itPerSec: null, etaSeconds: null, error: failureOf(run, e) }))
-      .finally(() => {
-        this.active = null;
-        this.deps.onActive?.(false);
-        this.pump();
-      });
-    return this.finishing;
-  }
-
-  private async train(active: Active, run: TrainingRun): Promise<void> {
-    this.record(run.id, { state: 'running', error: null, ...(active.exportOnly ? { stage: 'exporting' } : {}) });
-    requireRunFolder(run);
-    const python = await this.requirePython();
-    if (active.stopRequested) {
-      this.record(run.id, { state: active.exportOnly ?? 'stopped' });
-      return;
-    }
-    const args = ['-m', 'trainer', 'finetune', '--config', configFile(run.runDir)];
-    if (active.exportOnly) args.push('--export');
-    else if (existsSync(path.join(run.runDir, 'checkpoint.pt'))) args.push('--resume');
-    active.process = new TrainerProcess({
-      python,
-      args,
-      cwd: this.deps.trainerRoot,
-      logFile: path.join(run.runDir, 'train.log'),
-      stopTimeoutMs: this.deps.stopTimeoutMs,
-      onMessage: (m) => this.onMessage(active, m),
-    });
-    await this.finish(active, await active.process.exited, python);
   }
 
   /** The interpreter to train with; a cached failure is probed again, as the user may have installed PyTorch since. */
@@ -328,166 +247,4 @@ export class TrainingService {
       throw new StudioError('invalid-settings', `Training needs Python with PyTorch, and none was found (${python.tried.map((t) => `${t.candidate}: ${t.problem}`).join('; ')}). ${python.advice ?? ''}`.trim());
     return python.python;
   }
-
-  private onMessage(active: Active, m: TrainerMessage): void {
-    const id = active.runId;
-    switch (m.type) {
-      case 'started':
-        this.record(id, { device: m.device === 'cpu' ? 'CPU' : `${String(m.name)} (${String(m.device)})`, step: Number(m.step) || 0 });
-        break;
-      case 'progress': {
-        // a run folder deleted under the trainer is noticed at its next step, not when the run ends
-        if (!existsSync(configFile(this.run(id).runDir))) {
-          void active.process?.stop();
-          break;
-        }
-        const losses = (m.losses ?? {}) as Record<string, number | null>;
-        const step = Number(m.step);
-        const point = { step, stage: String(m.stage ?? ''), ...pick(losses, ['ct', 'dtm', 'total']) };
-        this.store.addLoss(id, point);
-        this.record(id, { step, stage: String(m.stage ?? ''), itPerSec: num(m.itPerSec), etaSeconds: num(m.etaSec) });
-        break;
-      }
-      case 'preview': {
-        const metrics = m.metrics as { base: RunPreview['base']; current: RunPreview['current'] };
-        this.record(id, { preview: { step: Number(m.step), pair: String(m.pair), base: metrics.base, current: metrics.current } });
-        break;
-      }
-      case 'checkpoint':
-        this.record(id, { checkpoint: String(m.path), step: Number(m.step) });
-        break;
-      case 'heldout':
-        active.heldout = { lrDir: String(m.lrDir), hrDir: String(m.hrDir) };
-        break;
-      case 'exported':
-        active.exported = { onnx: String(m.onnx), manifest: String(m.manifest) };
-        break;
-      case 'error':
-        active.error = String(m.message);
-        break;
-    }
-  }
-
-  private async finish(active: Active, exit: TrainerExit, python: string): Promise<void> {
-    const id = active.runId;
-    const done = { itPerSec: null, etaSeconds: null };
-    const run = this.run(id);
-    if (!existsSync(configFile(run.runDir))) throw runFolderGone(run);
-    if (active.stopRequested) {
-      this.record(id, { ...done, state: active.exportOnly ?? 'stopped' });
-      return;
-    }
-    if (exit.code !== 0 || !active.exported) {
-      this.record(id, { ...done, state: 'failed', error: failureReason(run, active, exit) });
-      return;
-    }
-    this.record(id, { ...done, stage: 'evaluating' });
-    const heldout = active.heldout ?? { lrDir: path.join(run.runDir, 'heldout', 'LR'), hrDir: path.join(run.runDir, 'heldout', 'HR') };
-    const tuned = await loadModel(active.exported.onnx);
-    const base = await this.deps.resolveModel(run.baseModelId);
-    const score = (model: LoadedModel, which: string) =>
-      scoreHeldOut({ engine: this.deps.engine(), model, lrDir: heldout.lrDir, hrDir: heldout.hrDir, outDir: path.join(run.runDir, 'eval', which), python, cwd: this.deps.trainerRoot });
-    const baseScore = await score(base, 'base');
-    const tunedScore = await score(tuned, 'tuned');
-    const heldOut: HeldOutMetrics = { pairs: tunedScore.pairs, base: metric(baseScore), tuned: metric(tunedScore) };
-    const modelId = await this.register(this.run(id), tuned, baseScore, tunedScore, base);
-    this.record(id, active.exportOnly ? { state: active.exportOnly, stage: null, heldOut, modelId } : { state: 'done', stage: 'done', heldOut, modelId });
-    this.deps.onModelsChanged();
-  }
-
-  /** Registers the export (graph, manifest with held-out metrics and lineage, weights) among the user's models. */
-  private async register(run: TrainingRun, tuned: LoadedModel, baseScore: HeldOutScore, tunedScore: HeldOutScore, base: LoadedModel): Promise<string> {
-    const asMetric = (s: HeldOutScore) => ({ psnr: round(s.psnr, 3), ssim: round(s.ssim, 4), lpips: s.lpips === undefined ? -1 : round(s.lpips, 4) });
-    const manifest: ModelManifest = modelManifestSchema.parse({
-      ...tuned.manifest,
-      createdBy: 'fine-tuned',
-      metrics: { 'held-out': asMetric(tunedScore) },
-      training: {
-        ...(tuned.manifest.training ?? {}),
-        fineTune: {
-          runId: run.id,
-          base: { id: base.manifest.id, name: base.manifest.name, heldOut: asMetric(baseScore) },
-          source: run.source,
-          trainPairs: run.trainPairs,
-          heldOutPairs: run.heldOutPairs,
-          iterations: run.step,
-          stages: run.stages,
-          device: run.device,
-        },
-      },
-    });
-    return (await this.deps.registerModel(manifest, tuned.onnxPath)).manifest.id;
-  }
-}
-
-function configFile(runDir: string): string {
-  return path.join(runDir, 'finetune.json');
-}
-
-function isInside(file: string, folder: string): boolean {
-  const relative = path.relative(folder, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-}
-
-function runFolderGone(run: TrainingRun): StudioError {
-  return new StudioError(
-    'not-found',
-    `The run folder ${run.runDir} was deleted or moved: its settings, checkpoint and held-out pictures are gone, so ${run.name} cannot go on. Remove the run from the list and start a new one.`,
-    { file: run.runDir },
-  );
-}
-
-/** Refuses to start the trainer on a run whose folder is gone: it would fail the same way on every resume. */
-function requireRunFolder(run: TrainingRun): void {
-  if (!existsSync(configFile(run.runDir))) throw runFolderGone(run);
-}
-
-/** What a failure that threw says: a vanished run folder is named as such, not by the first file found missing. */
-function failureOf(run: TrainingRun, e: unknown): string {
-  return run.runDir && !existsSync(configFile(run.runDir)) ? runFolderGone(run).message : (e as Error).message;
-}
-
-/** Why the trainer ended without a model, for the person who will resume it. */
-function failureReason(run: TrainingRun, active: Active, exit: TrainerExit): string {
-  const log = path.join(run.runDir, 'train.log');
-  const said = active.error ?? exit.spawnError;
-  if (explainError(new Error(`${said ?? ''} ${exit.logError ?? ''} ${lastLine(exit.stderrTail) ?? ''}`), { file: run.runDir, stage: 'output' }).code === 'disk-full')
-    return `Training stopped: the disk holding ${run.runDir} is full. Free some space on it, then resume: the run continues from its last checkpoint.`;
-  // a signal says more than the last line the trainer logged before it was killed
-  const reason = said ?? (exit.signal ? `the trainer was killed by ${exit.signal} (by another program, or by the system when memory ran out)` : (lastLine(exit.stderrTail) ?? `the trainer exited with code ${exit.code}`));
-  return `Training failed: ${reason.replace(/\.$/, '')}. Resume continues from the last checkpoint; the log is ${log}.`;
-}
-
-function previewPath(runDir: string, step: number): string {
-  return path.join(runDir, 'previews', `step_${String(step).padStart(7, '0')}.png`);
-}
-
-function trainedOn(scan: SourceScan, source: ParsedTrainingSource): string {
-  if (source.kind === 'hr') {
-    const how = source.degradation === 'jpeg' ? `JPEG quality ${source.jpegQuality}` : source.degradation === 'bicubic' ? 'bicubic downscaling' : 'Real-ESRGAN degradation';
-    return `${scan.pairs.length} photos of ${scan.hrFolder} with ${how} ×${scan.scale} (fine-tuned in the app)`;
-  }
-  return `${scan.pairs.length} LR/HR pairs of ${path.dirname(scan.hrFolder)} ×${scan.scale} (fine-tuned in the app)`;
-}
-
-function metric(s: HeldOutScore): HeldOutMetrics['base'] {
-  return { psnr: round(s.psnr, 3), ...(s.lpips !== undefined ? { lpips: round(s.lpips, 4) } : {}) };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}
-
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-function pick(values: Record<string, number | null>, keys: string[]): Record<string, number> {
-  return Object.fromEntries(keys.filter((k) => typeof values[k] === 'number').map((k) => [k, values[k] as number]));
-}
-
-function lastLine(text: string): string | null {
-  const lines = text.trim().split('\n').filter((l) => l.trim());
-  return lines.length ? lines[lines.length - 1].trim() : null;
 }

@@ -99,7 +99,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
   const [baseModelId, setBaseModelId] = useState('');
   const [length, setLength] = useState<LengthChoice>('quick');
   const [iterations, setIterations] = useState(1000);
-  const [stages, setStages] = useState<StageChoice>('supervised');
+  const [stages, setStages] = useState<StageChoice>('warmup');
   const [heldOutPercent, setHeldOutPercent] = useState(10);
   const [name, setName] = useState('');
   const [scan, setScan] = useState<SourceScan | null>(null);
@@ -233,7 +233,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
         <Field label={t('training.stagesLabel')} hint={t('training.stagesHint')}>
           {(id, hint) => (
             <select id={id} aria-describedby={hint} value={stages} onChange={(e) => setStages(e.target.value as StageChoice)}>
-              <option value="supervised">{t('training.stages.supervised')}</option>
+              <option value="warmup">{t('training.stages.supervised')}</option>
               <option value="ct">{t('training.stages.ct')}</option>
               <option value="ct+dtm">{t('training.stages.ctDtm')}</option>
             </select>

@@ -6,9 +6,17 @@ import { z } from 'zod';
 
 export const degradations = ['realesrgan', 'bicubic', 'jpeg'] as const;
 export type Degradation = (typeof degradations)[number];
-/** `supervised`: the trainer's warm-start stage (the shipped models' last stage), then CT and CT + DTM (CTMSR). */
-export const stageChoices = ['supervised', 'ct', 'ct+dtm'] as const;
+/**
+ * What a run trains: `warmup`, the supervised warm start (the shipped models' last stage; the screen calls it
+ * "Supervised"), or CT, or CT then CT + DTM (CTMSR). The names are the trainer's (trainer/config.py).
+ */
+export const stageChoices = ['warmup', 'ct', 'ct+dtm'] as const;
 export type StageChoice = (typeof stageChoices)[number];
+
+/** A stage choice as stored: runs recorded before the app took the trainer's name call the warm start `supervised`. */
+export function stageChoiceOf(stored: string): StageChoice {
+  return stored === 'supervised' ? 'warmup' : (stored as StageChoice);
+}
 /** The lengths a user chooses from. */
 export const lengthChoices = ['quick', 'standard', 'long', 'custom'] as const;
 export type LengthChoice = (typeof lengthChoices)[number];
@@ -56,7 +64,7 @@ export const startTrainingSchema = z
       .min(1)
       .max(maxCustomIterations, `at most ${maxCustomIterations.toLocaleString('en-US')} iterations (ten times Long); for more, fine-tune the resulting model again`)
       .optional(),
-    stages: z.enum(stageChoices).default('supervised'),
+    stages: z.enum(stageChoices).default('warmup'),
     /** Share of the usable pairs kept for evaluation (at least 2 pairs). */
     heldOutShare: z.number().min(0.05).max(0.5).default(0.1),
     name: z.string().trim().min(1).max(120).optional(),
@@ -107,6 +115,7 @@ export interface LossPoint {
 
 export interface PreviewMetrics {
   psnr: number;
+  ssim?: number;
   lpips?: number;
 }
 

@@ -1,7 +1,7 @@
 """`python -m trainer finetune --config <run>/finetune.json [--resume | --export]`: the app's fine-tuning run.
 
 finetune.json (written by the app, plain data; read as config.FinetuneConfig, which holds the defaults):
-  out, seed, device, threads, scale, crop, batch, iterations, stages ("ct" | "ct+dtm"), dtm_share,
+  out, seed, device, threads, scale, crop, batch, iterations, stages ("warmup" | "ct" | "ct+dtm"), dtm_share,
   preview_every, checkpoint_every, log_every, heldout_lr_side, max_pixels (the largest picture read; the app's scan
   refused larger ones by the same number),
   base: {checkpoint, model_id}, source: {kind: pairs|hr, train: [...], heldout: [...], degradation, jpeg_quality},
@@ -18,17 +18,15 @@ import signal
 import numpy as np
 import torch
 
-from .. import checkpoint, config as config_mod, data, train
-from ..config import FinetuneConfig, TrainConfig
-from ..evaluate import image_metrics
+from .. import checkpoint, config as config_mod, data, protocol, train
+from ..config import FinetuneConfig, TrainConfig, finetune_stages
 from ..export import export_trained
 from ..lpips import LPIPS, default_weights_dir
+from ..metrics import image_metrics
 from ..network import build
-from ..protocol import emit, log
+from ..protocol import log
 from ..sampling import ConsistencyStep, super_resolve
 from .sources import heldout_pair, make_list_source, stack_tiles, to_pil
-
-STAGES = ("supervised", "ct", "ct+dtm")
 
 
 def lpips_available(folder=None):
@@ -38,10 +36,9 @@ def lpips_available(folder=None):
 
 
 def stage_split(iterations, stages, dtm_share=0.4):
-    """(supervised, ct, dtm) iterations: one stage, or CT then DTM for its share of the run at the end."""
-    if stages not in STAGES:
-        raise ValueError(f"unknown stages {stages!r}: one of {', '.join(STAGES)}")
-    if stages == "supervised":
+    """(warmup, ct, dtm) iterations: one stage, or CT then DTM for its share of the run at the end."""
+    stages = finetune_stages(stages)
+    if stages == "warmup":
         return iterations, 0, 0
     dtm = int(round(iterations * dtm_share)) if stages == "ct+dtm" else 0
     return 0, iterations - dtm, dtm
@@ -58,7 +55,7 @@ def build_config(ft, base):
     base_cfg = base.get("config", {})
     has_lpips = lpips_available()
     # MSE with a little LPIPS, measured on a 24-photo fine-tune (trainer/README.md, "Fine-tuning from the app"): the
-    # paper's 0.5/0.5 LPIPS + Charbonnier lost fidelity; the supervised stage keeps Set14 with 0.01, CT was run at 0.05
+    # paper's 0.5/0.5 LPIPS + Charbonnier lost fidelity; the warm start keeps Set14 with 0.01, CT was run at 0.05
     distance = "lpips+mse" if has_lpips else "mse"
     ct_weights, sup_weights = ([0.05, 1.0], [0.01, 1.0]) if has_lpips else ([1.0, 0.0], [1.0, 0.0])
     sup, ct, dtm = stage_split(int(ft.iterations), ft.stages, ft.dtm_share)
@@ -71,7 +68,7 @@ def build_config(ft, base):
         "schedule": base_cfg.get("schedule", config_mod.DEFAULTS["schedule"]),
         "warmup_iterations": sup, "ct_iterations": ct, "dtm_iterations": dtm,
         "ct": {"distance": distance, "weights": ct_weights},
-        # the supervised stage trains mostly where the app samples (t = T), as the shipped models' last segments
+        # the warm start trains mostly where the app samples (t = T), as the shipped models' last segments
         "warmup": {"distance": distance, "weights": sup_weights, "index_probs": [0.05, 0.2, 0.05, 0.7]},
         "dtm": {"refresh_every": max(25, dtm // 4)},
         "log_every": ft.log_every, "checkpoint_every": ft.checkpoint_every, "preview_every": ft.preview_every,
@@ -102,17 +99,15 @@ def write_heldout(ft, scale):
             to_pil(lr).save(os.path.join(lr_dir, f"{entry['stem']}.png"))
             to_pil(hr).save(os.path.join(hr_dir, f"{entry['stem']}.png"))
         open(done, "w").close()
-    emit("heldout", lrDir=os.path.abspath(lr_dir), hrDir=os.path.abspath(hr_dir), count=len(src.heldout))
+    protocol.heldout(os.path.abspath(lr_dir), os.path.abspath(hr_dir), len(src.heldout))
     return lr_dir, hr_dir
 
 
 def device_info(device):
-    info = {"device": device.type, "name": "CPU"}
+    """(kind, name) of the training device."""
     if device.type == "cuda":
-        info["name"] = torch.cuda.get_device_name(device)
-    elif device.type == "mps":
-        info["name"] = "Apple GPU (MPS)"
-    return info
+        return device.type, torch.cuda.get_device_name(device)
+    return device.type, "Apple GPU (MPS)" if device.type == "mps" else "CPU"
 
 
 class FineTuner(train.Trainer):
@@ -127,8 +122,7 @@ class FineTuner(train.Trainer):
             LPIPS(cfg.lpips.net, cfg.lpips.dir).to(self.device) if lpips_available() else None)
         self.preview_pair = self._first_heldout()
         self.base_output = None
-        emit("started", step=self.step, total=self.total, pairs=len(source), resumed=resume,
-             **device_info(self.device))
+        protocol.started(self.step, self.total, len(source), resume, *device_info(self.device))
 
     def _first_heldout(self):
         lr_dir, hr_dir = heldout_dirs(self.out)
@@ -166,8 +160,8 @@ class FineTuner(train.Trainer):
         path = os.path.join(self.out, "previews", f"step_{self.step:07d}.png")
         os.makedirs(os.path.dirname(path), exist_ok=True)
         to_pil(stack_tiles([up, self.base_output, current, hr])).save(path)
-        emit("preview", step=self.step, path=os.path.abspath(path), pair=stem,
-             metrics={"base": self._metrics(self.base_output, hr), "current": self._metrics(current, hr)})
+        protocol.preview(self.step, os.path.abspath(path), stem, self._metrics(self.base_output, hr),
+                         self._metrics(current, hr))
 
     def export(self):
         export_run(self.out, self.cfg, self.state(), self.lpips)

@@ -12,7 +12,7 @@ import pytest
 import torch
 from PIL import Image
 
-from trainer import evaluate
+from trainer import eval_sets, evaluate, make_eval_set, metrics
 from trainer.degrade import bicubic_down
 from trainer.lpips import LPIPS
 
@@ -47,7 +47,7 @@ def test_make_eval_set_is_deterministic_sized_and_order_free(tmp_path):
                           "--out", str(tmp_path / "a"))
     assert rc == 0, err
     assert lines[-1]["type"] == "eval-set" and lines[-1]["images"] == 3
-    evaluate.make_eval_set(hr, str(tmp_path / "b"), "realesrgan", seed=0)
+    make_eval_set.make_eval_set(hr, str(tmp_path / "b"), "realesrgan", seed=0)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     images = sorted(k for k in a if k.endswith(".png"))
     assert images == sorted(f"{d}/im{i}.png" for d in ("HR", "LR_x4") for i in range(3))
@@ -62,11 +62,11 @@ def test_make_eval_set_is_deterministic_sized_and_order_free(tmp_path):
     # an image's LR depends on (seed, its name) only: not on the other files or their order
     os.makedirs(tmp_path / "one")
     shutil.copy(os.path.join(hr, "im2.png"), tmp_path / "one" / "im2.png")
-    evaluate.make_eval_set(str(tmp_path / "one"), str(tmp_path / "c"), "realesrgan", seed=0)
+    make_eval_set.make_eval_set(str(tmp_path / "one"), str(tmp_path / "c"), "realesrgan", seed=0)
     assert _files(tmp_path / "c")["LR_x4/im2.png"] == a["LR_x4/im2.png"]
 
     # another seed degrades differently; the HR copies stay the same
-    evaluate.make_eval_set(hr, str(tmp_path / "d"), "realesrgan", seed=1)
+    make_eval_set.make_eval_set(hr, str(tmp_path / "d"), "realesrgan", seed=1)
     d = _files(tmp_path / "d")
     assert d["HR/im0.png"] == a["HR/im0.png"]
     assert sum(d[f"LR_x4/im{i}.png"] != a[f"LR_x4/im{i}.png"] for i in range(3)) >= 2
@@ -74,7 +74,7 @@ def test_make_eval_set_is_deterministic_sized_and_order_free(tmp_path):
 
 def test_make_eval_set_bicubic_is_the_training_bicubic(tmp_path):
     hr = _hr_folder(tmp_path / "hr", sizes=((48, 64),))
-    evaluate.make_eval_set(hr, str(tmp_path / "s"), "bicubic", seed=0)
+    make_eval_set.make_eval_set(hr, str(tmp_path / "s"), "bicubic", seed=0)
     from trainer.data import open_image
     lr = open_image(str(tmp_path / "s" / "LR_x4" / "im0.png"))
     assert torch.equal(lr, bicubic_down(open_image(os.path.join(hr, "im0.png")), 4))
@@ -90,7 +90,7 @@ def _set_with_lr(tmp_path):
         p = base / "HR" / f"im{i}.png"
         Image.fromarray(synthetic_image(h, w, i)).save(p)
         hr = open_image(str(p))[:, : h // 4 * 4, : w // 4 * 4]
-        evaluate._save_png(bicubic_down(hr, 4), base / "LR_x4" / f"im{i}.png")
+        make_eval_set.save_png(bicubic_down(hr, 4), base / "LR_x4" / f"im{i}.png")
     return base
 
 
@@ -101,7 +101,7 @@ def test_sr_dir_identical_images_score_infinite_psnr(tmp_path):
     from trainer.data import open_image
     for i in range(2):  # the HR images cropped to the SR size: PSNR infinite, SSIM 1
         hr = open_image(str(base / "HR" / f"im{i}.png"))
-        evaluate._save_png(hr[:, : hr.shape[1] // 4 * 4, : hr.shape[2] // 4 * 4], sr / f"im{i}.png")
+        make_eval_set.save_png(hr[:, : hr.shape[1] // 4 * 4, : hr.shape[2] // 4 * 4], sr / f"im{i}.png")
     res = evaluate.score_dirs(str(sr), str(base / "HR"), scale=4)
     assert res["images"] == 2 and set(res) == {"model", "images", "per_image"}
     assert res["model"]["psnr"] == float("inf") and abs(res["model"]["ssim"] - 1) < 1e-12
@@ -134,8 +134,8 @@ def _bicubic_outputs_match_evaluate(base, sr, lp, max_images=0):
     """Writes bicubic SR images of the set as PNG, then checks score_dirs == evaluate() for bicubic."""
     ref = evaluate.evaluate(None, [str(base)], lpips=lp, max_images=max_images)[os.path.basename(str(base))]
     os.makedirs(sr, exist_ok=True)
-    for name, lr01, _ in evaluate.load_set(str(base), 4, max_images):
-        evaluate._save_png(evaluate.bicubic_up(lr01, 4), os.path.join(sr, os.path.splitext(name)[0] + ".png"))
+    for name, lr01, _ in eval_sets.load_set(str(base), 4, max_images):
+        make_eval_set.save_png(metrics.bicubic_up(lr01, 4), os.path.join(sr, os.path.splitext(name)[0] + ".png"))
     res = evaluate.score_dirs(str(sr), os.path.join(base, "HR"), os.path.join(base, "LR_x4"), 4, lp)
     assert res["images"] == ref["images"]
     for k in ("model", "bicubic"):  # the written bicubic images, and the bicubic beside from --lr-dir
@@ -164,7 +164,7 @@ def test_make_eval_set_jpeg_compresses_the_given_lr_deterministically(tmp_path):
             "--quality", "20")
     rc, lines, err = _cli(*args, "--out", str(tmp_path / "a"))
     assert rc == 0, err
-    evaluate.make_eval_set(str(base / "HR"), str(tmp_path / "b"), "jpeg", lr_dir=str(base / "LR_x4"), quality=20)
+    make_eval_set.make_eval_set(str(base / "HR"), str(tmp_path / "b"), "jpeg", lr_dir=str(base / "LR_x4"), quality=20)
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert {k: v for k, v in a.items() if k.endswith(".png")} == {k: v for k, v in b.items() if k.endswith(".png")}
     from trainer.data import open_image

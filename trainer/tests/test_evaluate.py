@@ -3,7 +3,7 @@ import os
 import torch
 from PIL import Image
 
-from trainer import evaluate
+from trainer import evaluate, metrics
 from trainer.network import build, make_config
 
 from .conftest import EVAL_ROOT, needs_shared, synthetic_image
@@ -12,10 +12,10 @@ from .conftest import EVAL_ROOT, needs_shared, synthetic_image
 def test_psnr_ssim_identities():
     g = torch.Generator().manual_seed(0)
     a = torch.rand(3, 32, 32, generator=g)
-    assert evaluate.psnr_y(a, a, 4) == float("inf")
-    assert abs(evaluate.ssim_y(a, a, 4) - 1.0) < 1e-9
+    assert metrics.psnr_y(a, a, 4) == float("inf")
+    assert abs(metrics.ssim_y(a, a, 4) - 1.0) < 1e-9
     b = (a + 0.05 * torch.randn(a.shape, generator=g)).clamp(0, 1)
-    assert 20 < evaluate.psnr_y(a, b, 4) < 40 and evaluate.ssim_y(a, b, 4) < 1
+    assert 20 < metrics.psnr_y(a, b, 4) < 40 and metrics.ssim_y(a, b, 4) < 1
 
 
 def test_ssim_filters_with_the_full_11x11_gaussian_window():
@@ -27,20 +27,20 @@ def test_ssim_filters_with_the_full_11x11_gaussian_window():
     ax = torch.arange(11, dtype=torch.float64) - 5
     w = torch.exp(-(ax ** 2) / (2 * 1.5 ** 2))
     w = (w[:, None] @ w[None, :]) / w.sum() ** 2
-    x = evaluate._shave(evaluate.rgb_to_y(evaluate.to_uint8_levels(a)), 4).double()[None, None]
-    y = evaluate._shave(evaluate.rgb_to_y(evaluate.to_uint8_levels(b)), 4).double()[None, None]
+    x = metrics._shave(metrics.rgb_to_y(metrics.to_uint8_levels(a)), 4).double()[None, None]
+    y = metrics._shave(metrics.rgb_to_y(metrics.to_uint8_levels(b)), 4).double()[None, None]
     f = lambda v: F.conv2d(v, w.view(1, 1, 11, 11))  # noqa: E731
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     mx, my = f(x), f(y)
     sxx, syy, sxy = f(x * x) - mx ** 2, f(y * y) - my ** 2, f(x * y) - mx * my
     want = (((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (sxx + syy + c2))).mean().item()
-    assert abs(evaluate.ssim_y(a, b, 4) - want) < 1e-12 and want < 0.99
+    assert abs(metrics.ssim_y(a, b, 4) - want) < 1e-12 and want < 0.99
 
 
 def test_y_channel_bt601():
     white, black = torch.ones(3, 1, 1) * 255, torch.zeros(3, 1, 1)
-    assert abs(evaluate.rgb_to_y(white).item() - 235.0) < 1e-3
-    assert abs(evaluate.rgb_to_y(black).item() - 16.0) < 1e-6
+    assert abs(metrics.rgb_to_y(white).item() - 235.0) < 1e-3
+    assert abs(metrics.rgb_to_y(black).item() - 16.0) < 1e-6
 
 
 def _tiny_set(tmp_path):
@@ -60,7 +60,7 @@ def test_evaluate_model_and_bicubic_on_generated_set(tmp_path):
     assert r["bicubic"]["psnr"] > 20 and 0 < r["bicubic"]["ssim"] <= 1
     table = evaluate.table(res)
     assert "bicubic" in table and "model" in table
-    assert evaluate.manifest_metrics(res)["Tiny"]["lpips"] == -1.0
+    assert metrics.manifest_metrics(res)["Tiny"]["lpips"] == -1.0
 
 
 @needs_shared

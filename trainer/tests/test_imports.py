@@ -1,4 +1,5 @@
-"""Imports inside the trainer flow one way (maths <- sampling/provenance <- evaluate/export/train <- finetune/CLI):
+"""Imports inside the trainer flow one way (maths <- sampling/provenance/metrics/eval_sets <- evaluate/export/train
+<- finetune/CLI, README.md's Layout):
 no module may reach itself through the modules it imports, not even through an import inside a function."""
 import ast
 import os
@@ -94,7 +95,7 @@ def test_no_import_cycles_among_trainer_modules():
 def test_maths_modules_import_nothing_above_them():
     g = graph()
     for low in ("trainer.schedules", "trainer.forward", "trainer.network", "trainer.losses", "trainer.sampling",
-                "trainer.provenance"):
-        above = g.get(low, set()) & {"trainer.train", "trainer.evaluate", "trainer.export", "trainer.finetune.run",
-                          "trainer.__main__"}
+                "trainer.provenance", "trainer.metrics", "trainer.eval_sets"):
+        above = g.get(low, set()) & {"trainer.train", "trainer.evaluate", "trainer.make_eval_set", "trainer.export",
+                                     "trainer.finetune.run", "trainer.evaluate_cmd", "trainer.__main__"}
         assert not above, f"{low} imports {sorted(above)}, which sit above it"

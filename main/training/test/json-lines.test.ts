@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { JsonLinesReader, type TrainerMessage } from '../json-lines.js';
+import { JsonLinesReader, type RawMessage } from '../json-lines.js';
 
 function reader() {
-  const messages: TrainerMessage[] = [];
+  const messages: RawMessage[] = [];
   const other: string[] = [];
   const r = new JsonLinesReader({ onMessage: (m) => messages.push(m), onOther: (l) => other.push(l) });
   return { r, messages, other };

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainerMessage } from '../json-lines.js';
+import type { RawMessage } from '../json-lines.js';
 import { TrainerProcess } from '../trainer-process.js';
 
 let dir: string;
@@ -22,7 +22,7 @@ async function script(name: string, body: string): Promise<string> {
 }
 
 function start(args: string[], python = process.execPath, stopTimeoutMs = 5000) {
-  const messages: TrainerMessage[] = [];
+  const messages: RawMessage[] = [];
   const logFile = path.join(dir, `${path.basename(args[0] ?? 'none')}.log`);
   const p = new TrainerProcess({ python, args, cwd: dir, logFile, stopTimeoutMs, onMessage: (m) => messages.push(m) });
   return { p, messages, logFile };

@@ -28,7 +28,7 @@ const probes = () => (existsSync(path.join(dir, 'probes')) ? readFileSync(path.j
 const open = (data = dataDir) => openStudio({ dataDir: data, bundledModelDirs: [path.join(dir, 'models')] });
 const run = async (id: number, s = studio) => (await s.handlers.training.runs({})).find((r) => r.id === id)!;
 const running = async () => (await studio.handlers.training.runs({})).filter((r) => r.state === 'running');
-const long = { source: { kind: 'pairs' as const, folder: '' }, baseModelId: 'tiny-ctmsr', length: 'test' as const, iterations: 400, stages: 'supervised' as const, heldOutShare: 0.1 };
+const long = { source: { kind: 'pairs' as const, folder: '' }, baseModelId: 'tiny-ctmsr', length: 'test' as const, iterations: 400, stages: 'warmup' as const, heldOutShare: 0.1 };
 
 async function until(id: number, test: (r: TrainingRun) => boolean, what: string, s = studio): Promise<TrainingRun> {
   for (let i = 0; i < 1200; i++) {

@@ -118,7 +118,7 @@ describe('fine-tuning from the app', () => {
   }, 300_000);
 
   it('finishes a short run: evaluation through the engine, a fine-tuned model with lineage', async () => {
-    let run = await studio.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 4, stages: 'supervised', heldOutShare: 0.1, name: 'Tiny pairs' });
+    let run = await studio.training.start({ source: { kind: 'pairs', folder: pairs }, baseModelId: 'tiny-ctmsr', length: 'test', iterations: 4, stages: 'warmup', heldOutShare: 0.1, name: 'Tiny pairs' });
     run = await until(run.id, ['done', 'failed']);
     expect(run.error).toBeNull();
     expect(run.state).toBe('done');
@@ -128,7 +128,7 @@ describe('fine-tuning from the app', () => {
     expect(model.manifest.createdBy).toBe('fine-tuned');
     expect(model.removable).toBe(true);
     expect(model.manifest.metrics['held-out'].psnr).toBeCloseTo(run.heldOut!.tuned.psnr, 2);
-    expect(model.manifest.training).toMatchObject({ fineTune: { base: { id: 'tiny-ctmsr' }, trainPairs: 8, heldOutPairs: 2, stages: 'supervised', iterations: 4 } });
+    expect(model.manifest.training).toMatchObject({ fineTune: { base: { id: 'tiny-ctmsr' }, trainPairs: 8, heldOutPairs: 2, stages: 'warmup', iterations: 4 } });
     expect(existsSync(model.path.replace(/\.onnx$/, '.pt'))).toBe(true); // it can be the base of a later run
     expect(events.some((e) => e.type === 'models.changed')).toBe(true);
     expect(events.filter((e) => e.type === 'training.run').length).toBeGreaterThan(3);
