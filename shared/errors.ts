@@ -20,6 +20,8 @@ export const errorCodes = [
   'invalid-settings',
   'not-available', // a feature this host does not offer (file dialogs in a browser)
   'in-use', // something the user asked to remove that other work still needs (a training run's base model)
+  'conflict', // the thing is in a state that refuses the request (a run that is training, not training, finished)
+  'python-missing', // training needs a Python with PyTorch and none works
   'internal',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -47,6 +49,8 @@ const stageOfCode: Record<ErrorCode, ErrorStage> = {
   'invalid-settings': 'input',
   'not-available': 'input',
   'in-use': 'model',
+  conflict: 'input',
+  'python-missing': 'engine',
   internal: 'engine',
 };
 

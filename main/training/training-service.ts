@@ -137,7 +137,7 @@ export class TrainingService {
   async stop(id: number): Promise<TrainingRun> {
     const run = this.run(id);
     if (run.state === 'queued') return this.record(id, { state: 'stopped' });
-    if (this.slot.active?.runId !== id) throw new StudioError('invalid-settings', `${run.name} is not training (it is ${run.state}).`);
+    if (this.slot.active?.runId !== id) throw new StudioError('conflict', `${run.name} is not training (it is ${run.state}).`);
     this.slot.active.stopRequested = true;
     this.record(id, { state: 'stopping' });
     void this.slot.active.process?.stop();
@@ -146,7 +146,7 @@ export class TrainingService {
 
   resume(id: number): TrainingRun {
     const run = this.run(id);
-    if (run.state !== 'stopped' && run.state !== 'failed') throw new StudioError('invalid-settings', `${run.name} is ${run.state}; only a stopped or failed run can resume.`);
+    if (run.state !== 'stopped' && run.state !== 'failed') throw new StudioError('conflict', `${run.name} is ${run.state}; only a stopped or failed run can resume.`);
     requireRunFolder(run);
     this.record(id, { state: 'queued', error: null });
     this.slot.pump();
@@ -157,7 +157,7 @@ export class TrainingService {
   async remove(id: number): Promise<void> {
     const run = this.run(id);
     if (this.slot.active?.runId === id || run.state === 'queued' || run.state === 'running' || run.state === 'stopping')
-      throw new StudioError('invalid-settings', `${run.name} is ${run.state}; stop it first, then remove it.`);
+      throw new StudioError('conflict', `${run.name} is ${run.state}; stop it first, then remove it.`);
     this.store.remove(id);
     this.unsaved.delete(id);
     // only a folder the app made for the run: a run row never leads the app to delete anything else
@@ -229,12 +229,12 @@ export class TrainingService {
   async exportNow(id: number): Promise<TrainingRun> {
     const run = this.run(id);
     if (run.state === 'running' || run.state === 'stopping' || run.state === 'queued')
-      throw new StudioError('invalid-settings', `${run.name} is ${run.state}. Stop it first (stopping writes a checkpoint), then export it.`);
-    if (run.state === 'done') throw new StudioError('invalid-settings', `${run.name} has finished; its model is already in Models.`);
+      throw new StudioError('conflict', `${run.name} is ${run.state}. Stop it first (stopping writes a checkpoint), then export it.`);
+    if (run.state === 'done') throw new StudioError('conflict', `${run.name} has finished; its model is already in Models.`);
     requireRunFolder(run);
     if (!existsSync(checkpointFile(run.runDir)))
-      throw new StudioError('invalid-settings', `${run.name} has no checkpoint to export yet; resume it for a while, or wait until it finishes.`);
-    if (this.slot.active) throw new StudioError('invalid-settings', 'Another run is training; export this one when it has finished or stopped.');
+      throw new StudioError('conflict', `${run.name} has no checkpoint to export yet; resume it for a while, or wait until it finishes.`);
+    if (this.slot.active) throw new StudioError('conflict', 'Another run is training; export this one when it has finished or stopped.');
     void this.slot.claim(run, run.state);
     return this.run(id);
   }
@@ -244,7 +244,7 @@ export class TrainingService {
     let python = await this.pythonInfo();
     if (!python.ok) python = await this.pythonInfo(true);
     if (!python.ok || !python.python)
-      throw new StudioError('invalid-settings', `Training needs Python with PyTorch, and none was found (${python.tried.map((t) => `${t.candidate}: ${t.problem}`).join('; ')}). ${python.advice ?? ''}`.trim());
+      throw new StudioError('python-missing', `Training needs Python with PyTorch, and none was found (${python.tried.map((t) => `${t.candidate}: ${t.problem}`).join('; ')}). ${python.advice ?? ''}`.trim());
     return python.python;
   }
 }
