@@ -38,7 +38,42 @@ class TinyFeedforward(nn.Module):
         return F.interpolate(x, scale_factor=self.scale, mode="nearest") + 0.1 * res
 
 
-def _export(module, args, names_in, name_out, path, dynamic):
+class HalfStoredWeights(nn.Module):
+    """Holds a convolution's or linear layer's weight in float16 and casts it back to float32 where it is used, so
+    the ONNX file stores it in half the bytes (Cast nodes that ONNX Runtime folds when it loads the graph). Exact
+    only for weights that are float16 values already: those of slim checkpoints, which every shipped model is
+    exported from."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+        self.register_buffer("weight16", layer.weight.detach().half())
+        del layer.weight
+
+    def forward(self, x):
+        w = self.weight16.float()
+        if isinstance(self.layer, nn.Linear):
+            return F.linear(x, w, self.layer.bias)
+        return self.layer._conv_forward(x, w, self.layer.bias)
+
+
+def half_stored(net):
+    """A copy of net whose convolution and linear weights are held in float16 (HalfStoredWeights)."""
+    import copy
+    net = copy.deepcopy(net)
+    for parent in list(net.modules()):
+        for name, child in list(parent.named_children()):
+            if isinstance(child, (nn.Conv2d, nn.Linear)):
+                setattr(parent, name, HalfStoredWeights(child))
+    return net
+
+
+def is_half_exact(net):
+    """Whether every floating-point weight of net is a float16 value (a slim checkpoint's weights are)."""
+    return all(torch.equal(t, t.half().float()) for t in net.state_dict().values() if t.is_floating_point())
+
+
+def _export(module, args, names_in, name_out, path, dynamic, fold=True):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     module.eval()
     extra = {}
@@ -47,19 +82,23 @@ def _export(module, args, names_in, name_out, path, dynamic):
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer chatter about constants; the graph is checked by the tests instead
         torch.onnx.export(module, args, path, opset_version=OPSET, input_names=names_in, output_names=[name_out],
-                          dynamic_axes=dynamic, do_constant_folding=True, **extra)
+                          dynamic_axes=dynamic, do_constant_folding=fold, **extra)
 
 
-def export_ctmsr(net, path, sched=None):
-    """Writes the one-step graph; example shapes are small since every spatial axis is dynamic."""
-    step = ConsistencyStep(net, **(sched or {})).eval()
+def export_ctmsr(net, path, sched=None, half_weights=None):
+    """Writes the one-step graph; example shapes are small since every spatial axis is dynamic. half_weights (None:
+    when they are float16 values already, as a slim checkpoint's) stores the weights in float16: half the file, the
+    same numbers. The exporter's constant folding is left off then, since it would fold the casts back to float32;
+    ONNX Runtime folds the graph's constants when it loads it."""
+    half = is_half_exact(net) if half_weights is None else half_weights
+    step = ConsistencyStep(half_stored(net) if half else net, **(sched or {})).eval()
     m, s = net.cfg.multiple, net.cfg.scale
     h = w = max(m, 8)
     args = (torch.zeros(1, 3, h, w), torch.zeros(1, 3, h * s, w * s), torch.zeros(1, 3, h * s, w * s),
             torch.ones(1))
     dyn_lr, dyn_hr = {0: "N", 2: "h", 3: "w"}, {0: "N", 2: "H", 3: "W"}
     _export(step, args, ["lr", "x0_prev", "noise", "sigma"], "x0", path,
-            {"lr": dyn_lr, "x0_prev": dyn_hr, "noise": dyn_hr, "sigma": {0: "N"}, "x0": dyn_hr})
+            {"lr": dyn_lr, "x0_prev": dyn_hr, "noise": dyn_hr, "sigma": {0: "N"}, "x0": dyn_hr}, fold=not half)
 
 
 def export_feedforward(net, path):
