@@ -76,6 +76,7 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
         return;
       }
       if (action === 'pause' || action === 'stopNow') await studio.queue.pause({ batchId: batch.id, afterCurrent: action === 'pause' });
+      else if (action === 'retryAll') await studio.queue.retry({ batchId: batch.id, cancelled: true });
       else await studio.queue[action]({ batchId: batch.id });
     } catch (e) {
       notify.error(e);

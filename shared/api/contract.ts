@@ -61,7 +61,7 @@ export const contract = {
     pause: method<void>()(rq.pauseRequest),
     resume: method<void>()(rq.batchTarget),
     cancel: method<void>()(rq.batchTarget),
-    retry: method<void>()(rq.batchTarget),
+    retry: method<void>()(rq.retryRequest),
     remove: method<void>()(rq.byBatchId),
     presets: method<Preset[]>()(rq.empty),
     savePreset: method<Preset>()(rq.savePresetRequest),

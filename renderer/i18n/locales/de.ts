@@ -121,7 +121,7 @@ export const de: Locale = {
     outputAt: 'Ausgabeordner: {{path}}',
     batchStatus: { queued: 'Wartend', running: 'Läuft', paused: 'Pausiert', done: 'Fertig', failed: 'Fehlgeschlagen', cancelled: 'Abgebrochen' },
     itemStatus: { queued: 'Wartend', running: 'Läuft', done: 'Fertig', failed: 'Fehlgeschlagen', skipped: 'Übersprungen', cancelled: 'Abgebrochen' },
-    action: { pause: 'Pausieren', stopNow: 'Sofort anhalten', resume: 'Fortsetzen', cancel: 'Abbrechen', retry: 'Fehlgeschlagene wiederholen', reveal: 'Ausgabeordner öffnen', remove: 'Entfernen' },
+    action: { pause: 'Pausieren', stopNow: 'Sofort anhalten', resume: 'Fortsetzen', cancel: 'Abbrechen', retry: 'Fehlgeschlagene wiederholen', retryAll: 'Alle wiederholen', reveal: 'Ausgabeordner öffnen', remove: 'Entfernen' },
     itemsOf: 'Bilder von {{name}}',
     show: 'Anzeigen',
     allItems: 'Alle Bilder',

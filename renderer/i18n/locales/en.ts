@@ -120,7 +120,7 @@ export const en = {
     outputAt: 'Output folder: {{path}}',
     batchStatus: { queued: 'Queued', running: 'Running', paused: 'Paused', done: 'Done', failed: 'Failed', cancelled: 'Cancelled' },
     itemStatus: { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed', skipped: 'Skipped', cancelled: 'Cancelled' },
-    action: { pause: 'Pause', stopNow: 'Stop now', resume: 'Resume', cancel: 'Cancel', retry: 'Retry failed', reveal: 'Open output folder', remove: 'Remove' },
+    action: { pause: 'Pause', stopNow: 'Stop now', resume: 'Resume', cancel: 'Cancel', retry: 'Retry failed', retryAll: 'Retry all', reveal: 'Open output folder', remove: 'Remove' },
     itemsOf: 'Items of {{name}}',
     show: 'Show',
     allItems: 'All items',
