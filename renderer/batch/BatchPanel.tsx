@@ -6,7 +6,9 @@ import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { displayBatchName } from '../queue/batch-name';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
-import { Check, clampInt, Field, PresetOptions } from '../ui/fields';
+import { Check, Field, PresetOptions } from '../ui/fields';
+import { NumberField } from '../ui/NumberField';
+import { useInvalidFields } from '../ui/use-invalid-fields';
 import { PathField } from '../ui/PathField';
 import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
 import { ModelOptions } from '../models/ModelOptions';
@@ -37,7 +39,8 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
   const models = useLoad(() => studio.models.list(), []);
   const presets = useLoad(() => studio.queue.presets(), []);
   useStudioEvent('models.changed', models.reload);
-  const problems = formProblems(form);
+  const { anyInvalid, track } = useInvalidFields();
+  const problems = [...formProblems(form), ...(anyInvalid ? ['batch.problem.fields'] : [])];
   const set = <K extends keyof BatchForm>(key: K, value: BatchForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   useEffect(() => localStorage.setItem(storageKey, JSON.stringify(form)), [form]);
@@ -136,18 +139,14 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
         </Field>
         {form.sizeMode === 'exact' && (
           <div className="field-pair">
-            <Field label={t('batch.width')}>{(id) => <input id={id} inputMode="numeric" value={form.width} onChange={(e) => set('width', e.target.value)} />}</Field>
-            <Field label={t('batch.height')}>{(id) => <input id={id} inputMode="numeric" value={form.height} onChange={(e) => set('height', e.target.value)} />}</Field>
+            <NumberField label={t('batch.width')} optional min={1} max={65_535} value={textNumber(form.width)} onChange={(v) => set('width', v === null ? '' : String(v))} onValidity={track('width')} />
+            <NumberField label={t('batch.height')} optional min={1} max={65_535} value={textNumber(form.height)} onChange={(v) => set('height', v === null ? '' : String(v))} onValidity={track('height')} />
           </div>
         )}
         {selectedModel?.manifest.kind !== 'feedforward' && (
           <div className="field-pair">
-            <Field label={t('batch.steps')}>
-              {(id) => <input id={id} type="number" min={1} max={8} value={form.steps} onChange={(e) => set('steps', clampInt(e.target.value, 1, 8))} />}
-            </Field>
-            <Field label={t('batch.seed')}>
-              {(id) => <input id={id} type="number" min={0} value={form.seed} onChange={(e) => set('seed', clampInt(e.target.value, 0, 2 ** 32 - 1))} />}
-            </Field>
+            <NumberField label={t('batch.steps')} min={1} max={8} value={form.steps} onChange={(v) => set('steps', v!)} onValidity={track('steps')} />
+            <NumberField label={t('batch.seed')} min={0} max={2 ** 32 - 1} value={form.seed} onChange={(v) => set('seed', v!)} onValidity={track('seed')} />
           </div>
         )}
       </fieldset>
@@ -170,9 +169,7 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
               </select>
             )}
           </Field>
-          <Field label={t('batch.quality')}>
-            {(id) => <input id={id} type="number" min={1} max={100} value={form.quality} onChange={(e) => set('quality', clampInt(e.target.value, 1, 100))} />}
-          </Field>
+          <NumberField label={t('batch.quality')} min={1} max={100} value={form.quality} onChange={(v) => set('quality', v!)} onValidity={track('quality')} />
         </div>
         <Field label={t('batch.collision')}>
           {(id) => (
@@ -254,6 +251,10 @@ function useOutputPlan(form: BatchForm, inputs: BatchInputs, valid: boolean): Ba
     };
   }, [request, studio]);
   return plan;
+}
+
+function textNumber(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
 }
 
 function initialForm(defaultOutputFolder: string, defaultModelId: string | null): BatchForm {

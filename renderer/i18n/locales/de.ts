@@ -1,7 +1,13 @@
 import type { Locale } from './en';
 
 export const de: Locale = {
-  common: { browse: 'Durchsuchen…', close: 'Schließen', dismiss: 'Ausblenden', loading: 'Wird geladen…' },
+  common: {
+    browse: 'Durchsuchen…',
+    close: 'Schließen',
+    dismiss: 'Ausblenden',
+    loading: 'Wird geladen…',
+    number: { required: 'Geben Sie eine Zahl ein.', whole: 'Geben Sie eine ganze Zahl ein.', range: 'Geben Sie eine Zahl von {{min}} bis {{max}} ein.' },
+  },
   nav: { label: 'Ansichten', library: 'Bibliothek', queue: 'Warteschlange', models: 'Modelle', training: 'Training', settings: 'Einstellungen' },
   status: {
     idle: 'Kein Stapel in Arbeit',
@@ -100,6 +106,7 @@ export const de: Locale = {
       size: 'Geben Sie Breite, Höhe oder beides an.',
       naming: 'Das Namensmuster muss {name} enthalten.',
       settings: 'Einige Einstellungen liegen außerhalb des gültigen Bereichs.',
+      fields: 'Ein Feld oben enthält einen Wert, der nicht verwendet werden kann: siehe den Hinweis daneben.',
     },
   },
   queue: {
@@ -243,6 +250,14 @@ export const de: Locale = {
     pauseBatches: 'Stapel während des Trainings anhalten',
     start: 'Training starten',
     starting: 'Starte…',
+    blocked: {
+      running: '„{{name}}“ trainiert gerade: Starten Sie den nächsten Lauf, wenn er fertig ist, oder stoppen Sie ihn.',
+      source: 'Wählen Sie zuerst den Ordner mit den Bildern.',
+      scanning: 'Die Bilder werden noch geprüft.',
+      scan: 'Die Bilder können so nicht verwendet werden: siehe die Prüfung oben.',
+      fields: 'Ein Feld enthält einen Wert, der nicht verwendet werden kann: siehe den Hinweis daneben.',
+      model: 'Wählen Sie ein Basismodell.',
+    },
     started: 'Training „{{name}}“ gestartet.',
     runs: 'Läufe',
     noRuns: 'Noch keine Trainingsläufe.',

@@ -1,6 +1,12 @@
 /** English: the source language. Other locales must have exactly these keys (checked by the compiler and a test). */
 export const en = {
-  common: { browse: 'Browse…', close: 'Close', dismiss: 'Dismiss', loading: 'Loading…' },
+  common: {
+    browse: 'Browse…',
+    close: 'Close',
+    dismiss: 'Dismiss',
+    loading: 'Loading…',
+    number: { required: 'Enter a number.', whole: 'Enter a whole number.', range: 'Enter a number from {{min}} to {{max}}.' },
+  },
   nav: { label: 'Screens', library: 'Library', queue: 'Queue', models: 'Models', training: 'Training', settings: 'Settings' },
   status: {
     idle: 'No batch running',
@@ -99,6 +105,7 @@ export const en = {
       size: 'Give a width, a height or both.',
       naming: 'The file name pattern must contain {name}.',
       settings: 'Some settings are out of range.',
+      fields: 'A field above holds a value that cannot be used: see the message beside it.',
     },
   },
   queue: {
@@ -243,6 +250,14 @@ export const en = {
     pauseBatches: 'Pause batches while training',
     start: 'Start training',
     starting: 'Starting…',
+    blocked: {
+      running: '“{{name}}” is training: start the next run when it has finished, or stop it.',
+      source: 'Choose the folder of pictures first.',
+      scanning: 'Waiting for the check of the pictures.',
+      scan: 'The pictures cannot be used as they are: see the check above.',
+      fields: 'A field holds a value that cannot be used: see the message beside it.',
+      model: 'Choose a base model.',
+    },
     started: 'Training “{{name}}” started.',
     runs: 'Runs',
     noRuns: 'No training runs yet.',
