@@ -9,6 +9,7 @@ import { useInvalidFields } from '../ui/use-invalid-fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
 import { RunCard } from './RunCard';
+import { isActive, useRuns } from './use-runs';
 import './training.css';
 import { ModelOptions } from '../models/ModelOptions';
 
@@ -17,15 +18,7 @@ const lengths: LengthPreset[] = ['quick', 'standard', 'long', 'custom'];
 /** Fine-tuning on the user's own pictures: the Python that trains, a new run, and every run so far. */
 export function TrainingView() {
   const { t } = useTranslation();
-  const studio = useStudio();
-  const runs = useLoad(() => studio.training.runs(), []);
-  const [live, setLive] = useState<Map<number, TrainingRun>>(new Map());
-  useStudioEvent('training.run', (run) => setLive((m) => new Map(m).set(run.id, run)));
-  const list = useMemo(() => {
-    const byId = new Map((runs.data ?? []).map((r) => [r.id, r]));
-    for (const [id, run] of live) if (!byId.has(id) || byId.get(id)!.updatedAt <= run.updatedAt) byId.set(id, run);
-    return [...byId.values()].sort((a, b) => b.id - a.id);
-  }, [runs.data, live]);
+  const { list, loaded: runs } = useRuns();
 
   return (
     <div className="training page">
@@ -81,9 +74,6 @@ function PythonStatus() {
     </section>
   );
 }
-
-/** A run that holds the single trainer: while there is one, another cannot start. */
-export const isActive = (run: TrainingRun) => run.state === 'queued' || run.state === 'running' || run.state === 'stopping';
 
 function NewRun({ onStarted, activeRun }: { onStarted: () => void; activeRun: TrainingRun | undefined }) {
   const { t } = useTranslation();

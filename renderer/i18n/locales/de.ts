@@ -15,6 +15,7 @@ export const de: Locale = {
     paused: '{{name}}: angehalten bei {{percent}}',
     stopping: '{{name}}: {{state}}',
     provider: 'Engine: {{provider}}',
+    training: 'Training „{{name}}“: Iteration {{step}} von {{total}}',
   },
   library: {
     folders: 'Ordner',
@@ -272,8 +273,10 @@ export const de: Locale = {
     noLoss: 'Das Verlust-Diagramm erscheint nach den ersten Iterationen.',
     lossChart_one: 'Verlust-Diagramm, {{count}} Punkt',
     lossChart_other: 'Verlust-Diagramm, {{count}} Punkte',
+    iterationAxis: 'Iteration →',
     loss: { total: 'gesamt', ct: 'CT', dtm: 'DTM' },
     previewAlt: 'Vorschau von {{pair}} bei Iteration {{step}}: niedrige Auflösung, Ausgangsmodell, aktuelles Modell, hohe Auflösung',
+    enlargePreview: 'Vorschau von {{pair}} bei Iteration {{step}} vergrößern',
     previewCaption: '{{pair}}, Iteration {{step}}: LR | Ausgang | aktuell | HR',
     base: 'Ausgangsmodell',
     current: 'Aktuell',

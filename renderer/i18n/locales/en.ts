@@ -14,6 +14,7 @@ export const en = {
     paused: '{{name}}: paused at {{percent}}',
     stopping: '{{name}}: {{state}}',
     provider: 'Engine: {{provider}}',
+    training: 'Training “{{name}}”: iteration {{step}} of {{total}}',
   },
   library: {
     folders: 'Folders',
@@ -272,8 +273,10 @@ export const en = {
     noLoss: 'The loss chart appears after the first iterations.',
     lossChart_one: 'Loss chart, {{count}} point',
     lossChart_other: 'Loss chart, {{count}} points',
+    iterationAxis: 'Iteration →',
     loss: { total: 'total', ct: 'CT', dtm: 'DTM' },
     previewAlt: 'Preview of {{pair}} at iteration {{step}}: low resolution, base model, current model, high resolution',
+    enlargePreview: 'Enlarge the preview of {{pair}} at iteration {{step}}',
     previewCaption: '{{pair}}, iteration {{step}}: LR | base | current | HR',
     base: 'Base model',
     current: 'Current',
