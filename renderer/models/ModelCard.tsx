@@ -78,9 +78,9 @@ export function ModelCard({ model }: { model: ModelInfo }) {
           <dd>{m.license}</dd>
         </div>
         {m.trainedOn && !fineTune && (
-          <div className="trained-on">
+          <div>
             <dt>{t('models.trainedOn')}</dt>
-            <dd>
+            <dd className="trained-on">
               {trainedShort}
               {trainedShort !== m.trainedOn && (
                 <details>
