@@ -7,6 +7,8 @@ import { Field } from '../ui/fields';
 import { NumberField } from '../ui/NumberField';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
+import { LastRun } from './LastRun';
+import { PythonSetting } from './PythonSetting';
 import { useSettings } from './settings-context';
 
 const languageNames: Record<(typeof languages)[number], string> = { en: 'English', de: 'Deutsch' };
@@ -22,7 +24,6 @@ export function SettingsView() {
   useStudioEvent('engine.changed', engine.reload);
   const save = (patch: SettingsPatch) => void update(patch).catch(notify.error);
   const [outputDraft, setOutputDraft] = useDraft(settings.defaultOutputFolder);
-  const [pythonDraft, setPythonDraft] = useDraft(settings.pythonPath);
 
   return (
     <div className="settings page">
@@ -51,12 +52,7 @@ export function SettingsView() {
             </li>
           ))}
         </ul>
-        {engine.data?.lastChoice && (
-          <p role="status" className={engine.data.lastChoice.fallbackReason ? 'error-text' : ''}>
-            {t('settings.runningOn', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.provider)?.label ?? engine.data.lastChoice.provider })}
-            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fellBack', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.requested)?.label ?? engine.data.lastChoice.requested })}`}
-          </p>
-        )}
+        {engine.data?.lastChoice && <LastRun status={engine.data} chosen={settings.provider} />}
         {engine.error && <p role="alert">{engine.error.message}</p>}
         <div className="field-pair">
           {engine.data?.devices.length ? (
@@ -96,7 +92,7 @@ export function SettingsView() {
 
       <section aria-labelledby="settings-training">
         <h3 id="settings-training">{t('settings.training')}</h3>
-        <PathField kind="file" label={t('settings.python')} value={pythonDraft} onChange={setPythonDraft} commitTyped onPicked={(v) => v !== settings.pythonPath && save({ pythonPath: v })} placeholder="python3" />
+        <PythonSetting />
       </section>
 
       <p className="hint">{info && t('settings.about', { version: info.version, dataDir: info.dataDir })}</p>
