@@ -287,6 +287,64 @@ describe('queue (item 16)', () => {
   }, 200_000);
 });
 
+describe('folder checks (item 15)', () => {
+  it('say what is wrong with a folder in words that fit a typed path, and forget a refusal once another folder is checked', async () => {
+    await chooseJpegDamage();
+    const form = trainingForm();
+    const folder = form.getByLabel('Photos folder');
+    const check = async (value: string) => {
+      await folder.fill(value);
+      await folder.press('Enter');
+    };
+    const problem = form.locator('.scan-problem');
+    await check(path.join(work, 'No such folder'));
+    await expect.poll(() => problem.textContent()).toBe(`${path.join(work, 'No such folder')} does not exist. Check the path (the full path of a folder).`);
+    await mkdir(path.join(work, 'Empty'));
+    await check(path.join(work, 'Empty'));
+    await expect.poll(() => problem.textContent()).toMatch(/^Only 0 usable photos: .* Add more to .*Empty\.$/);
+    await check('/etc');
+    await expect.poll(() => problem.textContent()).toMatch(/\/etc/);
+    await check(path.join(work, 'Buildings', 'HR'));
+    await expect.poll(() => page.getByTestId('scan-summary').textContent(), { timeout: 60_000 }).toMatch(/^12 usable photos/);
+    expect(await problem.count()).toBe(0);
+    expect(await page.locator('.notices').getByText('/etc').count()).toBe(0);
+  });
+});
+
+describe('settings (items 14, 19)', () => {
+  it('keeps a refused interpreter beside its field with why, and says which Python trains meanwhile', async () => {
+    await openScreen('settings');
+    const field = page.getByLabel('Python interpreter with PyTorch');
+    const inUse = page.getByTestId('python-in-use');
+    await expect.poll(() => inUse.textContent(), { timeout: 60_000 }).toMatch(/^Training uses \/\S+\.$/);
+    const python = /^Training uses (\S+)\.$/.exec((await inUse.textContent())!)![1];
+    expect(await field.getAttribute('placeholder')).toBe(`Automatic: ${python}`);
+    await field.fill('/bin/sh');
+    await field.press('Enter');
+    const refusal = page.locator('.settings .field-error');
+    await expect.poll(() => refusal.textContent(), { timeout: 60_000 }).toMatch(/^The Python interpreter cannot train/);
+    // not a passing message: still there a while later, beside the value it refuses
+    await page.waitForTimeout(6000);
+    expect(await refusal.isVisible()).toBe(true);
+    expect(await field.inputValue()).toBe('/bin/sh');
+    expect(await inUse.textContent()).toBe(`Training uses ${python}.`);
+    expect((await api<{ pythonPath: string }>('settings.get')).pythonPath).toBe('');
+    await field.fill('');
+    await field.press('Enter');
+    await refusal.waitFor({ state: 'detached' });
+  }, 120_000);
+
+  it('says nothing alarming about CUDA on a computer without an NVIDIA GPU', async () => {
+    const status = await api<{ devices: unknown[]; lastChoice: { fallbackReason?: string } | null }>('engine.status');
+    expect(status.devices, 'this check needs a computer without an NVIDIA GPU').toEqual([]);
+    expect(status.lastChoice?.fallbackReason, 'the engine fell back to the CPU from the automatic choice').toBeDefined();
+    await openScreen('settings');
+    const line = page.getByTestId('last-run');
+    await expect.poll(() => line.textContent()).toBe('Last run used CPU.');
+    expect(await line.getAttribute('class')).not.toContain('error-text');
+  });
+});
+
 describe.each(languages)('every screen in %s', (language) => {
   beforeAll(() => setLanguage(language));
 
