@@ -97,7 +97,7 @@ export class TrainingService {
     if (scan.scale !== base.manifest.scale) throw new StudioError('invalid-settings', `The pairs are ×${scan.scale} but ${base.manifest.name} is ×${base.manifest.scale}. Choose a ×${scan.scale} base model.`);
     const { train, heldOut } = splitHeldOut(scan.pairs, request.heldOutShare);
     const folderName = path.basename(request.source.folder ?? path.dirname(scan.hrFolder));
-    const name = request.name ?? `${folderName} (${base.manifest.name})`;
+    const name = request.name ?? defaultRunName(folderName, base.manifest.name);
     const id = this.store.create({
       name,
       source: request.source,
@@ -132,7 +132,8 @@ export class TrainingService {
         train: train.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
         heldout: heldOut.map((p) => ({ stem: p.stem, hr: p.hr, ...(p.lr ? { lr: p.lr } : {}) })),
       },
-      export: { id: modelId, name: request.name ?? `${name} (fine-tuned)`, description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`, trained_on: trainedOn(scan, source) },
+      // the model is named as its run: the Models screen says "Fine-tuned" beside the name
+      export: { id: modelId, name, description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`, trained_on: trainedOn(scan, source) },
       trainer: plan.trainer ?? {},
     };
     await writeFile(path.join(runDir, 'finetune.json'), `${JSON.stringify(config, null, 2)}\n`);
@@ -328,6 +329,11 @@ export class TrainingService {
     });
     return (await this.deps.registerModel(manifest, tuned.onnxPath)).manifest.id;
   }
+}
+
+/** A run's (and its model's) name when none was given; base models' names often end in brackets of their own. */
+export function defaultRunName(folderName: string, baseName: string): string {
+  return `${folderName} · ${baseName}`;
 }
 
 function previewPath(runDir: string, step: number): string {
