@@ -387,7 +387,10 @@ describe.each(languages)('every screen in %s', (language) => {
 
     it('fits the queue cards, each saying its model and output (item 16)', async () => {
       await openScreen('queue');
-      for (const card of await page.locator('.batch-card').all()) expect(await layoutProblems(card)).toEqual([]);
+      for (const card of await page.locator('.batch-card').all()) {
+        expect(await card.getByTestId('batch-where').count()).toBe(1);
+        expect(await layoutProblems(card)).toEqual([]);
+      }
       await shot(`queue-${name}`);
     });
 
