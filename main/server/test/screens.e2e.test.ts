@@ -6,7 +6,7 @@
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePairsFolder } from '../../testing/pairs.js';
@@ -25,8 +25,8 @@ type Language = (typeof languages)[number];
 
 /** The few words the tests look for, in both languages. */
 const words = {
-  en: { start: 'Start training', enhance: /^Enhance \d+ images?…$/ },
-  de: { start: 'Training starten', enhance: /^\d+ Bild(er)? verbessern…$/ },
+  en: { start: 'Start training', enhance: /^Enhance \d+ images?…$/, range: 'Enter a number from 5 to 50.' },
+  de: { start: 'Training starten', enhance: /^\d+ Bild(er)? verbessern…$/, range: 'Geben Sie eine Zahl von 5 bis 50 ein.' },
 };
 
 let work: string;
@@ -365,6 +365,18 @@ describe.each(languages)('every screen in %s', (language) => {
       await shot(`models-${name}`);
     });
 
+    it('shows a refused removal inside the model card, fitting it (item 10)', async () => {
+      const message = 'Buildings run trains on Buildings as its base model: stop or remove that run first, then remove the model.';
+      await page.route('**/api/models.remove', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'invalid-settings', message } }) }));
+      await openScreen('models');
+      const card = page.locator('.model-card[data-model-id="tiny-ctmsr-ft7"]');
+      await card.locator('.actions button').last().click();
+      await card.locator('.confirm .danger').click();
+      await expect.poll(() => card.getByRole('alert').textContent()).toBe(message);
+      expect(await layoutProblems(card)).toEqual([]);
+      await page.unroute('**/api/models.remove');
+    });
+
     it('fits the training form and the run, and says why Start waits (items 13, 17, 18)', async () => {
       await openScreen('training');
       const form = trainingForm();
@@ -383,6 +395,16 @@ describe.each(languages)('every screen in %s', (language) => {
       const legend = await runCard().locator('.loss-chart figcaption').textContent();
       if (language === 'de') expect(legend).toMatch(/Iteration.*gesamt/);
       await shot(`training-${name}`);
+
+      // a refused number, in this language, right under its field and fitting the form (item 9)
+      const heldOut = form.locator('.number-input').last();
+      expect(await typeInto(heldOut, ['Control+A'], '3')).toBe('3');
+      const error = form.locator('.field-error');
+      expect(await error.textContent()).toBe(words[language].range);
+      const [fieldBox, errorBox] = [await heldOut.boundingBox(), await error.boundingBox()];
+      expect(errorBox!.y - (fieldBox!.y + fieldBox!.height)).toBeLessThan(8);
+      expect(await layoutProblems(form)).toEqual([]);
+      expect(await typeInto(heldOut, ['Control+A'], '10')).toBe('10');
     });
 
     it('fits the queue cards, each saying its model and output (item 16)', async () => {
