@@ -17,11 +17,16 @@ export class ModelSamples {
   constructor(private readonly deps: { engine: () => Engine; picture: string; cacheDir: string }) {}
 
   async sample(model: LoadedModel): Promise<ModelSample> {
-    const { size, mtimeMs } = await stat(model.onnxPath);
+    // a new model file, or a new sample picture (an update of the app), is a new crop
+    const version = async (file: string) => {
+      const { size, mtimeMs } = await stat(file);
+      return `${size}-${Math.round(mtimeMs)}`;
+    };
+    const [modelVersion, pictureVersion] = await Promise.all([version(model.onnxPath), version(this.deps.picture)]);
     const { scale } = model.manifest;
     const [before, after] = await Promise.all([
-      this.cached(`bicubic-x${scale}.png`, () => bicubicPng(this.deps.picture, scale)),
-      this.cached(`${model.manifest.id}-${size}-${Math.round(mtimeMs)}.png`, () => this.enhance(model)),
+      this.cached(`bicubic-x${scale}-${pictureVersion}.png`, () => bicubicPng(this.deps.picture, scale)),
+      this.cached(`${model.manifest.id}-${modelVersion}-${pictureVersion}.png`, () => this.enhance(model)),
     ]);
     return { before: pngUrl(before), after: pngUrl(after) };
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -46,5 +46,10 @@ describe('model samples', () => {
     await utimes(model.onnxPath, new Date(), new Date(Date.now() + 5000));
     await samplesIn(cacheDir).sample(await loadModel(model.onnxPath));
     expect(runs).toBe(3);
+    // so is a new sample picture
+    const picture = path.join(dir, 'sample.png');
+    await copyFile(path.join(bundledModelsDir(), 'sample.png'), picture);
+    await new ModelSamples({ engine: counting, picture, cacheDir }).sample(await loadModel(model.onnxPath));
+    expect(runs).toBe(4);
   });
 });
