@@ -147,8 +147,8 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
           )}
           {selectedModel?.manifest.kind !== 'feedforward' && (
             <div className="field-pair">
-              <NumberField label={t('batch.steps')} min={1} max={8} value={form.steps} onChange={(v) => set('steps', v!)} onValidity={track('steps')} />
-              <NumberField label={t('batch.seed')} min={0} max={2 ** 32 - 1} value={form.seed} onChange={(v) => set('seed', v!)} onValidity={track('seed')} />
+              <NumberField label={t('batch.steps')} min={1} max={8} value={form.steps} onChange={(v) => set('steps', v)} onValidity={track('steps')} />
+              <NumberField label={t('batch.seed')} min={0} max={2 ** 32 - 1} value={form.seed} onChange={(v) => set('seed', v)} onValidity={track('seed')} />
             </div>
           )}
         </fieldset>
@@ -171,7 +171,7 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
                 </select>
               )}
             </Field>
-            <NumberField label={t('batch.quality')} min={1} max={100} value={form.quality} onChange={(v) => set('quality', v!)} onValidity={track('quality')} />
+            <NumberField label={t('batch.quality')} min={1} max={100} value={form.quality} onChange={(v) => set('quality', v)} onValidity={track('quality')} />
           </div>
           <Field label={t('batch.collision')}>
             {(id) => (

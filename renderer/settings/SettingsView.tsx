@@ -68,13 +68,13 @@ export function SettingsView() {
               )}
             </Field>
           ) : (
-            <NumberField label={t('settings.device')} hint={t('settings.deviceHint')} min={0} max={64} value={settings.deviceId} onChange={(v) => save({ deviceId: v! })} />
+            <NumberField label={t('settings.device')} hint={t('settings.deviceHint')} min={0} max={64} value={settings.deviceId} onChange={(v) => save({ deviceId: v })} />
           )}
-          <NumberField label={t('settings.threads')} hint={t('settings.threadsHint')} min={0} max={256} value={settings.threads} onChange={(v) => save({ threads: v! })} />
+          <NumberField label={t('settings.threads')} hint={t('settings.threadsHint')} min={0} max={256} value={settings.threads} onChange={(v) => save({ threads: v })} />
         </div>
         <div className="field-pair">
           <NumberField label={t('settings.tileSize')} hint={t('settings.tileSizeHint')} optional min={32} max={4096} placeholder={t('settings.auto')} value={settings.tileSize} onChange={(v) => save({ tileSize: v })} />
-          <NumberField label={t('settings.memoryBudget')} min={256} max={262_144} value={settings.memoryBudgetMB} onChange={(v) => save({ memoryBudgetMB: v! })} />
+          <NumberField label={t('settings.memoryBudget')} min={256} max={262_144} value={settings.memoryBudgetMB} onChange={(v) => save({ memoryBudgetMB: v })} />
         </div>
       </section>
 

@@ -185,7 +185,7 @@ function NewRun({ onStarted, activeRun }: { onStarted: () => void; activeRun: Tr
               )}
             </Field>
             {degradation === 'jpeg' && (
-              <NumberField label={t('training.jpegQuality')} min={5} max={95} value={jpegQuality} onChange={(v) => setJpegQuality(v!)} onValidity={track('jpegQuality')} />
+              <NumberField label={t('training.jpegQuality')} min={5} max={95} value={jpegQuality} onChange={setJpegQuality} onValidity={track('jpegQuality')} />
             )}
             <Field label={t('training.scale')}>
               {(id) => (
@@ -222,7 +222,7 @@ function NewRun({ onStarted, activeRun }: { onStarted: () => void; activeRun: Tr
           )}
         </Field>
         {length === 'custom' && (
-          <NumberField label={t('training.iterations')} min={1} max={1_000_000} value={iterations} onChange={(v) => setIterations(v!)} onValidity={track('iterations')} />
+          <NumberField label={t('training.iterations')} min={1} max={1_000_000} value={iterations} onChange={setIterations} onValidity={track('iterations')} />
         )}
       </div>
       <div className="field-pair">
@@ -235,7 +235,7 @@ function NewRun({ onStarted, activeRun }: { onStarted: () => void; activeRun: Tr
             </select>
           )}
         </Field>
-        <NumberField label={t('training.heldOut')} hint={t('training.heldOutHint')} min={5} max={50} value={heldOutPercent} onChange={(v) => setHeldOutPercent(v!)} onValidity={track('heldOut')} />
+        <NumberField label={t('training.heldOut')} hint={t('training.heldOutHint')} min={5} max={50} value={heldOutPercent} onChange={setHeldOutPercent} onValidity={track('heldOut')} />
       </div>
       <Field label={t('training.runName')}>{(id) => <input id={id} value={name} maxLength={120} onChange={(e) => setName(e.target.value)} />}</Field>
       <Check label={t('training.pauseBatches')} checked={settings.pauseBatchesWhileTraining} onChange={(v) => void update({ pauseBatchesWhileTraining: v }).catch(notify.error)} />

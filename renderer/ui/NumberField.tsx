@@ -2,22 +2,29 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { readNumber, type NumberRule } from './number-text';
 
-interface NumberFieldProps extends NumberRule {
+type NumberFieldProps = Omit<NumberRule, 'optional'> & {
   label: string;
   hint?: string;
   placeholder?: string;
-  value: number | null;
-  /** Called when the field is left (or Enter is pressed) holding a valid value that differs from `value`. */
-  onChange: (value: number | null) => void;
   /** Told whether the field holds something it refused, so a form can hold back its submit meanwhile. */
   onValidity?: (valid: boolean) => void;
-}
+} & (
+    | {
+        optional?: false;
+        value: number;
+        /** Called when the field is left (or Enter is pressed) holding a valid value that differs from `value`. */
+        onChange: (value: number) => void;
+      }
+    | { optional: true; value: number | null; onChange: (value: number | null) => void }
+  );
 
 /**
  * The one number input of the app. It keeps exactly what is typed (correcting each keystroke turned
  * "30" into 50 on the way), checks it when the field is left, and says what is wrong beside it.
  */
 export function NumberField({ label, hint, placeholder, value, onChange, onValidity, ...rule }: NumberFieldProps) {
+  // an empty field is read as null only where `optional` allows it
+  const change = onChange as (value: number | null) => void;
   const { t } = useTranslation();
   const id = useId();
   const [text, setText] = useState(format(value));
@@ -38,7 +45,7 @@ export function NumberField({ label, hint, placeholder, value, onChange, onValid
     setProblem(next);
     onValidity?.(next === null);
     if ('problem' in reading) return;
-    if (reading.value !== value) onChange(reading.value);
+    if (reading.value !== value) change(reading.value);
     else setText(format(value));
   };
 
