@@ -55,7 +55,6 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(artifacts, `screens-${name}.png`) });
 }
 
-/** Leaves a number field the way a user does, after typing into it. */
 /** HR-only photos made worse by JPEG alone: the choice the number fields are typed into. */
 async function chooseJpegDamage(): Promise<void> {
   await openScreen('training');
@@ -65,7 +64,8 @@ async function chooseJpegDamage(): Promise<void> {
   await form.getByLabel('Length').selectOption('custom');
 }
 
-async function typeInto(field: ReturnType<Page['getByLabel']>, keys: string[], text: string): Promise<string> {
+/** Types into a number field after pressing `keys`, then leaves it as a user does; what the field holds then. */
+async function typeInto(field: Locator, keys: string[], text: string): Promise<string> {
   await field.click();
   for (const key of keys) await page.keyboard.press(key);
   await page.keyboard.type(text);
