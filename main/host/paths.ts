@@ -8,6 +8,8 @@ export function studioPaths(dataDir: string) {
     thumbnails: path.join(dataDir, 'thumbnails'),
     /** Imported and fine-tuned models; bundled ones live with the app. */
     models: path.join(dataDir, 'models'),
+    /** Each model's before/after on the sample picture, made once. */
+    modelSamples: path.join(dataDir, 'model-samples'),
   };
 }
 

@@ -18,3 +18,9 @@ export function regionPng(image: Rgb16Image, region: { left: number; top: number
     .png({ compressionLevel: 3 })
     .toBuffer();
 }
+
+/** A picture enlarged ×`scale` with plain bicubic interpolation, as PNG: what any viewer would show without a model. */
+export async function bicubicPng(file: string, scale: number): Promise<Buffer> {
+  const { width, height } = await sharp(file).metadata();
+  return sharp(file).resize(width * scale, height * scale, { kernel: 'cubic' }).png({ compressionLevel: 3 }).toBuffer();
+}

@@ -147,10 +147,10 @@ export class JobQueue<D = unknown, E = unknown> {
     this.changed(target.batchId, item?.id);
   }
 
-  /** Queues a batch's failed items again, or one failed or cancelled item. */
-  retry(target: BatchTarget): void {
+  /** Queues a batch's failed items again (with `cancelled`, its cancelled ones too), or one failed or cancelled item. */
+  retry(target: BatchTarget & { cancelled?: boolean }): void {
     const item = this.target(target);
-    this.store.requeue(target.batchId, { itemId: item?.id });
+    this.store.requeue(target.batchId, { itemId: item?.id, cancelled: target.cancelled });
     this.changed(target.batchId, item?.id);
     this.worker.wakeUp();
   }

@@ -227,14 +227,14 @@ export class QueueStore {
   }
 
   /** Failed items (of a batch, or one failed or cancelled item) go back to the queue. */
-  requeue(batchId: number, options: { itemId?: number; errorCodes?: readonly string[] } = {}): number {
+  requeue(batchId: number, options: { itemId?: number; cancelled?: boolean; errorCodes?: readonly string[] } = {}): number {
     let sql = "UPDATE items SET state = 'queued', held = 0, error = NULL, error_code = NULL, finished_at = NULL WHERE batch_id = ?";
     const params: unknown[] = [batchId];
     if (options.itemId !== undefined) {
       sql += " AND id = ? AND state IN ('failed', 'cancelled')";
       params.push(options.itemId);
     } else {
-      sql += " AND state = 'failed'";
+      sql += options.cancelled ? " AND state IN ('failed', 'cancelled')" : " AND state = 'failed'";
     }
     if (options.errorCodes) {
       sql += ` AND error_code IN (${options.errorCodes.map(() => '?').join(', ')})`;

@@ -21,6 +21,7 @@ import { libraryHandlers } from './library-service.js';
 import type { MediaSource } from '../transport/media.js';
 import { mediaSource } from './media-service.js';
 import { ModelsService } from './models-service.js';
+import { ModelSamples } from './model-samples.js';
 import { studioPaths } from '../host/paths.js';
 import { PreviewService } from './preview-service.js';
 import { pipelineStages } from '../pipeline/stages.js';
@@ -67,6 +68,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
   const resolveModel = async (id?: string) => (await catalogue.resolve(id, { byPath: false })).model;
   const library = new Library(db, { thumbnailDir: paths.thumbnails });
   const previews = new PreviewService(() => engines.current);
+  const samples = new ModelSamples({ engine: () => engines.current, picture: path.join(bundledModelsDir(), 'sample.png'), cacheDir: paths.modelSamples });
   const engineChanged = () => void engines.status().then((status) => events.emit('engine.changed', status));
   const recordChoice = (choice: Parameters<EngineHolder['recordChoice']>[0]) => {
     if (engines.recordChoice(choice)) engineChanged();
@@ -146,6 +148,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
         if (settings.get().defaultModelId === id) settings.update({ defaultModelId: null });
         events.emit('models.changed', {});
       },
+      sample: async ({ id }) => samples.sample(await resolveModel(id)),
     },
     engine: { status: () => engines.status() },
     preview: {

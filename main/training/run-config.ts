@@ -62,7 +62,8 @@ export function runConfig(input: RunConfigInput): FinetuneConfig {
         : { kind: 'pairs', train: files(train), heldout: files(heldOut) },
     export: {
       id: `${base.manifest.id}-ft${id}`.replace(/[^a-z0-9._-]+/gi, '-'),
-      name: input.exportName ?? `${input.name} (fine-tuned)`,
+      // the model is named as its run: the Models screen says "Fine-tuned" beside the name
+      name: input.exportName ?? input.name,
       description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`,
       trained_on: trainedOn(scan, source),
     },
@@ -80,4 +81,9 @@ function trainedOn(scan: SourceScan, source: ParsedTrainingSource): string {
     return `${scan.pairs.length} photos of ${scan.hrFolder} with ${how} ×${scan.scale} (fine-tuned in the app)`;
   }
   return `${scan.pairs.length} LR/HR pairs of ${path.dirname(scan.hrFolder)} ×${scan.scale} (fine-tuned in the app)`;
+}
+
+/** A run's (and its model's) name when none was given; base models' names often end in brackets of their own. */
+export function defaultRunName(folderName: string, baseName: string): string {
+  return `${folderName} · ${baseName}`;
 }

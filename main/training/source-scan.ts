@@ -115,11 +115,15 @@ async function dropCopies(pairs: SourcePair[], bad: BadFile[]): Promise<SourcePa
   return kept;
 }
 
-async function isFolder(p: string): Promise<boolean> {
+/** What keeps `p` from being read as a folder, in words that say what to do (the browser UI has no picker); null when it is one. */
+async function folderProblem(p: string): Promise<string | null> {
   try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
+    const info = await stat(p);
+    if (info.isDirectory()) return null;
+    return `${p} is ${info.isFile() ? 'a file, ' : ''}not a folder. Give the folder that holds the pictures.`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? `${p} does not exist. Check the path (the full path of a folder).` : `${p} cannot be opened (${code}). Check that you may read it.`;
   }
 }
 
@@ -147,12 +151,15 @@ function mostCommon(values: number[]): number | null {
 function withProblem(scan: Omit<SourceScan, 'problem' | 'minimumPairs'>): SourceScan {
   const n = scan.pairs.length;
   const what = scan.kind === 'pairs' ? 'pairs' : 'photos';
-  const problem = n < minimumPairs ? `Only ${n} usable ${what}: fine-tuning needs at least ${minimumPairs} (2 of them are kept aside to measure the result). Add more or fix the files listed.` : null;
+  const problem = n < minimumPairs ? `Only ${n} usable ${what}: fine-tuning needs at least ${minimumPairs} (2 of them are kept aside to measure the result). ${scan.bad.length > 0 ? 'Add more or fix the files listed.' : `Add more to ${scan.hrFolder}.`}` : null;
   return { ...scan, minimumPairs, problem };
 }
 
 async function scanPairs(lrFolder: string, hrFolder: string, options: ScanOptions): Promise<SourceScan> {
-  for (const folder of [lrFolder, hrFolder]) if (!(await isFolder(folder))) return empty('pairs', hrFolder, `${folder} is not a folder. Choose the folder again.`, lrFolder);
+  for (const folder of [lrFolder, hrFolder]) {
+    const problem = await folderProblem(folder);
+    if (problem) return empty('pairs', hrFolder, problem, lrFolder);
+  }
   const bad: BadFile[] = [];
   const lrSeen = new Set<string>();
   const hrSeen = new Set<string>();
@@ -196,7 +203,8 @@ async function scanPairs(lrFolder: string, hrFolder: string, options: ScanOption
 }
 
 async function scanHr(folder: string, scale: number, options: ScanOptions): Promise<SourceScan> {
-  if (!(await isFolder(folder))) return empty('hr', folder, `${folder} is not a folder. Choose the folder again.`);
+  const problem = await folderProblem(folder);
+  if (problem) return empty('hr', folder, problem);
   const bad: BadFile[] = [];
   const crop = cropFor(scale, options.cropSide);
   let pairs: SourcePair[] = [];
@@ -224,7 +232,8 @@ export async function scanSource(source: ParsedTrainingSource, options: ScanOpti
   if (source.lrFolder && source.hrFolder) return scanPairs(path.resolve(source.lrFolder), path.resolve(source.hrFolder), options);
   if (!source.folder) return empty('pairs', '', 'Choose a pairs folder (with LR and HR inside) or both folders.');
   const folder = path.resolve(source.folder);
-  if (!(await isFolder(folder))) return empty('pairs', folder, `${folder} is not a folder. Choose the folder again.`);
+  const problem = await folderProblem(folder);
+  if (problem) return empty('pairs', folder, problem);
   const lr = await subfolder(folder, 'LR');
   const hr = await subfolder(folder, 'HR');
   if (!lr || !hr) return empty('pairs', folder, `${folder} has no LR and HR subfolders. Put the low-resolution pictures in LR/ and their high-resolution versions, with the same names, in HR/ — or choose the two folders.`);

@@ -17,7 +17,7 @@ import { baseCheckpoint } from './base-checkpoint.js';
 import { lengthPlan } from './length-presets.js';
 import { discoverPython } from './python.js';
 import { finishRun } from './registration.js';
-import { runConfig, writeRunConfig } from './run-config.js';
+import { defaultRunName, runConfig, writeRunConfig } from './run-config.js';
 import { checkpointFile, isInside, previewPath, requireRunFolder } from './run-folder.js';
 import { handleTrainerMessage } from './run-messages.js';
 import { RunsStore, type RunPatch } from './runs-store.js';
@@ -118,7 +118,7 @@ export class TrainingService {
     await this.requirePython();
     const { train, heldOut } = splitHeldOut(scan.pairs, request.heldOutShare);
     const folderName = path.basename(request.source.folder ?? path.dirname(scan.hrFolder));
-    const name = request.name ?? `${folderName} (${base.manifest.name})`;
+    const name = request.name ?? defaultRunName(folderName, base.manifest.name);
     const id = this.store.create({
       name,
       source: request.source,

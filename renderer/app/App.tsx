@@ -70,7 +70,7 @@ export function App() {
         {view === 'settings' && <SettingsView />}
       </main>
       {viewer && <Viewer source={viewer} onClose={() => setViewer(null)} />}
-      <StatusBar onOpenQueue={() => setView('queue')} />
+      <StatusBar onOpenQueue={() => setView('queue')} onOpenTraining={() => setView('training')} />
     </div>
   );
 }

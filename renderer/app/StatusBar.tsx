@@ -4,13 +4,14 @@ import type { BatchSummary } from '../../shared/api/types';
 import { displayBatchName } from '../queue/batch-name';
 import { formatDuration } from '../../shared/format/duration';
 import { formatPercent } from '../ui/format';
+import { isActive, useRuns } from '../training/use-runs';
 import { useLoad, useStudio, useStudioEvent } from './studio-context';
 
 /** A batch the status bar reports on: one that runs, waits or is paused with work left. */
 const unfinished = (batch: BatchSummary) => batch.status === 'running' || batch.status === 'queued' || batch.status === 'paused';
 
-/** The batch in hand at a glance (progress, ETA, or that it is paused) and what the engine runs on. */
-export function StatusBar({ onOpenQueue }: { onOpenQueue: () => void }) {
+/** The batch in hand at a glance (progress, ETA, or that it is paused), the run that trains, and what the engine runs on. */
+export function StatusBar({ onOpenQueue, onOpenTraining }: { onOpenQueue: () => void; onOpenTraining: () => void }) {
   const { t, i18n } = useTranslation();
   const studio = useStudio();
   const initial = useLoad(() => studio.queue.batches(), []);
@@ -24,6 +25,7 @@ export function StatusBar({ onOpenQueue }: { onOpenQueue: () => void }) {
   const active = batches.find((b) => b.status === 'running') ?? batches.find((b) => b.status === 'paused') ?? batches[0];
   const percent = active && formatPercent(active.progress, i18n.language);
   const name = active && displayBatchName(active.name, t);
+  const run = useRuns().list.find(isActive);
 
   return (
     <footer className="status-bar">
@@ -36,7 +38,13 @@ export function StatusBar({ onOpenQueue }: { onOpenQueue: () => void }) {
               : t('status.running', { name, percent, eta: active.etaSeconds === null ? '…' : formatDuration(active.etaSeconds) })}
         </button>
       ) : (
-        <span className="status-item">{t('status.idle')}</span>
+        !run && <span className="status-item">{t('status.idle')}</span>
+      )}
+      {run && (
+        <button type="button" className="status-item" onClick={onOpenTraining} data-testid="status-training">
+          {t('status.training', { name: run.name, step: run.step, total: run.totalIterations })}
+          {run.etaSeconds !== null && `, ${t('training.eta', { eta: formatDuration(run.etaSeconds) })}`}
+        </button>
       )}
       <span className="spacer" />
       {choice && <span className="status-item">{t('status.provider', { provider: choice.provider.toUpperCase() })}</span>}

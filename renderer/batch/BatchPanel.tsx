@@ -6,7 +6,9 @@ import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { displayBatchName } from '../queue/batch-name';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
-import { Check, clampInt, Field, PresetOptions } from '../ui/fields';
+import { Check, Field, PresetOptions } from '../ui/fields';
+import { NumberField } from '../ui/NumberField';
+import { useInvalidFields } from '../ui/use-invalid-fields';
 import { PathField } from '../ui/PathField';
 import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
 import { ModelOptions } from '../models/ModelOptions';
@@ -37,7 +39,8 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
   const models = useLoad(() => studio.models.list(), []);
   const presets = useLoad(() => studio.queue.presets(), []);
   useStudioEvent('models.changed', models.reload);
-  const problems = formProblems(form);
+  const { anyInvalid, track } = useInvalidFields();
+  const problems = [...formProblems(form), ...(anyInvalid ? ['batch.problem.fields'] : [])];
   const set = <K extends keyof BatchForm>(key: K, value: BatchForm[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   useEffect(() => localStorage.setItem(storageKey, JSON.stringify(form)), [form]);
@@ -93,141 +96,139 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
           ×
         </button>
       </header>
-      <p className="batch-inputs">{description}</p>
+      <div className="batch-panel-body">
+        <p className="batch-inputs">{description}</p>
 
-      <Field label={t('batch.preset')}>
-        {(id) => (
-          <select
-            id={id}
-            value=""
-            onChange={(e) => {
-              const preset = presets.data?.find((p) => p.name === e.target.value);
-              if (preset) {
-                setForm((f) => formFromPreset(preset, f));
-                setPresetName(preset.name);
-              }
-            }}
-          >
-            <PresetOptions presets={presets.data} none={t('batch.choosePreset')} />
-          </select>
-        )}
-      </Field>
-
-      <fieldset>
-        <legend>{t('batch.model')}</legend>
-        <Field label={t('batch.model')}>
+        <Field label={t('batch.preset')}>
           {(id) => (
-            <select id={id} value={form.modelId} onChange={(e) => set('modelId', e.target.value)}>
-              <option value="">{t('batch.defaultModel', { name: models.data?.find((m) => m.isDefault)?.manifest.name ?? '—' })}</option>
-              <ModelOptions models={models.data} />
+            <select
+              id={id}
+              value=""
+              onChange={(e) => {
+                const preset = presets.data?.find((p) => p.name === e.target.value);
+                if (preset) {
+                  setForm((f) => formFromPreset(preset, f));
+                  setPresetName(preset.name);
+                }
+              }}
+            >
+              <PresetOptions presets={presets.data} none={t('batch.choosePreset')} />
             </select>
           )}
         </Field>
-        <Field label={t('batch.size')}>
-          {(id) => (
-            <select id={id} value={form.sizeMode} onChange={(e) => set('sizeMode', e.target.value as BatchForm['sizeMode'])}>
-              {sizeModes.map((m) => (
-                <option key={m} value={m}>
-                  {m === 'exact' ? t('batch.exactSize') : `${m}×`}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        {form.sizeMode === 'exact' && (
-          <div className="field-pair">
-            <Field label={t('batch.width')}>{(id) => <input id={id} inputMode="numeric" value={form.width} onChange={(e) => set('width', e.target.value)} />}</Field>
-            <Field label={t('batch.height')}>{(id) => <input id={id} inputMode="numeric" value={form.height} onChange={(e) => set('height', e.target.value)} />}</Field>
-          </div>
-        )}
-        {selectedModel?.manifest.kind !== 'feedforward' && (
-          <div className="field-pair">
-            <Field label={t('batch.steps')}>
-              {(id) => <input id={id} type="number" min={1} max={8} value={form.steps} onChange={(e) => set('steps', clampInt(e.target.value, 1, 8))} />}
-            </Field>
-            <Field label={t('batch.seed')}>
-              {(id) => <input id={id} type="number" min={0} value={form.seed} onChange={(e) => set('seed', clampInt(e.target.value, 0, 2 ** 32 - 1))} />}
-            </Field>
-          </div>
-        )}
-      </fieldset>
 
-      <fieldset>
-        <legend>{t('batch.output')}</legend>
-        <PathField kind="folder" label={t('batch.outputFolder')} value={form.outputFolder} onChange={(v) => set('outputFolder', v)} />
-        <Field label={t('batch.naming')} hint={t('batch.namingHint')}>
-          {(id) => <input id={id} value={form.naming} spellCheck={false} onChange={(e) => set('naming', e.target.value)} />}
-        </Field>
-        <div className="field-pair">
-          <Field label={t('batch.format')}>
+        <fieldset>
+          <legend>{t('batch.model')}</legend>
+          <Field label={t('batch.model')} hint={form.modelId ? undefined : t('batch.defaultModel', { name: models.data?.find((m) => m.isDefault)?.manifest.name ?? '—' })}>
+            {(id, hint) => (
+              <select id={id} aria-describedby={hint} value={form.modelId} onChange={(e) => set('modelId', e.target.value)}>
+                {/* the default's name, often long, is in the hint below: the narrow panel keeps the choice readable */}
+                <option value="">{t('batch.defaultOption')}</option>
+                <ModelOptions models={models.data} />
+              </select>
+            )}
+          </Field>
+          <Field label={t('batch.size')}>
             {(id) => (
-              <select id={id} value={form.format} onChange={(e) => set('format', e.target.value as BatchForm['format'])}>
-                {outputFormats.map((f) => (
-                  <option key={f} value={f}>
-                    {f === 'same' ? t('batch.sameFormat') : f.toUpperCase()}
+              <select id={id} value={form.sizeMode} onChange={(e) => set('sizeMode', e.target.value as BatchForm['sizeMode'])}>
+                {sizeModes.map((m) => (
+                  <option key={m} value={m}>
+                    {m === 'exact' ? t('batch.exactSize') : `${m}×`}
                   </option>
                 ))}
               </select>
             )}
           </Field>
-          <Field label={t('batch.quality')}>
-            {(id) => <input id={id} type="number" min={1} max={100} value={form.quality} onChange={(e) => set('quality', clampInt(e.target.value, 1, 100))} />}
+          {form.sizeMode === 'exact' && (
+            <div className="field-pair">
+              <NumberField label={t('batch.width')} optional min={1} max={65_535} value={textNumber(form.width)} onChange={(v) => set('width', v === null ? '' : String(v))} onValidity={track('width')} />
+              <NumberField label={t('batch.height')} optional min={1} max={65_535} value={textNumber(form.height)} onChange={(v) => set('height', v === null ? '' : String(v))} onValidity={track('height')} />
+            </div>
+          )}
+          {selectedModel?.manifest.kind !== 'feedforward' && (
+            <div className="field-pair">
+              <NumberField label={t('batch.steps')} min={1} max={8} value={form.steps} onChange={(v) => set('steps', v)} onValidity={track('steps')} />
+              <NumberField label={t('batch.seed')} min={0} max={2 ** 32 - 1} value={form.seed} onChange={(v) => set('seed', v)} onValidity={track('seed')} />
+            </div>
+          )}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t('batch.output')}</legend>
+          <PathField kind="folder" label={t('batch.outputFolder')} value={form.outputFolder} onChange={(v) => set('outputFolder', v)} />
+          <Field label={t('batch.naming')} hint={t('batch.namingHint')}>
+            {(id) => <input id={id} value={form.naming} spellCheck={false} onChange={(e) => set('naming', e.target.value)} />}
           </Field>
-        </div>
-        <Field label={t('batch.collision')}>
-          {(id) => (
-            <select id={id} value={form.collision} onChange={(e) => set('collision', e.target.value as BatchForm['collision'])}>
-              {collisionPolicies.map((c) => (
-                <option key={c} value={c}>
-                  {t(`batch.collisions.${c}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Check label={t('batch.keepMetadata')} checked={form.keepMetadata} onChange={(v) => set('keepMetadata', v)} />
-        <Check label={t('batch.skipExisting')} checked={form.skipExisting} onChange={(v) => set('skipExisting', v)} />
-        {hasFolders && <Check label={t('batch.recursive')} checked={form.recursive} onChange={(v) => set('recursive', v)} />}
-        {plan && (
-          <div className="output-plan" role="status" aria-label={t('batch.whereTitle')}>
-            <p>{t('batch.whereTitle')}</p>
-            <ul>
-              {plan.folders.map((f) => (
-                <li key={f.folder} title={f.folder}>
-                  {f.folder} <span className="hint">({t('batch.fileCount', { count: f.count })})</span>
-                </li>
-              ))}
-              {plan.moreFolders > 0 && <li className="hint">{t('batch.moreFolders', { count: plan.moreFolders })}</li>}
-            </ul>
-            {plan.toWrite < plan.total && <p className="hint">{t('batch.notWritten', { count: plan.total - plan.toWrite })}</p>}
+          <div className="field-pair">
+            <Field label={t('batch.format')}>
+              {(id) => (
+                <select id={id} value={form.format} onChange={(e) => set('format', e.target.value as BatchForm['format'])}>
+                  {outputFormats.map((f) => (
+                    <option key={f} value={f}>
+                      {f === 'same' ? t('batch.sameFormat') : f.toUpperCase()}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <NumberField label={t('batch.quality')} min={1} max={100} value={form.quality} onChange={(v) => set('quality', v)} onValidity={track('quality')} />
           </div>
-        )}
-      </fieldset>
-
-      {problems.length > 0 && (
-        <ul className="problems" aria-live="polite">
-          {problems.map((p) => (
-            <li key={p}>{t(p)}</li>
-          ))}
-        </ul>
-      )}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy || problems.length > 0}>
-          {t('batch.start')}
-        </button>
-      </div>
-
-      <div className="preset-save">
-        <Field label={t('batch.presetName')}>{(id) => <input id={id} value={presetName} onChange={(e) => setPresetName(e.target.value)} />}</Field>
-        <div className="actions">
-          <button type="button" disabled={!presetName.trim()} onClick={() => void savePreset()}>
-            {t('batch.savePreset')}
-          </button>
-          {presets.data?.some((p) => p.name === presetName.trim()) && (
-            <button type="button" onClick={() => void deletePreset()}>
-              {t('batch.deletePreset')}
-            </button>
+          <Field label={t('batch.collision')}>
+            {(id) => (
+              <select id={id} value={form.collision} onChange={(e) => set('collision', e.target.value as BatchForm['collision'])}>
+                {collisionPolicies.map((c) => (
+                  <option key={c} value={c}>
+                    {t(`batch.collisions.${c}`)}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Check label={t('batch.keepMetadata')} checked={form.keepMetadata} onChange={(v) => set('keepMetadata', v)} />
+          <Check label={t('batch.skipExisting')} checked={form.skipExisting} onChange={(v) => set('skipExisting', v)} />
+          {hasFolders && <Check label={t('batch.recursive')} checked={form.recursive} onChange={(v) => set('recursive', v)} />}
+          {plan && (
+            <div className="output-plan" role="status" aria-label={t('batch.whereTitle')}>
+              <p>{t('batch.whereTitle')}</p>
+              <ul>
+                {plan.folders.map((f) => (
+                  <li key={f.folder} title={f.folder}>
+                    {f.folder} <span className="hint">({t('batch.fileCount', { count: f.count })})</span>
+                  </li>
+                ))}
+                {plan.moreFolders > 0 && <li className="hint">{t('batch.moreFolders', { count: plan.moreFolders })}</li>}
+              </ul>
+              {plan.toWrite < plan.total && <p className="hint">{t('batch.notWritten', { count: plan.total - plan.toWrite })}</p>}
+            </div>
           )}
+        </fieldset>
+
+        <div className="preset-save">
+          <Field label={t('batch.presetName')}>{(id) => <input id={id} value={presetName} onChange={(e) => setPresetName(e.target.value)} />}</Field>
+          <div className="actions">
+            <button type="button" disabled={!presetName.trim()} onClick={() => void savePreset()}>
+              {t('batch.savePreset')}
+            </button>
+            {presets.data?.some((p) => p.name === presetName.trim()) && (
+              <button type="button" onClick={() => void deletePreset()}>
+                {t('batch.deletePreset')}
+              </button>
+            )}
+          </div>
+        </div>
+      </div>
+      <div className="batch-panel-footer">
+        {problems.length > 0 && (
+          <ul className="problems" aria-live="polite">
+            {problems.map((p) => (
+              <li key={p}>{t(p)}</li>
+            ))}
+          </ul>
+        )}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy || problems.length > 0}>
+            {t('batch.start')}
+          </button>
         </div>
       </div>
     </form>
@@ -254,6 +255,10 @@ function useOutputPlan(form: BatchForm, inputs: BatchInputs, valid: boolean): Ba
     };
   }, [request, studio]);
   return plan;
+}
+
+function textNumber(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
 }
 
 function initialForm(defaultOutputFolder: string, defaultModelId: string | null): BatchForm {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { itemStatuses, type BatchItem, type BatchSummary, type ItemStatus } from '../../shared/api/types';
+import { itemStatuses, type BatchItem, type BatchSummary, type ItemStatus, type ModelInfo } from '../../shared/api/types';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { Field, ProgressBar } from '../ui/fields';
 import { formatDuration } from '../../shared/format/duration';
@@ -18,6 +18,8 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
   const { t } = useTranslation();
   const studio = useStudio();
   const batches = useLoad(() => studio.queue.batches(), []);
+  const models = useLoad(() => studio.models.list(), []);
+  useStudioEvent('models.changed', models.reload);
   const [list, setList] = useState<BatchSummary[]>([]);
   const [openId, setOpenId] = useState<number | null>(openFirst ?? null);
   // Events that arrive while the list is loading are newer than what it may return (a small batch can
@@ -52,7 +54,7 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
         <ul>
           {list.map((batch) => (
             <li key={batch.id}>
-              <BatchCard batch={batch} open={batch.id === open?.id} onOpen={() => setOpenId(batch.id)} />
+              <BatchCard batch={batch} models={models.data} open={batch.id === open?.id} onOpen={() => setOpenId(batch.id)} />
             </li>
           ))}
         </ul>
@@ -62,7 +64,7 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
   );
 }
 
-function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean; onOpen: () => void }) {
+function BatchCard({ batch, models, open, onOpen }: { batch: BatchSummary; models: ModelInfo[] | undefined; open: boolean; onOpen: () => void }) {
   const { t, i18n } = useTranslation();
   const name = displayBatchName(batch.name, t);
   const studio = useStudio();
@@ -76,6 +78,7 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
         return;
       }
       if (action === 'pause' || action === 'stopNow') await studio.queue.pause({ batchId: batch.id, afterCurrent: action === 'pause' });
+      else if (action === 'retryAll') await studio.queue.retry({ batchId: batch.id, cancelled: true });
       else await studio.queue[action]({ batchId: batch.id });
     } catch (e) {
       notify.error(e);
@@ -90,6 +93,7 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
           {batch.stopping ? t(`queue.stopping.${batch.stopping}`) : t(`queue.batchStatus.${batch.status}`)}
         </span>
       </button>
+      <BatchWhere batch={batch} models={models} />
       <ProgressBar value={batch.progress} label={t('queue.progressOf', { name })} />
       <p className="batch-line">
         <span data-testid="batch-progress">{formatPercent(batch.progress, i18n.language)}</span>
@@ -120,6 +124,25 @@ function BatchCard({ batch, open, onOpen }: { batch: BatchSummary; open: boolean
         ))}
       </div>
     </article>
+  );
+}
+
+/** What tells two batches of the same photos apart: the model, the size, and where the files go. */
+function BatchWhere({ batch, models }: { batch: BatchSummary; models: ModelInfo[] | undefined }) {
+  const { t } = useTranslation();
+  const { modelId, scale, width, height } = batch.settings;
+  const chosen = models?.find((m) => (modelId ? m.manifest.id === modelId : m.isDefault))?.manifest.name;
+  const model = modelId ? (chosen ?? modelId) : t('batch.defaultModel', { name: chosen ?? '—' });
+  const size = width !== undefined || height !== undefined ? `${width ?? '…'}×${height ?? '…'} px` : scale !== undefined ? `×${scale}` : null;
+  return (
+    <p className="batch-where" data-testid="batch-where">
+      {model}
+      {size && ` · ${size}`}
+      {' → '}
+      <span className="path" title={batch.output.folder}>
+        {batch.output.folder}
+      </span>
+    </p>
   );
 }
 

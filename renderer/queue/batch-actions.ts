@@ -1,6 +1,6 @@
 import type { BatchSummary } from '../../shared/api/types';
 
-export type BatchAction = 'pause' | 'stopNow' | 'resume' | 'cancel' | 'retry' | 'reveal' | 'remove';
+export type BatchAction = 'pause' | 'stopNow' | 'resume' | 'cancel' | 'retry' | 'retryAll' | 'reveal' | 'remove';
 
 /**
  * The buttons a batch offers in its current state, in display order. Pause lets the running image
@@ -12,9 +12,11 @@ export function batchActions(batch: Pick<BatchSummary, 'status' | 'counts' | 'st
   else if (batch.status === 'running' || batch.status === 'queued') actions.push('pause');
   if (batch.status === 'paused') actions.push('resume');
   if (batch.status === 'running' || batch.status === 'queued' || batch.status === 'paused') actions.push('cancel');
-  // A batch's retry takes its failed items; cancelled ones are retried one by one.
+  const finished = batch.status === 'done' || batch.status === 'failed' || batch.status === 'cancelled';
   if (batch.counts.failed > 0 && batch.status !== 'running') actions.push('retry');
+  // cancelled images are retried with the failed ones in one click, not one Retry per image
+  if (batch.counts.cancelled > 0 && finished) actions.push('retryAll');
   if (batch.counts.done > 0) actions.push('reveal');
-  if (batch.status === 'done' || batch.status === 'failed' || batch.status === 'cancelled') actions.push('remove');
+  if (finished) actions.push('remove');
   return actions;
 }

@@ -3,10 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { languages, themes, type SettingsPatch } from '../../shared/api/settings';
 import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { useSystemInfo } from '../app/system-info';
-import { DraftNumber } from '../ui/DraftNumber';
 import { Field } from '../ui/fields';
+import { NumberField } from '../ui/NumberField';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
+import { LastRun } from './LastRun';
+import { PythonSetting } from './PythonSetting';
 import { useSettings } from './settings-context';
 
 const languageNames: Record<(typeof languages)[number], string> = { en: 'English', de: 'Deutsch' };
@@ -22,7 +24,6 @@ export function SettingsView() {
   useStudioEvent('engine.changed', engine.reload);
   const save = (patch: SettingsPatch) => void update(patch).catch(notify.error);
   const [outputDraft, setOutputDraft] = useDraft(settings.defaultOutputFolder);
-  const [pythonDraft, setPythonDraft] = useDraft(settings.pythonPath);
 
   return (
     <div className="settings page">
@@ -51,44 +52,29 @@ export function SettingsView() {
             </li>
           ))}
         </ul>
-        {engine.data?.lastChoice && (
-          <p role="status" className={engine.data.lastChoice.fallbackReason ? 'error-text' : ''}>
-            {t('settings.runningOn', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.provider)?.label ?? engine.data.lastChoice.provider })}
-            {engine.data.lastChoice.fallbackReason && ` ${t('settings.fellBack', { provider: engine.data.providers.find((p) => p.name === engine.data?.lastChoice?.requested)?.label ?? engine.data.lastChoice.requested })}`}
-          </p>
-        )}
+        {engine.data?.lastChoice && <LastRun status={engine.data} chosen={settings.provider} />}
         {engine.error && <p role="alert">{engine.error.message}</p>}
         <div className="field-pair">
-          <Field label={t('settings.device')} hint={engine.data?.devices.length ? undefined : t('settings.deviceHint')}>
-            {(id, hint) =>
-              engine.data?.devices.length ? (
+          {engine.data?.devices.length ? (
+            <Field label={t('settings.device')}>
+              {(id) => (
                 <select id={id} value={settings.deviceId} onChange={(e) => save({ deviceId: Number(e.target.value) })}>
-                  {engine.data.devices.map((d) => (
+                  {engine.data?.devices.map((d) => (
                     <option key={d.id} value={d.id}>
                       {d.id}: {d.name}
                     </option>
                   ))}
                 </select>
-              ) : (
-                <DraftNumber id={id} aria-describedby={hint} min={0} max={64} value={settings.deviceId} onCommit={(v) => save({ deviceId: v ?? 0 })} />
-              )
-            }
-          </Field>
-          <Field label={t('settings.threads')} hint={t('settings.threadsHint')}>
-            {(id, hint) => <DraftNumber id={id} aria-describedby={hint} min={0} max={256} value={settings.threads} onCommit={(v) => save({ threads: v ?? 0 })} />}
-          </Field>
+              )}
+            </Field>
+          ) : (
+            <NumberField label={t('settings.device')} hint={t('settings.deviceHint')} min={0} max={64} value={settings.deviceId} onChange={(v) => save({ deviceId: v })} />
+          )}
+          <NumberField label={t('settings.threads')} hint={t('settings.threadsHint')} min={0} max={256} value={settings.threads} onChange={(v) => save({ threads: v })} />
         </div>
         <div className="field-pair">
-          <Field label={t('settings.tileSize')} hint={t('settings.tileSizeHint')}>
-            {(id, hint) => (
-              <DraftNumber id={id} aria-describedby={hint} min={32} max={4096} step={32} placeholder={t('settings.auto')} value={settings.tileSize} onCommit={(v) => save({ tileSize: v })} />
-            )}
-          </Field>
-          <Field label={t('settings.memoryBudget')}>
-            {(id) => (
-              <DraftNumber id={id} min={256} max={262144} step={256} value={settings.memoryBudgetMB} onCommit={(v) => save({ memoryBudgetMB: v ?? 2048 })} />
-            )}
-          </Field>
+          <NumberField label={t('settings.tileSize')} hint={t('settings.tileSizeHint')} optional min={32} max={4096} placeholder={t('settings.auto')} value={settings.tileSize} onChange={(v) => save({ tileSize: v })} />
+          <NumberField label={t('settings.memoryBudget')} min={256} max={262_144} value={settings.memoryBudgetMB} onChange={(v) => save({ memoryBudgetMB: v })} />
         </div>
       </section>
 
@@ -106,7 +92,7 @@ export function SettingsView() {
 
       <section aria-labelledby="settings-training">
         <h3 id="settings-training">{t('settings.training')}</h3>
-        <PathField kind="file" label={t('settings.python')} value={pythonDraft} onChange={setPythonDraft} commitTyped onPicked={(v) => v !== settings.pythonPath && save({ pythonPath: v })} placeholder="python3" />
+        <PythonSetting />
       </section>
 
       <p className="hint">{info && t('settings.about', { version: info.version, dataDir: info.dataDir })}</p>

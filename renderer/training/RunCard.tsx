@@ -6,6 +6,7 @@ import { ProgressBar } from '../ui/fields';
 import { formatDuration } from '../../shared/format/duration';
 import { useNotify } from '../ui/notices';
 import { LossChart } from './LossChart';
+import { ImageDialog } from '../ui/ImageDialog';
 
 /** One run: state, live progress, the loss chart, the latest preview and, at the end, the held-out result. */
 export function RunCard({ run }: { run: TrainingRun }) {
@@ -13,6 +14,7 @@ export function RunCard({ run }: { run: TrainingRun }) {
   const studio = useStudio();
   const notify = useNotify();
   const [preview, setPreview] = useState<string | null>(null);
+  const [enlarged, setEnlarged] = useState(false);
   const previewStep = run.preview?.step;
   useEffect(() => {
     if (previewStep === undefined) return;
@@ -53,7 +55,12 @@ export function RunCard({ run }: { run: TrainingRun }) {
         <LossChart points={run.losses} total={run.totalIterations} />
         {run.preview && (
           <figure className="run-preview" data-step={run.preview.step}>
-            {preview && <img src={preview} alt={t('training.previewAlt', { pair: run.preview.pair, step: run.preview.step })} />}
+            {preview && (
+              <button type="button" className="preview-button" onClick={() => setEnlarged(true)} aria-label={t('training.enlargePreview', { pair: run.preview.pair, step: run.preview.step })}>
+                <img src={preview} alt={t('training.previewAlt', { pair: run.preview.pair, step: run.preview.step })} />
+              </button>
+            )}
+            {preview && enlarged && <ImageDialog src={preview} label={t('training.previewAlt', { pair: run.preview.pair, step: run.preview.step })} onClose={() => setEnlarged(false)} />}
             <figcaption>
               {t('training.previewCaption', { pair: run.preview.pair, step: run.preview.step })}
               <MetricsTable base={run.preview.base} other={run.preview.current} otherLabel={t('training.current')} number={number} />

@@ -1,12 +1,15 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { degradations, type Degradation, type LengthChoice, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
-import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { asError, useLoad, useStudio, useStudioEvent } from '../app/studio-context';
 import { useSettings } from '../settings/settings-context';
 import { Check, Field } from '../ui/fields';
+import { NumberField } from '../ui/NumberField';
+import { useInvalidFields } from '../ui/use-invalid-fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
 import { RunCard } from './RunCard';
+import { isActive, useRuns } from './use-runs';
 import './training.css';
 import { ModelOptions } from '../models/ModelOptions';
 
@@ -15,22 +18,14 @@ const lengths: LengthChoice[] = ['quick', 'standard', 'long', 'custom'];
 /** Fine-tuning on the user's own pictures: the Python that trains, a new run, and every run so far. */
 export function TrainingView() {
   const { t } = useTranslation();
-  const studio = useStudio();
-  const runs = useLoad(() => studio.training.runs(), []);
-  const [live, setLive] = useState<Map<number, TrainingRun>>(new Map());
-  useStudioEvent('training.run', (run) => setLive((m) => new Map(m).set(run.id, run)));
-  const list = useMemo(() => {
-    const byId = new Map((runs.data ?? []).map((r) => [r.id, r]));
-    for (const [id, run] of live) if (!byId.has(id) || byId.get(id)!.updatedAt <= run.updatedAt) byId.set(id, run);
-    return [...byId.values()].sort((a, b) => b.id - a.id);
-  }, [runs.data, live]);
+  const { list, loaded: runs } = useRuns();
 
   return (
     <div className="training page">
       <h2>{t('training.title')}</h2>
       <PythonStatus />
       <div className="training-columns">
-        <NewRun onStarted={runs.reload} />
+        <NewRun onStarted={runs.reload} activeRun={list.find(isActive)} />
         <section aria-labelledby="runs-heading">
           <h3 id="runs-heading">{t('training.runs')}</h3>
           {runs.error && <p role="alert">{runs.error.message}</p>}
@@ -80,7 +75,7 @@ function PythonStatus() {
   );
 }
 
-function NewRun({ onStarted }: { onStarted: () => void }) {
+function NewRun({ onStarted, activeRun }: { onStarted: () => void; activeRun: TrainingRun | undefined }) {
   const { t } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -103,6 +98,9 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
   const [heldOutPercent, setHeldOutPercent] = useState(10);
   const [name, setName] = useState('');
   const [scan, setScan] = useState<SourceScan | null>(null);
+  // a refused folder is this folder's answer, shown in place of a scan and gone with the next check
+  const [scanRefusal, setScanRefusal] = useState<string | null>(null);
+  const { anyInvalid, track } = useInvalidFields();
   const [scanning, setScanning] = useState(false);
   const [busy, setBusy] = useState(false);
   const [scanKey, setScanKey] = useState(0);
@@ -115,6 +113,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
 
   // the scan runs when a folder is confirmed (picked, Enter, leaving the field) or the source's kind changes
   useEffect(() => {
+    setScanRefusal(null);
     if (!source) {
       setScan(null);
       return;
@@ -123,7 +122,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
     setScanning(true);
     studio.training.scan({ source }).then(
       (result) => current && setScan(result),
-      (e: unknown) => current && (setScan(null), notify.error(e)),
+      (e: unknown) => current && (setScan(null), setScanRefusal(asError(e).message)),
     ).finally(() => current && setScanning(false));
     return () => {
       current = false;
@@ -132,7 +131,8 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
 
   const rescan = () => setScanKey((k) => k + 1);
   const base = baseModelId || models.data?.find((m) => m.isDefault)?.manifest.id || models.data?.[0]?.manifest.id || '';
-  const canStart = Boolean(source && scan && !scan.problem && base && !busy);
+  const blocked = startBlocker({ activeRun, source, scan, scanning, anyInvalid, base });
+  const canStart = !blocked && !busy;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -185,9 +185,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
               )}
             </Field>
             {degradation === 'jpeg' && (
-              <Field label={t('training.jpegQuality')}>
-                {(id) => <input id={id} type="number" min={5} max={95} value={jpegQuality} onChange={(e) => setJpegQuality(Math.min(95, Math.max(5, Math.round(Number(e.target.value)) || 40)))} />}
-              </Field>
+              <NumberField label={t('training.jpegQuality')} min={5} max={95} value={jpegQuality} onChange={setJpegQuality} onValidity={track('jpegQuality')} />
             )}
             <Field label={t('training.scale')}>
               {(id) => (
@@ -202,7 +200,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
             </Field>
           </div>
         )}
-        <ScanResult scan={scan} scanning={scanning} />
+        <ScanResult scan={scan} scanning={scanning} refusal={scanRefusal} />
       </fieldset>
       <div className="field-pair">
         <Field label={t('training.baseModel')}>
@@ -224,9 +222,7 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
           )}
         </Field>
         {length === 'custom' && (
-          <Field label={t('training.iterations')}>
-            {(id) => <input id={id} type="number" min={1} max={1000000} value={iterations} onChange={(e) => setIterations(Math.max(1, Math.round(Number(e.target.value)) || 1))} />}
-          </Field>
+          <NumberField label={t('training.iterations')} min={1} max={1_000_000} value={iterations} onChange={setIterations} onValidity={track('iterations')} />
         )}
       </div>
       <div className="field-pair">
@@ -239,22 +235,44 @@ function NewRun({ onStarted }: { onStarted: () => void }) {
             </select>
           )}
         </Field>
-        <Field label={t('training.heldOut')} hint={t('training.heldOutHint')}>
-          {(id, hint) => <input id={id} aria-describedby={hint} type="number" min={5} max={50} value={heldOutPercent} onChange={(e) => setHeldOutPercent(Math.min(50, Math.max(5, Math.round(Number(e.target.value)) || 10)))} />}
-        </Field>
+        <NumberField label={t('training.heldOut')} hint={t('training.heldOutHint')} min={5} max={50} value={heldOutPercent} onChange={setHeldOutPercent} onValidity={track('heldOut')} />
       </div>
       <Field label={t('training.runName')}>{(id) => <input id={id} value={name} maxLength={120} onChange={(e) => setName(e.target.value)} />}</Field>
       <Check label={t('training.pauseBatches')} checked={settings.pauseBatchesWhileTraining} onChange={(v) => void update({ pauseBatchesWhileTraining: v }).catch(notify.error)} />
-      <button type="submit" className="primary" disabled={!canStart}>
-        {busy ? t('training.starting') : t('training.start')}
-      </button>
+      <div className="start-row">
+        <button type="submit" className="primary" disabled={!canStart} aria-describedby={blocked ? 'training-start-why' : undefined}>
+          {busy ? t('training.starting') : t('training.start')}
+        </button>
+        {blocked && (
+          <p id="training-start-why" className="hint" data-testid="start-blocked">
+            {t(`training.blocked.${blocked}`, { name: activeRun?.name })}
+          </p>
+        )}
+      </div>
     </form>
   );
 }
 
-function ScanResult({ scan, scanning }: { scan: SourceScan | null; scanning: boolean }) {
+/** Why Start cannot be pressed now, first reason first; null when it can. */
+function startBlocker(state: { activeRun: TrainingRun | undefined; source: TrainingSource | null; scan: SourceScan | null; scanning: boolean; anyInvalid: boolean; base: string }) {
+  if (state.activeRun) return 'running';
+  if (!state.source) return 'source';
+  if (state.scanning) return 'scanning';
+  if (!state.scan || state.scan.problem) return 'scan';
+  if (state.anyInvalid) return 'fields';
+  if (!state.base) return 'model';
+  return null;
+}
+
+function ScanResult({ scan, scanning, refusal }: { scan: SourceScan | null; scanning: boolean; refusal: string | null }) {
   const { t } = useTranslation();
   if (scanning && !scan) return <p className="hint">{t('training.scanning')}</p>;
+  if (refusal)
+    return (
+      <p className="scan-problem" role="alert">
+        {refusal}
+      </p>
+    );
   if (!scan) return null;
   return (
     <div className="scan-result" aria-label={t('training.scanResult')} aria-busy={scanning}>

@@ -26,11 +26,6 @@ export function Check({ label, checked, onChange, disabled }: { label: string; c
   );
 }
 
-export function clampInt(text: string, min: number, max: number): number {
-  const n = Math.round(Number(text));
-  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : min;
-}
-
 export function ProgressBar({ value, label }: { value: number; label: string }) {
   const percent = Math.round(Math.max(0, Math.min(1, value)) * 100);
   return (

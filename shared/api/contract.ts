@@ -15,6 +15,7 @@ import type {
   ImagePage,
   ItemPage,
   ModelInfo,
+  ModelSample,
   Preset,
   PreviewResult,
   RevealResult,
@@ -61,7 +62,7 @@ export const contract = {
     pause: method<void>()(rq.pauseRequest),
     resume: method<void>()(rq.batchTarget),
     cancel: method<void>()(rq.batchTarget),
-    retry: method<void>()(rq.batchTarget),
+    retry: method<void>()(rq.retryRequest),
     remove: method<void>()(rq.byBatchId),
     presets: method<Preset[]>()(rq.empty),
     savePreset: method<Preset>()(rq.savePresetRequest),
@@ -71,6 +72,8 @@ export const contract = {
     list: method<ModelInfo[]>()(rq.empty),
     import: method<ModelInfo>()(rq.importModelRequest, (i) => [i.path], (i) => [i.path]),
     remove: method<void>()(rq.byModelId),
+    /** The model's before/after crop on the app's sample picture; made once per model file, then kept. */
+    sample: method<ModelSample>()(rq.byModelId),
   },
   engine: {
     status: method<EngineStatus>()(rq.empty),

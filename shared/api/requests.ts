@@ -74,6 +74,8 @@ export type EnqueueRequest = z.infer<typeof enqueueRequest>;
 
 export const batchTarget = z.object({ batchId: id, itemId: id.optional() }).strict();
 export const byBatchId = z.object({ batchId: id }).strict();
+/** `cancelled`: a whole batch's cancelled items are queued again with its failed ones ("Retry all"). */
+export const retryRequest = z.object({ batchId: id, itemId: id.optional(), cancelled: z.boolean().default(false) }).strict();
 /** `afterCurrent`: a batch's running image finishes first, so none of its work is thrown away. */
 export const pauseRequest = z.object({ batchId: id, itemId: id.optional(), afterCurrent: z.boolean().default(false) }).strict();
 

@@ -154,6 +154,14 @@ export interface ModelInfo {
   removable: boolean;
 }
 
+/** A model's before/after on the app's fixed sample picture, as PNG data URLs of the same size. */
+export interface ModelSample {
+  /** The picture enlarged with plain bicubic interpolation. */
+  before: string;
+  /** The picture enlarged by the model, through the app's engine. */
+  after: string;
+}
+
 export interface EngineStatus {
   providers: ProviderStatus[];
   /** GPUs found by name (NVIDIA only); empty where none can be listed and the device is a number. */

@@ -199,6 +199,21 @@ describe('retry, order and priority', () => {
     expect(attempts[0].error).toContain('bad.jpg');
   });
 
+  it('retries all of a cancelled batch at once', async () => {
+    env = await queueEnv();
+    const { queue, dir } = env;
+    for (const name of ['a', 'b', 'c']) await writeTestImage(path.join(dir, 'in', `${name}.png`), { format: 'png', width: 16, height: 16 });
+    const batch = await queue.enqueue({ paths: [path.join(dir, 'in')], settings: {}, output: { folder: path.join(dir, 'out') } });
+    queue.cancel({ batchId: batch.id });
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'cancelled', counts: { cancelled: 3 } });
+    queue.retry({ batchId: batch.id });
+    expect(queue.batch(batch.id).counts.cancelled).toBe(3);
+    queue.retry({ batchId: batch.id, cancelled: true });
+    queue.start();
+    await queue.whenIdle();
+    expect(queue.batch(batch.id)).toMatchObject({ status: 'done', counts: { done: 3, cancelled: 0 } });
+  });
+
   it('runs batches by priority and items in their batch order', async () => {
     const order: string[] = [];
     env = await queueEnv({ wrap: (p) => observed(p, { enhanceStart: (f) => order.push(path.basename(f)) }) });

@@ -217,7 +217,7 @@ describe('CTMSR Studio in a browser', () => {
     await page.getByRole('button', { name: 'Enhance 1 image…' }).click();
     const out = path.join(work, 'out-imported');
     const panel = page.getByRole('form', { name: 'New batch' });
-    await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'upscaler-x2 (×2)' });
+    await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'upscaler-x2 · ×2' });
     await panel.getByLabel('Output size').selectOption('2');
     await panel.getByLabel('Preset name').fill('Quick ×2');
     await panel.getByRole('button', { name: 'Save as preset' }).click();

@@ -397,9 +397,9 @@ describe('the app as a photographer uses it', () => {
     // the lineage in short; the rest behind "How it was trained"
     expect(await card.locator('.trained-on').evaluate((el) => el.firstChild?.textContent)).toBe('T91 + BSDS500 (108 of them on the GPU) + ElementaryWallpapers');
     await expect.poll(() => card.getByText('How it was trained').count()).toBe(1);
-    // scores with the plain enlargement beside and what they mean
+    // scores with the plain enlargement under each and what they mean
     const row = card.getByRole('row', { name: /Set14/ });
-    expect(await row.textContent()).toBe('Set1427.05 dB (plain: 26.22 dB)0.7330 (plain: 0.7087)0.2422 (plain: 0.3664)');
+    expect(await row.textContent()).toBe('Set1427.05 dBplain: 26.220.7330plain: 0.70870.2422plain: 0.3664');
     expect(await card.locator('caption').textContent()).toContain('a plain (bicubic) enlargement of the same photos');
     await page.screenshot({ path: path.join(artifacts, 'models-plain.png') });
 

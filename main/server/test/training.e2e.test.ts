@@ -80,7 +80,7 @@ describe('fine-tuning in a browser', () => {
 
   it('trains with live progress, a loss chart and a preview, and stops with a checkpoint', async () => {
     const form = page.getByRole('form', { name: 'Fine-tune a model on your pictures' });
-    await form.getByLabel('Base model').selectOption({ label: 'Test ctmsr x4 (random weights, seed 0) (×4)' });
+    await form.getByLabel('Base model').selectOption({ label: 'Test ctmsr x4 (random weights, seed 0) · ×4' });
     await form.getByLabel('Length').selectOption('custom');
     await form.getByLabel('Iterations').fill('300');
     await form.getByLabel('Stages').selectOption('ct');
@@ -120,10 +120,10 @@ describe('fine-tuning in a browser', () => {
     const model = page.getByRole('article', { name: 'Garden' });
     await model.waitFor({ timeout: 30_000 });
     expect(await model.textContent()).toMatch(/Fine-tuned/);
-    expect(await model.getByTestId('lineage').textContent()).toBe('Fine-tuned from Test ctmsr x4 (random weights, seed 0) on 10 pairs, 300 iterations (CT).');
+    expect(await model.getByTestId('lineage').textContent()).toBe('Fine-tuned from Test ctmsr x4 (random weights, seed 0) on 10 pairs, 2 kept aside to measure it; 300 iterations, CT.');
     const rows = await model.locator('table.metrics tbody tr').allTextContents();
-    expect(rows[0]).toMatch(/^held-out[\d.]+ dB/);
-    expect(rows[1]).toMatch(/^base on held-out: Test ctmsr x4 \(random weights, seed 0\)[\d.]+ dB/);
+    expect(rows[0]).toMatch(/^This model[\d.]+ dB/);
+    expect(rows[1]).toMatch(/^Base model[\d.]+ dB/);
   }, 600_000);
 
   it('enhances a photo with the fine-tuned model in a batch', async () => {
@@ -134,7 +134,7 @@ describe('fine-tuning in a browser', () => {
     await grid.locator('[data-name="snap.png"]').click({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Enhance 1 image…' }).click();
     const panel = page.getByRole('form', { name: 'New batch' });
-    await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'Garden (×4)' });
+    await panel.getByLabel('Model', { exact: true }).selectOption({ label: 'Garden · ×4' });
     const out = path.join(work, 'out');
     await panel.getByLabel('Output folder').fill(out);
     await panel.getByRole('button', { name: 'Start batch' }).click();

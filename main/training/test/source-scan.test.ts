@@ -67,7 +67,14 @@ describe('scanSource, pairs', () => {
     const flat = await scanSource({ kind: 'pairs', folder: path.join(root, 'HR') });
     expect(flat.problem).toMatch(/has no LR and HR subfolders/);
     const missing = await scanSource({ kind: 'pairs', folder: path.join(dir, 'nope') });
-    expect(missing.problem).toMatch(/is not a folder/);
+    expect(missing.problem).toBe(`${path.join(dir, 'nope')} does not exist. Check the path (the full path of a folder).`);
+    const file = await scanSource({ kind: 'hr', folder: path.join(root, 'HR', 'pair-00.png'), degradation: 'bicubic', jpegQuality: 40, scale: 4 });
+    expect(file.problem).toMatch(/pair-00\.png is a file, not a folder\./);
+    // nothing is listed, so nothing is to be fixed
+    await mkdir(path.join(dir, 'empty'));
+    const empty = await scanSource({ kind: 'hr', folder: path.join(dir, 'empty'), degradation: 'bicubic', jpegQuality: 40, scale: 4 });
+    expect(empty.bad).toEqual([]);
+    expect(empty.problem).toMatch(/^Only 0 usable photos: .* Add more to .*empty\.$/);
   });
 
   it('takes two chosen folders', async () => {

@@ -1,0 +1,20 @@
+import { useMemo, useState } from 'react';
+import type { TrainingRun } from '../../shared/training/types';
+import { useLoad, useStudio, useStudioEvent, type Loaded } from '../app/studio-context';
+
+/** A run that holds the single trainer: while there is one, another cannot start. */
+export const isActive = (run: TrainingRun) => run.state === 'queued' || run.state === 'running' || run.state === 'stopping';
+
+/** Every training run, newest first, kept current by the runs' events (an event newer than the list wins). */
+export function useRuns(): { list: TrainingRun[]; loaded: Loaded<TrainingRun[]> } {
+  const studio = useStudio();
+  const loaded = useLoad(() => studio.training.runs(), []);
+  const [live, setLive] = useState<Map<number, TrainingRun>>(new Map());
+  useStudioEvent('training.run', (run) => setLive((m) => new Map(m).set(run.id, run)));
+  const list = useMemo(() => {
+    const byId = new Map((loaded.data ?? []).map((r) => [r.id, r]));
+    for (const [id, run] of live) if (!byId.has(id) || byId.get(id)!.updatedAt <= run.updatedAt) byId.set(id, run);
+    return [...byId.values()].sort((a, b) => b.id - a.id);
+  }, [loaded.data, live]);
+  return { list, loaded };
+}
