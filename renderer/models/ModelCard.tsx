@@ -1,9 +1,9 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '../../shared/api/types';
-import { asError, useStudio } from '../app/studio-context';
+import { useStudio } from '../app/studio-context';
 import { useSettings } from '../settings/settings-context';
 import { useNotify } from '../ui/notices';
+import { RemovableActions } from '../ui/RemovableActions';
 import { stageKey } from '../training/RunCard';
 import { fineTuneOf, type FineTuneLineage } from './fine-tune';
 import { ModelMetrics } from './ModelMetrics';
@@ -17,22 +17,8 @@ export function ModelCard({ model }: { model: ModelInfo }) {
   const { update } = useSettings();
   const m = model.manifest;
   const fineTune = fineTuneOf(m.training);
-  const [confirming, setConfirming] = useState(false);
-  // a refusal (a training run builds on this model) belongs to this card, not to a passing notice
-  const [refusal, setRefusal] = useState<string | null>(null);
   // the lineage's first clause says what it learned from; the rest (iterations, GPU notes) is for the curious
   const trainedShort = m.trainedOn?.split(/;|\(see /)[0].trim();
-
-  async function remove() {
-    setRefusal(null);
-    try {
-      await studio.models.remove({ id: m.id });
-      notify.info(t('models.removed', { name: m.name }));
-    } catch (e) {
-      setRefusal(asError(e).message);
-      setConfirming(false);
-    }
-  }
 
   return (
     <article className="model-card" aria-labelledby={`model-${m.id}`} data-model-id={m.id}>
@@ -93,36 +79,20 @@ export function ModelCard({ model }: { model: ModelInfo }) {
         )}
       </dl>
       <ModelMetrics manifest={m} fineTune={fineTune} />
-      <div className="actions">
+      <RemovableActions
+        removable={model.removable}
+        question={t('models.confirmRemove', { name: m.name })}
+        onRemove={async () => {
+          await studio.models.remove({ id: m.id });
+          notify.info(t('models.removed', { name: m.name }));
+        }}
+      >
         {!model.isDefault && (
           <button type="button" onClick={() => void update({ defaultModelId: m.id }).catch(notify.error)}>
             {t('models.makeDefault')}
           </button>
         )}
-        {model.removable && !confirming && (
-          <button type="button" onClick={() => setConfirming(true)}>
-            {t('models.remove')}
-          </button>
-        )}
-      </div>
-      {refusal && (
-        <p className="error-text" role="alert">
-          {refusal}
-        </p>
-      )}
-      {confirming && (
-        <div className="confirm" role="group" aria-label={t('models.confirmRemove', { name: m.name })}>
-          <p>{t('models.confirmRemove', { name: m.name })}</p>
-          <div className="actions">
-            <button type="button" className="danger" onClick={() => void remove()}>
-              {t('models.removeConfirmed')}
-            </button>
-            <button type="button" onClick={() => setConfirming(false)} autoFocus>
-              {t('models.keep')}
-            </button>
-          </div>
-        </div>
-      )}
+      </RemovableActions>
     </article>
   );
 }

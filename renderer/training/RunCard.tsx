@@ -7,9 +7,14 @@ import { formatDuration } from '../../shared/format/duration';
 import { useNotify } from '../ui/notices';
 import { LossChart } from './LossChart';
 import { ImageDialog } from '../ui/ImageDialog';
+import { RemovableActions } from '../ui/RemovableActions';
+import { isActive } from './use-runs';
 
-/** One run: state, live progress, the loss chart, the latest preview and, at the end, the held-out result. */
-export function RunCard({ run }: { run: TrainingRun }) {
+/**
+ * One run: state, live progress, the loss chart, the latest preview and, at the end, the held-out result. A run
+ * that does not hold the trainer can be removed with its folder.
+ */
+export function RunCard({ run, onRemoved }: { run: TrainingRun; onRemoved: () => void }) {
   const { t, i18n } = useTranslation();
   const studio = useStudio();
   const notify = useNotify();
@@ -75,7 +80,15 @@ export function RunCard({ run }: { run: TrainingRun }) {
           {run.modelId && <p>{t('training.registered', { id: run.modelId })}</p>}
         </section>
       )}
-      <div className="actions">
+      <RemovableActions
+        removable={!isActive(run)}
+        question={t('training.confirmRemove', { name: run.name })}
+        onRemove={async () => {
+          await studio.training.remove({ id: run.id });
+          notify.info(t('training.removed', { name: run.name }));
+          onRemoved();
+        }}
+      >
         {(run.state === 'running' || run.state === 'queued') && (
           <button type="button" onClick={() => act(studio.training.stop({ id: run.id }))}>
             {t('training.stop')}
@@ -91,7 +104,7 @@ export function RunCard({ run }: { run: TrainingRun }) {
             {t('training.exportNow')}
           </button>
         )}
-      </div>
+      </RemovableActions>
     </article>
   );
 }

@@ -18,7 +18,7 @@ const lengths: LengthChoice[] = ['quick', 'standard', 'long', 'custom'];
 /** Fine-tuning on the user's own pictures: the Python that trains, a new run, and every run so far. */
 export function TrainingView() {
   const { t } = useTranslation();
-  const { list, loaded: runs } = useRuns();
+  const { list, loaded: runs, forget } = useRuns();
 
   return (
     <div className="training page">
@@ -32,7 +32,7 @@ export function TrainingView() {
           {list.length === 0 && !runs.loading && <p className="empty">{t('training.noRuns')}</p>}
           <div className="run-list">
             {list.map((run) => (
-              <RunCard key={run.id} run={run} />
+              <RunCard key={run.id} run={run} onRemoved={() => forget(run.id)} />
             ))}
           </div>
         </section>

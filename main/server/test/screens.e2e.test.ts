@@ -3,7 +3,7 @@
  * 9–19): the real UI in Debian's Chromium over `npm run serve`, with the trainer's tiny test network training for
  * real. Layout is checked through bounding boxes (layout-checks.ts); screenshots go to test-artifacts/.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -185,6 +185,7 @@ describe('training (items 13, 17)', () => {
     const start = form.getByRole('button', { name: 'Start training' });
     expect(await start.isDisabled()).toBe(true);
     expect(await form.getByTestId('start-blocked').textContent()).toBe('“Buildings run” is training: start the next run when it has finished, or stop it.');
+    expect(await runCard().getByRole('button', { name: 'Remove' }).count()).toBe(0);
     await expect.poll(() => page.getByTestId('status-training').textContent(), { timeout: 60_000 }).toMatch(/^Training “Buildings run”: iteration \d+ of 400/);
   }, 200_000);
 
@@ -430,5 +431,38 @@ describe.each(languages)('every screen in %s', (language) => {
       await shot(`batch-${name}`);
       await panel.getByRole('button', { name: language === 'en' ? 'Close' : 'Schließen' }).click();
     });
+  });
+});
+
+describe('training runs (item 12)', () => {
+  it('removes a run that does not train, after asking, with its folder; a refusal stays in its card', async () => {
+    await setLanguage('en');
+    await page.setViewportSize(sizes[0]);
+    await openScreen('training');
+    const card = page.getByRole('article', { name: 'Buildings run' });
+    expect(await card.getAttribute('data-state')).toMatch(/stopped|done/);
+    const [run] = await api<{ name: string; runDir: string }[]>('training.runs');
+    await access(run.runDir);
+
+    const message = 'Buildings run is running; stop it first, then remove it.';
+    await page.route('**/api/training.remove', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'conflict', message } }) }));
+    await card.getByRole('button', { name: 'Remove' }).click();
+    const question = card.getByRole('group', { name: /^Remove the run “Buildings run”\? Its folder is deleted: checkpoints and previews\./ });
+    await question.getByRole('button', { name: 'Keep it' }).click();
+    await question.waitFor({ state: 'detached' });
+    await card.getByRole('button', { name: 'Remove' }).click();
+    await question.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toBe(message);
+    expect(await page.locator('.notices').getByText(message).count()).toBe(0);
+    expect(await layoutProblems(card)).toEqual([]);
+    await page.unroute('**/api/training.remove');
+
+    await setLanguage('de');
+    await card.getByRole('button', { name: 'Entfernen' }).click();
+    await card.getByRole('group', { name: /^Den Lauf „Buildings run“ entfernen\?/ }).getByRole('button', { name: 'Entfernen' }).click();
+    await card.waitFor({ state: 'detached' });
+    expect(await api<unknown[]>('training.runs')).toEqual([]);
+    await expect(access(run.runDir)).rejects.toThrow();
+    await setLanguage('en');
   });
 });

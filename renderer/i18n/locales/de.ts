@@ -2,6 +2,8 @@ import type { Locale } from './en';
 
 export const de: Locale = {
   common: {
+    remove: 'Entfernen',
+    keep: 'Behalten',
     browse: 'Durchsuchen…',
     close: 'Schließen',
     dismiss: 'Ausblenden',
@@ -190,7 +192,6 @@ export const de: Locale = {
     set: 'Testsatz',
     noMetrics: 'Für dieses Modell gibt es keine Messungen.',
     makeDefault: 'Als Standard setzen',
-    remove: 'Entfernen',
     import: 'ONNX-Modell importieren',
     importHint: 'Der Faktor wird aus dem Graphen gelesen; neben der importierten Kopie wird ein Manifest geschrieben.',
     onnxFile: 'ONNX-Datei',
@@ -221,8 +222,6 @@ export const de: Locale = {
     damage: { realesrgan: 'reale Schäden', bicubic: 'einfaches Verkleinern', jpeg: 'JPEG-Qualität {{quality}}' },
     bicubicValue: 'einfach: {{value}}',
     confirmRemove: '„{{name}}“ entfernen? Die Kopie im Modellordner der App wird gelöscht; Stapel, die es nutzten, behalten ihre Ausgaben.',
-    removeConfirmed: 'Entfernen',
-    keep: 'Behalten',
     removed: '„{{name}}“ entfernt.',
   },
   training: {
@@ -306,6 +305,8 @@ export const de: Locale = {
     stop: 'Anhalten',
     exportNow: 'Modell jetzt exportieren',
     resume: 'Fortsetzen',
+    confirmRemove: 'Den Lauf „{{name}}“ entfernen? Sein Ordner wird gelöscht: Checkpoints und Vorschauen. Ihre Bilder und ein Modell, das er gespeichert hat, bleiben.',
+    removed: 'Lauf „{{name}}“ entfernt.',
   },
   settings: {
     title: 'Einstellungen',

@@ -1,6 +1,8 @@
 /** English: the source language. Other locales must have exactly these keys (checked by the compiler and a test). */
 export const en = {
   common: {
+    remove: 'Remove',
+    keep: 'Keep it',
     browse: 'Browse…',
     close: 'Close',
     dismiss: 'Dismiss',
@@ -190,7 +192,6 @@ export const en = {
     set: 'Test set',
     noMetrics: 'No measurements for this model.',
     makeDefault: 'Make default',
-    remove: 'Remove',
     import: 'Import an ONNX model',
     importHint: 'The scale is read from the graph; a manifest is written next to the imported copy.',
     onnxFile: 'ONNX file',
@@ -221,8 +222,6 @@ export const en = {
     damage: { realesrgan: 'real-world damage', bicubic: 'plain downscaling', jpeg: 'JPEG quality {{quality}}' },
     bicubicValue: 'plain: {{value}}',
     confirmRemove: 'Remove “{{name}}”? Its copy in the app’s models folder is deleted; batches that used it keep their outputs.',
-    removeConfirmed: 'Remove',
-    keep: 'Keep it',
     removed: 'Removed “{{name}}”.',
   },
   training: {
@@ -306,6 +305,8 @@ export const en = {
     stop: 'Stop',
     exportNow: 'Export the model now',
     resume: 'Resume',
+    confirmRemove: 'Remove the run “{{name}}”? Its folder is deleted: checkpoints and previews. Your pictures, and a model it saved, stay.',
+    removed: 'Removed the run “{{name}}”.',
   },
   settings: {
     title: 'Settings',
