@@ -17,6 +17,19 @@ const tiers = [
   ['cli', 'server', 'electron'], // entry points: the command line, the HTTP server, the desktop shell
 ];
 
+/**
+ * The folders of renderer/, bottom to top, under the same rule as main's rooms: shared state and widgets at the
+ * bottom, the window at the top, so that what every screen stands on never reaches up into a screen.
+ */
+const screenTiers = [
+  ['i18n', 'transport', 'styles'], // the strings in both languages; the bridge to main; the stylesheet
+  ['state'], // shared state and hooks: the bridge's context, settings, system info, the training runs
+  ['ui'], // widgets and helpers two screens or more use (fields, notices, Remove that asks first, model options)
+  ['batch'], // the batch panel, which the library opens over itself
+  ['library', 'queue', 'models', 'training', 'settings', 'viewer'], // the screens, and the viewer over them
+  ['app'], // the window: the entry, the activity bar that switches screens, the status bar
+];
+
 // Tests and the fixture makers in main/testing stand outside the order: a test may take fixtures from any
 // room, and tests make and check their images with sharp. They still obey the electron, onnxruntime and
 // better-sqlite3 rules. The benches live in bench/, outside main/: they drive the whole stack to measure
@@ -37,6 +50,20 @@ const roomRules = tiers.flatMap((tier, index) =>
       { path: '^main/', pathNot: ['^main/testing/', `^main/(${[room, ...below(index)].join('|')})/`] },
       `main/${room} may import only ${index === 0 ? 'shared/' : `main/{${below(index).join(',')}} and shared/`}: ` +
         'rooms of main/ import only the rooms below them, so a change lands in one place and never loops back up.',
+    ),
+  ),
+);
+
+const screenBelow = (index) => screenTiers.slice(0, index).flat();
+
+const screenRules = screenTiers.flatMap((tier, index) =>
+  tier.map((folder) =>
+    forbid(
+      `renderer-imports-downward-${folder}`,
+      { path: `^renderer/${folder}/`, pathNot: tests },
+      { path: '^renderer/', pathNot: `^renderer/(${[folder, ...screenBelow(index)].join('|')})/` },
+      `renderer/${folder} may import only ${index === 0 ? 'shared/' : `renderer/{${screenBelow(index).join(',')}} and shared/`}: ` +
+        'the UI stands in tiers as main does, so the ground every screen uses never depends on a screen.',
     ),
   ),
 );
@@ -70,6 +97,9 @@ module.exports = {
     ...roomRules,
     forbid('every-room-has-a-tier', { path: '^main/', pathNot: `^main/(${tiers.flat().join('|')}|testing)/` }, {},
       'A new folder of main/ goes into `tiers` above (and the README Layout), so its imports are checked too.'),
+    ...screenRules,
+    forbid('every-renderer-folder-has-a-tier', { path: '^renderer/', pathNot: `^renderer/(${screenTiers.flat().join('|')}|docs)/` }, {},
+      'A new folder of renderer/ goes into `screenTiers` above (and docs/architecture.md), so its imports are checked too.'),
     forbid('no-circular', { path: '^(main|shared|renderer)/' }, { circular: true },
       'A cycle makes two modules one: neither can be read, tested or moved alone.'),
   ],

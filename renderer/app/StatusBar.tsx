@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { BatchSummary } from '../../shared/api/types';
-import { displayBatchName } from '../queue/batch-name';
+import { displayBatchName } from '../ui/batch-name';
 import { formatDuration } from '../../shared/format/duration';
 import { formatPercent } from '../ui/format';
-import { isActive, useRuns } from '../training/use-runs';
-import { useLoad, useStudio, useStudioEvent } from './studio-context';
+import { isActive, useRuns } from '../state/use-runs';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 
 /** A batch the status bar reports on: one that runs, waits or is paused with work left. */
 const unfinished = (batch: BatchSummary) => batch.status === 'running' || batch.status === 'queued' || batch.status === 'paused';

@@ -2,16 +2,16 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { collisionPolicies, outputFormats } from '../../shared/enhance/settings';
 import type { BatchPlan, BatchSummary } from '../../shared/api/types';
-import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
-import { displayBatchName } from '../queue/batch-name';
-import { useSettings } from '../settings/settings-context';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
+import { displayBatchName } from '../ui/batch-name';
+import { useSettings } from '../state/settings-context';
 import { useNotify } from '../ui/notices';
 import { Check, Field, PresetOptions } from '../ui/fields';
 import { NumberField } from '../ui/NumberField';
 import { useInvalidFields } from '../ui/use-invalid-fields';
 import { PathField } from '../ui/PathField';
 import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
-import { ModelOptions } from '../models/ModelOptions';
+import { ModelOptions } from '../ui/ModelOptions';
 
 const storageKey = 'ctmsr-studio-batch-form';
 

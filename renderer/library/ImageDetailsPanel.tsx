@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
-import { useLoad, useStudio } from '../app/studio-context';
+import { useLoad, useStudio } from '../state/studio-context';
 import { formatBytes, formatDate, formatDimensions } from '../ui/format';
 
 /** Everything the library knows about one image. */

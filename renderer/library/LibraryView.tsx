@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { imageSortKeys, type ImageSortKey } from '../../shared/api/requests';
 import type { BatchSummary, FolderNode, ImageSummary, ScanProgress } from '../../shared/api/types';
 import { imageFormats } from '../../shared/enhance/image-formats';
-import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 import { BatchPanel } from '../batch/BatchPanel';
 import { Field } from '../ui/fields';
 import { useNotify } from '../ui/notices';

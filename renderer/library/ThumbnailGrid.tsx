@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
-import { useStudio } from '../app/studio-context';
+import { useStudio } from '../state/studio-context';
 import { cellGap, columnsFor, moveFocus, rowCount } from './grid-layout';
 import type { ImagePages } from './image-pages';
 import { rangeFrom, selectOnly, selectRange, toggleOne, type Selection } from './selection';

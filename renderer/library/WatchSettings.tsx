@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { FolderNode } from '../../shared/api/types';
-import { useLoad, useStudio } from '../app/studio-context';
+import { useLoad, useStudio } from '../state/studio-context';
 import { Check, Field, PresetOptions } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 

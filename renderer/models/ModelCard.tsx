@@ -1,10 +1,10 @@
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '../../shared/api/types';
-import { useStudio } from '../app/studio-context';
-import { useSettings } from '../settings/settings-context';
+import { useStudio } from '../state/studio-context';
+import { useSettings } from '../state/settings-context';
 import { useNotify } from '../ui/notices';
 import { RemovableActions } from '../ui/RemovableActions';
-import { stageKey } from '../training/RunCard';
+import { stageName } from '../ui/stage-name';
 import { fineTuneOf, type FineTuneLineage } from './fine-tune';
 import { ModelMetrics } from './ModelMetrics';
 import { ModelSample } from './ModelSample';
@@ -100,7 +100,7 @@ export function ModelCard({ model }: { model: ModelInfo }) {
 /** Where a fine-tuned model comes from, in one sentence of the UI's language. */
 function Lineage({ fineTune: f }: { fineTune: FineTuneLineage }) {
   const { t } = useTranslation();
-  const common = { base: f.base.name, count: f.trainPairs, heldOut: f.heldOutPairs, iterations: f.iterations, stages: t(`training.stages.${stageKey(f.stages)}`) };
+  const common = { base: f.base.name, count: f.trainPairs, heldOut: f.heldOutPairs, iterations: f.iterations, stages: stageName(f.stages, t) };
   if (f.source?.kind === 'hr') {
     const damage = t(`models.damage.${f.source.degradation}`, { quality: f.source.jpegQuality });
     return <>{t('models.lineagePhotos', { ...common, damage })}</>;

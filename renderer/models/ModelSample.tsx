@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ModelManifest } from '../../shared/models/manifest';
-import { useLoad, useStudio } from '../app/studio-context';
+import { useLoad, useStudio } from '../state/studio-context';
 
 /** What people would rather look at than read: the sample picture enlarged by plain bicubic, and by this model. */
 export function ModelSample({ manifest }: { manifest: ModelManifest }) {

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 import { Field } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';

@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { itemStatuses, type BatchItem, type BatchSummary, type ItemStatus, type ModelInfo } from '../../shared/api/types';
-import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 import { Field, ProgressBar } from '../ui/fields';
 import { formatDuration } from '../../shared/format/duration';
 import { formatPercent } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { batchActions, type BatchAction } from './batch-actions';
-import { displayBatchName } from './batch-name';
+import { displayBatchName } from '../ui/batch-name';
 
 const pageSize = 200;
 

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asError, useLoad, useStudio } from '../app/studio-context';
+import { asError, useLoad, useStudio } from '../state/studio-context';
 import { PathField } from '../ui/PathField';
-import { useSettings } from './settings-context';
+import { useSettings } from '../state/settings-context';
 
 /**
  * The interpreter that trains. A refused one stays beside the field with why, until it is changed, and the

@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { languages, themes, type SettingsPatch } from '../../shared/api/settings';
-import { useLoad, useStudio, useStudioEvent } from '../app/studio-context';
-import { useSystemInfo } from '../app/system-info';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
+import { useSystemInfo } from '../state/system-info';
 import { Field } from '../ui/fields';
 import { NumberField } from '../ui/NumberField';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
 import { LastRun } from './LastRun';
 import { PythonSetting } from './PythonSetting';
-import { useSettings } from './settings-context';
+import { useSettings } from '../state/settings-context';
 
 const languageNames: Record<(typeof languages)[number], string> = { en: 'English', de: 'Deutsch' };
 

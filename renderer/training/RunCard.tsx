@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PreviewMetrics, StageChoice, TrainingRun } from '../../shared/training/types';
-import { useStudio } from '../app/studio-context';
+import type { PreviewMetrics, TrainingRun } from '../../shared/training/types';
+import { useStudio } from '../state/studio-context';
 import { ProgressBar } from '../ui/fields';
 import { formatDuration } from '../../shared/format/duration';
 import { useNotify } from '../ui/notices';
 import { LossChart } from './LossChart';
 import { ImageDialog } from '../ui/ImageDialog';
 import { RemovableActions } from '../ui/RemovableActions';
-import { isActive } from './use-runs';
+import { stageName } from '../ui/stage-name';
+import { isActive } from '../state/use-runs';
 
 /**
  * One run: state, live progress, the loss chart, the latest preview and, at the end, the held-out result. A run
@@ -41,7 +42,7 @@ export function RunCard({ run, onRemoved }: { run: TrainingRun; onRemoved: () =>
         <span className={`badge state-${run.state}`}>{t(`training.state.${run.state}`)}</span>
       </header>
       <p className="run-facts">
-        {t('training.facts', { base: run.baseModelId, train: run.trainPairs, heldOut: run.heldOutPairs, stages: t(`training.stages.${stageKey(run.stages)}`) })}
+        {t('training.facts', { base: run.baseModelId, train: run.trainPairs, heldOut: run.heldOutPairs, stages: stageName(run.stages, t) })}
         {run.device && <> · <span data-testid="run-device">{t('training.device', { device: run.device })}</span></>}
       </p>
       <ProgressBar value={run.step / Math.max(1, run.totalIterations)} label={t('training.progress')} />
@@ -134,9 +135,4 @@ function MetricsTable({ base, other, otherLabel, number }: { base: PreviewMetric
       </tbody>
     </table>
   );
-}
-
-/** The i18n key of a stage choice (keys hold no '+'). */
-export function stageKey(stages: StageChoice | string): 'supervised' | 'ct' | 'ctDtm' {
-  return stages === 'ct+dtm' ? 'ctDtm' : stages === 'ct' ? 'ct' : 'supervised';
 }

@@ -1,17 +1,17 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { degradations, type Degradation, type LengthChoice, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
-import { asError, useLoad, useStudio, useStudioEvent } from '../app/studio-context';
-import { useSettings } from '../settings/settings-context';
+import { asError, useLoad, useStudio, useStudioEvent } from '../state/studio-context';
+import { useSettings } from '../state/settings-context';
 import { Check, Field } from '../ui/fields';
 import { NumberField } from '../ui/NumberField';
 import { useInvalidFields } from '../ui/use-invalid-fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
 import { RunCard } from './RunCard';
-import { isActive, useRuns } from './use-runs';
+import { isActive, useRuns } from '../state/use-runs';
 import './training.css';
-import { ModelOptions } from '../models/ModelOptions';
+import { ModelOptions } from '../ui/ModelOptions';
 
 const lengths: LengthChoice[] = ['quick', 'standard', 'long', 'custom'];
 

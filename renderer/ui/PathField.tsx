@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useStudio } from '../app/studio-context';
-import { useSystemInfo } from '../app/system-info';
+import { useStudio } from '../state/studio-context';
+import { useSystemInfo } from '../state/system-info';
 import { useNotify } from './notices';
 
 interface PathFieldProps {

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asError } from '../app/studio-context';
+import { asError } from '../state/studio-context';
 
 /**
  * A card's row of actions with a Remove that asks first, since what it deletes cannot be brought back. A refusal

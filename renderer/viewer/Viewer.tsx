@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type R
 import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
 import type { BatchItem, ImageSummary, ModelInfo } from '../../shared/api/types';
-import { useLoad, useStudio } from '../app/studio-context';
+import { useLoad, useStudio } from '../state/studio-context';
 import { Field, ProgressBar } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 import { canvasTransform, clampView, coverage, fitView, panBy, previewTiles, tileKey, visibleRect, zoomAt, type Rect, type Size, type View } from './viewport';

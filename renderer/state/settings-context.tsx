@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import type { AppSettings, SettingsPatch, Theme } from '../../shared/api/settings';
-import { useStudio, useStudioEvent } from '../app/studio-context';
+import { useStudio, useStudioEvent } from './studio-context';
 import { i18n } from '../i18n/i18n';
 
 interface SettingsState {

@@ -1,14 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nextProvider } from 'react-i18next';
-import { App } from './app/App';
-import { StudioProvider } from './app/studio-context';
-import { SystemInfoProvider } from './app/system-info';
-import { i18n, initI18n } from './i18n/i18n';
-import { SettingsProvider } from './settings/settings-context';
-import { connect } from './transport/bridge';
-import { NoticeProvider } from './ui/notices';
-import './styles/app.css';
+import { App } from './App';
+import { StudioProvider } from '../state/studio-context';
+import { SystemInfoProvider } from '../state/system-info';
+import { i18n, initI18n } from '../i18n/i18n';
+import { SettingsProvider } from '../state/settings-context';
+import { connect } from '../transport/bridge';
+import { NoticeProvider } from '../ui/notices';
+import '../styles/app.css';
 
 async function start(root: HTMLElement) {
   const bridge = connect();

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { TrainingRun } from '../../shared/training/types';
-import { useLoad, useStudio, useStudioEvent, type Loaded } from '../app/studio-context';
+import { useLoad, useStudio, useStudioEvent, type Loaded } from './studio-context';
 
 /** A run that holds the single trainer: while there is one, another cannot start. */
 export const isActive = (run: TrainingRun) => run.state === 'queued' || run.state === 'running' || run.state === 'stopping';
