@@ -132,8 +132,9 @@ describe('the instance lock', () => {
 
   it.runIf(process.platform === 'linux')('takes over from a process killed with SIGKILL that is still a zombie', async () => {
     const data = path.join(dir, 'zombie');
-    // the shell's child exits at once; its parent then execs sleep, which never reaps it: a zombie for 30 s
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // the child exits at once and its parent never reaps it: a zombie for 30 s (perl does not reap on its own, where a
+    // shell may reap a finished job before it execs, depending on timing)
+    const parent = spawn('perl', ['-e', '$| = 1; my $p = fork(); exit 0 unless $p; print "$p\\n"; sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const zombie = Number((await once(parent.stdout, 'data'))[0].toString().trim());
       await expect.poll(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1][0]).toBe('Z');
