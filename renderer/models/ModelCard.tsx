@@ -27,6 +27,11 @@ export function ModelCard({ model }: { model: ModelInfo }) {
         <span className="badge">{t(`models.origin.${m.createdBy}`)}</span>
         {model.isDefault && <span className="badge accent">{t('models.default')}</span>}
       </header>
+      {m.style && (
+        <p className="model-style" data-testid="model-style">
+          {t(`models.style.${m.style}`)}
+        </p>
+      )}
       {model.defaultNotice && (
         <p className="hint" role="status" data-testid="default-notice">
           {model.defaultNotice}

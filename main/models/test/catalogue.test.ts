@@ -71,7 +71,7 @@ describe.skipIf(!hasShipped)(title, () => {
     expect((await models.resolve(onnx)).notice).toBeUndefined();
     const err = await models.find('ctmsr-s-x8').catch((e: unknown) => e);
     expect(isStudioError(err, 'model-invalid')).toBe(true);
-    expect((err as Error).message).toMatch(/"ctmsr-s-x8" not found \(installed: ctmsr-s-x4-clean, ctmsr-s-x4-real\)/);
+    expect((err as Error).message).toMatch(/"ctmsr-s-x8" not found \(installed: ctmsr-s-x4-clean, ctmsr-s-x4-detail, ctmsr-s-x4-real\)/);
     // the app's API passes ids only: a name ending in .onnx is not read as a file there
     await expect(models.find(onnx, { byPath: false })).rejects.toThrow(/not found/);
   });
@@ -164,7 +164,7 @@ describe.skipIf(!hasShipped)(title, () => {
     await writeFile(manifestPath, JSON.stringify({ ...registered.manifest, name: 'Renamed by hand' }));
     expect((await models.find(registered.manifest.id)).manifest.name).toBe('Renamed by hand');
     await models.remove(registered.manifest.id);
-    expect(await ids()).toEqual(['ctmsr-s-x4-clean', 'ctmsr-s-x4-real']);
+    expect(await ids()).toEqual(['ctmsr-s-x4-clean', 'ctmsr-s-x4-detail', 'ctmsr-s-x4-real']);
   });
 
   it('a model whose graph no provider can open is model-invalid, saying what to do (the runtime failing is provider-unavailable: main/engine/test/open-failure.test.ts)', async () => {

@@ -116,6 +116,9 @@ beforeAll(async () => {
     }),
   );
 
+  // the shipped default says its kind in plain words (the fine-tuned copy above has none)
+  await writeFile(tiny, JSON.stringify({ ...JSON.parse(await readFile(tiny, 'utf8')), style: 'faithful' }));
+
   const rendererDir = path.join(work, 'renderer');
   await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });
   process.env.CTMSR_PYTHON = testPython;
@@ -230,6 +233,15 @@ describe('models (items 10, 11)', () => {
     await api('models.sample', { id: 'tiny-ctmsr' });
     expect(Date.now() - started).toBeLessThan(2000);
   }, 300_000);
+
+  it('says a model\'s kind in plain words, in its card and in the pickers (issue 21: Faithful / Detail)', async () => {
+    await openScreen('models');
+    expect(await page.locator('.model-card[data-model-id="tiny-ctmsr"] [data-testid="model-style"]').textContent()).toBe('Faithful: closest to the original');
+    expect(await page.locator('.model-card[data-model-id="tiny-ctmsr-ft7"] [data-testid="model-style"]').count()).toBe(0);
+    await openScreen('training');
+    expect(await trainingForm().locator('option[value="tiny-ctmsr"]').textContent()).toBe('Faithful · CTMSR-S ×4 (real-world photos) · ×4');
+    expect(await trainingForm().locator('option[value="tiny-ctmsr-ft7"]').textContent()).toBe('Buildings · ×4');
+  });
 
   it('says each thing of a fine-tuned model once, in the UI language, with its base beside it', async () => {
     await openScreen('models');

@@ -181,7 +181,13 @@ export const de: Locale = {
     about: {
       'ctmsr-s-x4-real': 'Der Standard. Für Alltagsfotos mit JPEG-Artefakten, Rauschen und Unschärfe.',
       'ctmsr-s-x4-clean': 'Für saubere Bilder (wenig Rauschen, keine JPEG-Artefakte): Scans, Renderings, verkleinerte Bilder.',
+      'ctmsr-s-x4-detail': 'Für Alltagsfotos mit JPEG-Artefakten, Rauschen und Unschärfe; zeichnet Fell, Laub, Stoff und Mauerwerk neu, wo das Foto sie verloren hat.',
     },
+    style: {
+      faithful: 'Originalgetreu: am nächsten am Original',
+      detail: 'Detail: schärfer, erfindet glaubhafte Texturen',
+    },
+    styleShort: { faithful: 'Originalgetreu', detail: 'Detail' },
     id: 'Kennung',
     kind: 'Art',
     scale: 'Faktor',

@@ -181,7 +181,14 @@ export const en = {
     about: {
       'ctmsr-s-x4-real': 'The default. For everyday photos with JPEG artefacts, noise and blur.',
       'ctmsr-s-x4-clean': 'For clean images (little noise, no JPEG artefacts): scans, renders, downscaled images.',
+      'ctmsr-s-x4-detail': 'For everyday photos with JPEG artefacts, noise and blur; draws fur, foliage, fabric and brickwork anew where the photo lost them.',
     },
+    // a model's character in plain words (manifest `style`), in cards and pickers
+    style: {
+      faithful: 'Faithful: closest to the original',
+      detail: 'Detail: sharper, invents plausible texture',
+    },
+    styleShort: { faithful: 'Faithful', detail: 'Detail' },
     id: 'Id',
     kind: 'Kind',
     scale: 'Scale',
