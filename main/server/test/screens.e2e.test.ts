@@ -3,7 +3,7 @@
  * 9–19): the real UI in Debian's Chromium over `npm run serve`, with the trainer's tiny test network training for
  * real. Layout is checked through bounding boxes (layout-checks.ts); screenshots go to test-artifacts/.
  */
-import { access, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -229,9 +229,13 @@ describe('models (items 10, 11)', () => {
       await expect.poll(async () => Promise.all((await crop.locator('img').all()).map(loadedWidth)), { timeout: 120_000 }).toEqual([192, 192]);
       expect(await crop.locator('figcaption').allTextContents()).toEqual(['Bicubic', 'This model']);
     }
-    const started = Date.now();
+    // kept: asked again, nothing in the cache is made anew
+    const cache = path.join(work, 'data', 'model-samples');
+    const stamps = async () => Promise.all((await readdir(cache)).sort().map(async (f) => [f, (await stat(path.join(cache, f))).mtimeMs]));
+    const before = await stamps();
+    expect(before.length).toBeGreaterThanOrEqual(3); // bicubic and the two models
     await api('models.sample', { id: 'tiny-ctmsr' });
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await stamps()).toEqual(before);
   }, 300_000);
 
   it('says a model\'s kind in plain words, in its card and in the pickers (issue 21: Faithful / Detail)', async () => {
