@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { parseModelManifest } from '../../shared/models/manifest.js';
+import { manifestScore, parseModelManifest } from '../../shared/models/manifest.js';
 import { Engine } from '../engine/engine.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
 import { bundledModelsDir } from '../models/bundled.js';
@@ -180,11 +180,7 @@ type ManifestScores = { psnr: number; ssim: number; lpips: number };
  * (-1: not measured); bicubic beside, so the app can show what the numbers mean.
  */
 export function manifestMetrics(results: ResultRecord[], modelId: string): Record<string, ManifestScores & { bicubic?: ManifestScores }> {
-  const rounded = (m: MetricValues): ManifestScores => ({
-    psnr: Math.round(m.psnr! * 1000) / 1000,
-    ssim: Math.round((m.ssim ?? 0) * 1e4) / 1e4,
-    lpips: m.lpips === undefined ? -1 : Math.round(m.lpips * 1e4) / 1e4,
-  });
+  const rounded = (m: MetricValues): ManifestScores => manifestScore({ psnr: m.psnr!, ssim: m.ssim, lpips: m.lpips });
   const out: Record<string, ManifestScores & { bicubic?: ManifestScores }> = {};
   for (const r of results.filter((x) => x.model === modelId && x.steps === 1 && x.sr.psnr !== undefined)) {
     if (r.sr.psnr === null) throw new Error(`${modelId} on ${r.set}: PSNR is infinite (outputs equal the ground truth); not a measurement to ship.`);

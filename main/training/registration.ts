@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../engine/engine.js';
 import { loadModel } from '../models/load-model.js';
-import { modelManifestSchema, type LoadedModel, type ModelManifest } from '../../shared/models/manifest.js';
+import { manifestScore, modelManifestSchema, type LoadedModel, type ModelManifest } from '../../shared/models/manifest.js';
 import type { HeldOutMetrics, TrainingRun } from '../../shared/training/types.js';
 import { scoreHeldOut, type HeldOutScore } from './heldout-eval.js';
 import { configFile, failureReason, runFolderGone } from './run-folder.js';
@@ -55,7 +55,7 @@ export async function finishRun(active: Active, exit: TrainerExit, python: strin
 
 /** Registers the export (graph, manifest with held-out metrics and lineage, weights) among the user's models. */
 async function register(run: TrainingRun, tuned: LoadedModel, baseScore: HeldOutScore, tunedScore: HeldOutScore, base: LoadedModel, deps: FinishDeps): Promise<string> {
-  const asMetric = (s: HeldOutScore) => ({ psnr: round(s.psnr, 3), ssim: round(s.ssim, 4), lpips: s.lpips === undefined ? -1 : round(s.lpips, 4) });
+  const asMetric = (s: HeldOutScore) => manifestScore(s);
   const manifest: ModelManifest = modelManifestSchema.parse({
     ...tuned.manifest,
     createdBy: 'fine-tuned',
@@ -78,10 +78,6 @@ async function register(run: TrainingRun, tuned: LoadedModel, baseScore: HeldOut
 }
 
 function metric(s: HeldOutScore): HeldOutMetrics['base'] {
-  return { psnr: round(s.psnr, 3), ...(s.lpips !== undefined ? { lpips: round(s.lpips, 4) } : {}) };
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+  const { psnr, lpips } = manifestScore(s);
+  return { psnr, ...(s.lpips !== undefined ? { lpips } : {}) };
 }

@@ -25,6 +25,15 @@ export const styleWords: Record<ModelStyle, string> = {
 
 const metricValues = { psnr: z.number(), ssim: z.number(), lpips: z.number() };
 
+/**
+ * A measurement as manifests record it, rounded as the trainer's export does (PSNR to 0.001 dB, SSIM and LPIPS to
+ * 1e-4; LPIPS -1 when not measured): the one rounding for the evaluation, fine-tuning and the trainer.
+ */
+export function manifestScore(m: { psnr: number; ssim?: number; lpips?: number }): { psnr: number; ssim: number; lpips: number } {
+  const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+  return { psnr: round(m.psnr, 3), ssim: round(m.ssim ?? 0, 4), lpips: m.lpips === undefined ? -1 : round(m.lpips, 4) };
+}
+
 /** One test set's scores; `bicubic`: a plain bicubic enlargement of the same images, measured the same way, for scale. */
 export const metricSchema = z.object({
   ...metricValues,
