@@ -5,7 +5,8 @@ On the lent machine, from the repository root (the pack made beforehand by make_
     python3 trainer-recipes/gpu_window.py --name detail --minutes 9 --pack .gpupack --out "$OUT"
 
 It runs one segment of `python -m trainer campaign` (time-boxed to --minutes, device from --device, this machine's
-data folders from the pack, data workers from its cores), then copies trainer/campaigns/<name>/checkpoint.pt and
+data folders from the pack, data workers from its cores; without scoring unless --score, since the scoring sets are
+not in the pack: the next CPU segment scores), then copies trainer/campaigns/<name>/checkpoint.pt and
 curve.csv and the segment's log into --out. Back here, copy the two files over trainer/campaigns/<name>/ and commit
 them: the next local segment carries on from the GPU's checkpoint (it is ahead of the local work folder).
 The segment's lineage entry records the GPU and the overrides it ran with.
@@ -39,12 +40,14 @@ def main(argv=None):
     p.add_argument("--campaigns", default="trainer/campaigns")
     p.add_argument("--runs", default="trainer/runs")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="more overrides (e.g. threads)")
+    p.add_argument("--score", action="store_true", help="score into the curve here too (needs the plan's sets on "
+                                                        "this machine; by default the next CPU segment scores)")
     a = p.parse_args(argv)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time()
     cmd = [sys.executable, "-m", "trainer", "campaign", "--name", a.name, "--minutes", str(a.minutes),
            "--iterations", str(a.iterations), "--device", a.device, "--shared", a.pack, "--nice", "0",
-           "--campaigns", a.campaigns, "--runs", a.runs]
+           "--campaigns", a.campaigns, "--runs", a.runs] + ([] if a.score else ["--no-score"])
     for s in window_overrides(a.pack, a.workers) + a.set:
         cmd += ["--set", s]
     log_path = os.path.join(a.out, "campaign.log")

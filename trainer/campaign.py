@@ -153,7 +153,8 @@ class Segment:
         self.every, self.max_images = int(s.get("every", 0)) if score else 0, int(s.get("max_images", 0))
         self.sets = camp.score_sets() if self.every else {}
         self.niqe = _load_niqe(s.get("niqe_dir")) if self.every else None
-        check_curve(camp.curve, list(self.sets))
+        if self.every:
+            check_curve(camp.curve, list(self.sets))
         self.t0, self.start_step = time.time(), trainer.step
         self.deadline = self.t0 + minutes * 60 if minutes else None
         self.last_step = trainer.step + iterations if iterations else None

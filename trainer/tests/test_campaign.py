@@ -125,9 +125,15 @@ def test_the_gpu_window_script_carries_the_campaign_on_and_brings_its_files_back
                         "--campaigns", str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs"),
                         "--set", "threads=1"], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert sorted(os.listdir(out)) == ["campaign.log", "checkpoint.pt", "curve.csv"]
+    # no scoring there by default (the plan's sets are not in a pack), so no curve yet
+    assert sorted(os.listdir(out)) == ["campaign.log", "checkpoint.pt"]
     ck = checkpoint.load(str(out / "checkpoint.pt"))
     assert ck["step"] == 4 and ck["config"]["data"]["hr_dirs"] == [str(pack)]
     segment = ck["history"]["campaign"]["segments"][-1]
     assert "data.workers=1" in segment["overrides"] and segment["toStep"] == 4
-    assert [row["step"] for row in csv.DictReader(open(out / "curve.csv"))] == ["0", "0", "3"]
+
+    # back here, the next segment carries on from the window's checkpoint and scores into the curve
+    shutil.rmtree(tmp_path / "runs" / "campaign-tiny")
+    lines = _campaign(tmp_path, "--iterations", "2", "--set", f"data.hr_dirs=[{pack}]")
+    rows = [(r["kind"], r["step"]) for r in _curve(tmp_path)]
+    assert lines[-1]["step"] == 6 and rows == [("bicubic", "4"), ("ema", "4"), ("ema", "6")]  # a new curve starts here
