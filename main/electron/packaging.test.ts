@@ -14,7 +14,7 @@ const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: 
 
 type Config = {
   asarUnpack: string[];
-  extraResources: { from: string; to: string }[];
+  extraResources: { from: string; to: string; filter: string[] }[];
   files: { filter: string[] }[];
   npmRebuild: boolean;
   win: { target: string[] };
@@ -36,6 +36,8 @@ describe('electron-builder.yml', () => {
       ['models', 'models'],
       ['trainer', 'trainer'],
     ]);
+    // the app reads the graphs, manifests and the model cards' sample picture from models/
+    expect(config.extraResources[0].filter).toEqual(expect.arrayContaining(['*.onnx', '*.json', 'sample.png']));
     expect(config.npmRebuild).toBe(true);
     expect(config.files.flatMap((f) => f.filter)).toEqual(expect.arrayContaining(['package.json', 'dist/**/*', 'dist-renderer/**/*']));
   });
