@@ -5,6 +5,7 @@ degradation parameters from numpy.random.default_rng([seed, step, rank]), so a r
 it would have seen, and DataLoader workers need no shared state.
 """
 import os
+import signal
 import stat
 from collections import OrderedDict
 
@@ -254,6 +255,13 @@ def make_source(data, scale):
     raise ValueError(f"unknown data kind {kind!r} (hr | pairs)")
 
 
+def ignore_stop_signals(_worker_id):
+    """Data workers leave SIGTERM and Ctrl-C to the trainer: a signal to the whole process group (a terminal's Ctrl-C,
+    `pkill -f`) would otherwise kill a worker first, and the trainer would die of that instead of checkpointing."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def loader(maker, start, total, workers=0):
     """Yields (step, batch) for step = start .. total-1."""
     steps = list(range(start, total))
@@ -262,6 +270,7 @@ def loader(maker, start, total, workers=0):
             yield s, maker[s]
         return
     dl = torch.utils.data.DataLoader(maker, batch_size=None, sampler=steps, num_workers=workers,
-                                     persistent_workers=False, prefetch_factor=2)
+                                     persistent_workers=False, prefetch_factor=2,
+                                     worker_init_fn=ignore_stop_signals)
     for s, b in zip(steps, dl):
         yield s, b

@@ -127,6 +127,26 @@ def test_sigterm_checkpoints_and_resume_continues_from_the_same_step(tmp_path, h
     assert torch.load(run_dir / "checkpoint.pt", map_location="cpu")["step"] == 40
 
 
+def test_a_stop_signal_to_the_whole_process_group_still_checkpoints_with_data_workers(tmp_path, hr_folder):
+    """Ctrl-C in a terminal, or `pkill -f "trainer ..."`, reaches the data workers too: they must leave the stop to the
+    trainer, which checkpoints, rather than die and take the run down with them."""
+    cfg = tiny_config(tmp_path / "unused", hr_folder, ct_iterations=400, data={"hr_dirs": [hr_folder], "crop": 32,
+                                                                                "batch": 4, "workers": 1})
+    cfg_path = tmp_path / "cfg.json"
+    cfg_path.write_text(json.dumps({k: v for k, v in cfg.items() if k != "out"}))
+    p = subprocess.Popen([sys.executable, "-m", "trainer", "train", "--config", str(cfg_path), "--out",
+                          str(tmp_path / "run")], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    for line in p.stdout:
+        if json.loads(line)["type"] == "progress" and json.loads(line)["step"] >= 3:
+            os.killpg(p.pid, signal.SIGTERM)
+            break
+    rest, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err[-2000:]
+    assert json.loads(rest.splitlines()[-1])["type"] == "stopped"
+    assert os.path.isfile(tmp_path / "run" / "checkpoint.pt")
+
+
 def test_slim_checkpoint_is_small_and_starts_a_new_run(tmp_path, hr_folder):
     from trainer import checkpoint
     cfg = tiny_config(tmp_path / "run", hr_folder, warmup_iterations=3, ct_iterations=0)
