@@ -84,6 +84,9 @@ def parser():
     c.add_argument("--runs", default="trainer/runs", help="work folders and evaluation sets (not committed)")
     c.add_argument("--nice", type=int, default=10, help="lower this process's priority by N (0: leave it)")
     c.add_argument("--no-score", action="store_true", help="train only (a GPU window without the scoring sets)")
+    c.add_argument("--arm", help="try the --set overrides from where the campaign stands, into "
+                                 "trainer/campaigns/<name>/arms/<ARM>/, leaving the campaign's checkpoint alone")
+    c.add_argument("--score-every", type=int, default=0, help="iterations between scorings (0: the plan's)")
     c.add_argument("--plot", action="store_true", help="only draw curve.png from curve.csv (needs matplotlib)")
     c.set_defaults(fn=_cmd_campaign)
 

@@ -2,6 +2,7 @@
 working period to the next, with a committed learning curve.
 
     python -m trainer campaign --name detail [--minutes 170] [--device auto] [--set KEY=VALUE ...]
+    python -m trainer campaign --name detail --arm lambda-0.5 --iterations 1200 --set dtm.lambda_dtm=0.5
 
 trainer/campaigns/<name>/ is committed:
   campaign.yaml   the plan: the train config and its overrides, where the campaign started, what is scored and how often
@@ -12,6 +13,10 @@ trainer/campaigns/<name>/ is committed:
 trainer/runs/campaign-<name>/ is the segment's work folder (full checkpoint with the optimiser, train.log): a later
 segment on the same machine resumes from it exactly; on a new machine (a fresh clone, a GPU window) the campaign
 carries on from the committed slim checkpoint, and the optimiser restarts.
+
+An arm tries one change of the plan (its --set overrides) from where the campaign stands without moving it: it carries
+on from the committed checkpoint into trainer/campaigns/<name>/arms/<arm>/ (curve.csv committed, checkpoint.pt not) and
+its own work folder. Arms of equal --iterations compare one setting each; the winner's setting goes into the plan.
 
 A segment ends at --minutes, after --iterations, or on SIGTERM/Ctrl-C; then the full checkpoint is written and slimmed
 into the committed one, ready to commit. Scoring samples one step (σ = 1, seed 0) on fixed sets, made once with
@@ -39,10 +44,10 @@ METRICS = ("psnr", "lpips", "niqe")
 # ---------------------------------------------------------------- the plan and its files
 
 class Campaign:
-    def __init__(self, name, campaigns="trainer/campaigns", runs="trainer/runs", shared=None):
+    def __init__(self, name, campaigns="trainer/campaigns", runs="trainer/runs", shared=None, arm=None):
         self.name = name
         self.dir = os.path.join(campaigns, name)
-        self.work = os.path.join(runs, f"campaign-{name}")
+        self.work = os.path.join(runs, f"campaign-{name}" + (f"-arm-{arm}" if arm else ""))
         self.sets_dir = os.path.join(runs, "eval-sets")
         spec_path = os.path.join(self.dir, "campaign.yaml")
         if not os.path.isfile(spec_path):
@@ -52,8 +57,12 @@ class Campaign:
         # {shared} in the plan: ../shared here, the packed copy on a GPU window
         shared = shared or os.path.join("..", "shared")
         self.spec = yaml.safe_load(text.replace("{shared}", shared))
-        self.checkpoint = os.path.join(self.dir, "checkpoint.pt")
-        self.curve = os.path.join(self.dir, "curve.csv")
+        # where the campaign stands: an arm starts from it and writes its own checkpoint and curve
+        self.start = os.path.join(self.dir, "checkpoint.pt")
+        self.out = os.path.join(self.dir, "arms", arm) if arm else self.dir
+        os.makedirs(self.out, exist_ok=True)
+        self.checkpoint = os.path.join(self.out, "checkpoint.pt")
+        self.curve = os.path.join(self.out, "curve.csv")
 
     def config(self, sets=()):
         """The train config of the plan, with this segment's --set overrides (machine-specific: device, threads,
@@ -147,10 +156,11 @@ class Segment:
     """The after_step hook of one segment: scores every `every` steps, ends the segment at its time box or
     iteration cap, and keeps the campaign's wall clock."""
 
-    def __init__(self, camp, trainer, minutes, iterations, score=True):
+    def __init__(self, camp, trainer, minutes, iterations, score=True, every=0):
         self.camp, self.tr = camp, trainer
         s = camp.spec.get("score", {})
-        self.every, self.max_images = int(s.get("every", 0)) if score else 0, int(s.get("max_images", 0))
+        self.every = (every or int(s.get("every", 0))) if score else 0
+        self.max_images = int(s.get("max_images", 0))
         self.sets = camp.score_sets() if self.every else {}
         self.niqe = _load_niqe(s.get("niqe_dir")) if self.every else None
         if self.every:
@@ -199,26 +209,26 @@ def start_trainer(camp, cfg):
     """Exact resume from the work folder when it is at least as far as the committed checkpoint; else carry on from
     the committed checkpoint; else begin at the plan's start."""
     work_ck = os.path.join(camp.work, "checkpoint.pt")
-    committed = checkpoint.load(camp.checkpoint)["step"] if os.path.isfile(camp.checkpoint) else None
+    committed = checkpoint.load(camp.start)["step"] if os.path.isfile(camp.start) else None
     if os.path.isfile(work_ck) and (committed is None or checkpoint.load(work_ck)["step"] >= committed):
         log(f"campaign: resuming {work_ck}")
         return train.Trainer(cfg, resume=True)
     if committed is not None:
-        log(f"campaign: carrying on from {camp.checkpoint} at step {committed}")
-        return train.Trainer({**cfg, "init_from": camp.checkpoint}, carry_on=True)
+        log(f"campaign: carrying on from {camp.start} at step {committed}")
+        return train.Trainer({**cfg, "init_from": camp.start}, carry_on=True)
     start = camp.spec.get("start_from")
     log(f"campaign: starting from {start or 'freshly initialised weights'}")
     return train.Trainer({**cfg, "init_from": start})
 
 
 def run_segment(name, minutes=0, iterations=0, sets=(), device=None, campaigns="trainer/campaigns",
-                runs="trainer/runs", shared=None, score=True):
-    camp = Campaign(name, campaigns, runs, shared)
+                runs="trainer/runs", shared=None, score=True, arm=None, score_every=0):
+    camp = Campaign(name, campaigns, runs, shared, arm)
     cfg = camp.config(sets)
     if device:
         cfg["device"] = device
     tr = start_trainer(camp, cfg)
-    seg = Segment(camp, tr, minutes, iterations, score)
+    seg = Segment(camp, tr, minutes, iterations, score, score_every)
     if seg.every and not read_curve(camp.curve):
         seg.score(kinds=("bicubic", "model"))  # the first rows: bicubic and the weights the campaign starts from
     tr.run(after_step=seg)
@@ -235,9 +245,9 @@ def main(args):
     signal.signal(signal.SIGTERM, train._on_signal)
     signal.signal(signal.SIGINT, train._on_signal)
     if args.plot:
-        return plot(Campaign(args.name, args.campaigns, args.runs))
+        return plot(Campaign(args.name, args.campaigns, args.runs, arm=args.arm))
     return run_segment(args.name, args.minutes, args.iterations, args.set, args.device, args.campaigns, args.runs,
-                       args.shared, not args.no_score)
+                       args.shared, not args.no_score, args.arm, args.score_every)
 
 
 # ---------------------------------------------------------------- the plot
@@ -269,7 +279,7 @@ def plot(camp):
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"campaign {camp.name}: 1 step, seed 0 ({len(ema)} scorings)")
     fig.tight_layout()
-    out = os.path.join(camp.dir, "curve.png")
+    out = os.path.join(camp.out, "curve.png")
     fig.savefig(out, dpi=80)
     log(f"campaign: wrote {out}")
     return 0

@@ -137,3 +137,24 @@ def test_the_gpu_window_script_carries_the_campaign_on_and_brings_its_files_back
     lines = _campaign(tmp_path, "--iterations", "2", "--set", f"data.hr_dirs=[{pack}]")
     rows = [(r["kind"], r["step"]) for r in _curve(tmp_path)]
     assert lines[-1]["step"] == 6 and rows == [("bicubic", "4"), ("ema", "4"), ("ema", "6")]  # a new curve starts here
+
+
+def test_an_arm_tries_a_setting_from_where_the_campaign_stands_and_leaves_the_campaign_alone(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    _campaign(tmp_path, "--iterations", "5")
+    camp = tmp_path / "campaigns" / "tiny"
+    before = (camp / "checkpoint.pt").read_bytes(), (camp / "curve.csv").read_text()
+
+    lines = _campaign(tmp_path, "--arm", "lambda-0.5", "--iterations", "4", "--score-every", "2",
+                      "--set", "dtm.lambda_dtm=0.5")
+    assert lines[-1]["type"] == "campaignCheckpoint" and lines[-1]["step"] == 9
+    assert ((camp / "checkpoint.pt").read_bytes(), (camp / "curve.csv").read_text()) == before
+
+    arm = camp / "arms" / "lambda-0.5"
+    with open(arm / "curve.csv", newline="") as f:
+        rows = [(r["kind"], r["step"]) for r in csv.DictReader(f)]
+    assert rows == [("bicubic", "5"), ("ema", "5"), ("ema", "6"), ("ema", "8")]  # its start, then every 2
+    ck = checkpoint.load(str(arm / "checkpoint.pt"))
+    assert ck["config"]["dtm"]["lambda_dtm"] == 0.5
+    assert ck["history"]["campaign"]["segments"][-1]["overrides"] == ["dtm.lambda_dtm=0.5"]
+    assert (tmp_path / "runs" / "campaign-tiny-arm-lambda-0.5" / "checkpoint.pt").is_file()
