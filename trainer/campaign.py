@@ -74,7 +74,8 @@ class Campaign:
         return cfg
 
     def score_sets(self):
-        """{label: folder holding HR/ and LR_x<s>/}; sets with `make` parameters are written once."""
+        """{label: (folder, lr_only)}: a folder holding HR/ and LR_x<s>/ (sets with `make` parameters are written
+        once), or with `lr_only` a folder of photos as they are, scored by NIQE alone."""
         out = {}
         for label, entry in (self.spec.get("score", {}).get("sets") or {}).items():
             entry = entry or {}
@@ -85,9 +86,11 @@ class Campaign:
                     log(f"campaign: making the evaluation set {label} in {folder}")
                     make_eval_set(m["hr_dir"], folder, m.get("degradation", "realesrgan"), m.get("seed", 0),
                                   m.get("scale", 4), m.get("max_images", 0), m.get("lr_dir"), m.get("quality", 20))
-                out[label] = folder
+                out[label] = (folder, False)
+            elif "lr_only" in entry:
+                out[label] = (entry["lr_only"], True)
             else:
-                out[label] = entry["path"]
+                out[label] = (entry["path"], False)
         return out
 
 
@@ -98,15 +101,23 @@ def curve_header(labels):
 
 
 def check_curve(path, labels):
-    """A curve whose columns differ from the plan's sets is an error, raised before any training: rows of different
-    sets do not make one curve."""
+    """A curve that scored a set the plan no longer scores is an error, raised before any training: rows of
+    different sets do not make one curve. A set the plan adds becomes new columns, empty in the earlier rows."""
     if not os.path.isfile(path):
         return
     with open(path, newline="") as f:
         have = next(csv.reader(f), None)
-    if have != curve_header(labels):
+    want = curve_header(labels)
+    if have == want:
+        return
+    if have is None or not set(have) <= set(want):
         raise ValueError(f"{path} has the columns {have}, the plan scores {curve_header(labels)}: keep the plan's "
                          f"sets, or name a new campaign")
+    rows = read_curve(path)
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=want, restval="")
+        w.writeheader()
+        w.writerows(rows)
 
 
 def append_row(path, labels, row):
@@ -186,9 +197,11 @@ class Segment:
         t = time.time()
         base = {"step": tr.step, "stage": tr.cfg.stage_at(max(tr.step - 1, 0)), "hours": round(self.hours(), 3),
                 "device": self.device}
-        res = evaluate(tr.ema.eval(), list(self.sets.values()), lpips=tr.lpips, steps=[1.0], seed=0,
-                       max_images=self.max_images, device=tr.device, sched=tr.sched, niqe_params=self.niqe)
-        res = {label: res[os.path.basename(os.path.normpath(folder))] for label, folder in self.sets.items()}
+        paired = [folder for folder, lr_only in self.sets.values() if not lr_only]
+        photos = [folder for folder, lr_only in self.sets.values() if lr_only]
+        res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=[1.0], seed=0, max_images=self.max_images,
+                       device=tr.device, sched=tr.sched, niqe_params=self.niqe, lr_only=photos)
+        res = {label: res[os.path.basename(os.path.normpath(folder))] for label, (folder, _) in self.sets.items()}
         for kind in kinds:
             row = {**base, "kind": "ema" if kind == "model" else kind, **scored_row(res, kind)}
             append_row(self.camp.curve, list(self.sets), row)

@@ -15,7 +15,7 @@ from PIL import Image
 
 from trainer import checkpoint
 
-from .conftest import REPO, synthetic_image
+from .conftest import REPO, SHARED, needs_shared, synthetic_image
 
 
 def _plan(tmp_path, hr_folder):
@@ -105,6 +105,28 @@ def test_a_plan_whose_sets_changed_does_not_write_into_the_old_curve(tmp_path, h
                        cwd=REPO, capture_output=True, text=True, timeout=300)
     assert r.returncode == 1
     assert "keep the plan's sets, or name a new campaign" in json.loads(r.stdout.splitlines()[-1])["message"]
+
+
+@needs_shared
+def test_a_set_the_plan_adds_becomes_new_columns_and_photos_without_ground_truth_score_niqe_alone(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    _campaign(tmp_path, "--iterations", "3")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(2):
+        Image.fromarray(synthetic_image(64, 80, 50 + i)).save(photos / f"p{i}.jpg")
+    plan_path = tmp_path / "campaigns" / "tiny" / "campaign.yaml"
+    plan = yaml.safe_load(plan_path.read_text())
+    plan["score"]["sets"]["photos"] = {"lr_only": str(photos)}
+    plan["score"]["niqe_dir"] = os.path.join(SHARED, "weights", "niqe")
+    plan_path.write_text(yaml.safe_dump(plan))
+
+    _campaign(tmp_path, "--iterations", "3")
+    rows = _curve(tmp_path)
+    assert [r["step"] for r in rows] == ["0", "0", "3", "6"]
+    assert all(r["photos psnr"] == r["photos lpips"] == r["photos niqe"] == "" for r in rows[:3])
+    assert rows[3]["photos psnr"] == "" and float(rows[3]["photos niqe"]) > 0
+    assert float(rows[3]["tiny-real psnr"]) > 10
 
 
 def test_an_unknown_campaign_is_named(tmp_path):
