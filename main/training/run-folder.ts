@@ -33,6 +33,13 @@ export function runFolderGone(run: TrainingRun): StudioError {
   );
 }
 
+/** Why a new run could not be set up in its folder (finetune.json and the folder are written before any training). */
+export function setupFailure(runDir: string, e: unknown): StudioError {
+  const explained = explainError(e, { file: runDir, stage: 'output' });
+  if (explained.code !== 'disk-full') return explained;
+  return new StudioError('disk-full', `Cannot set up the run in ${runDir}: the disk is full. Free some space on it, then start the run again.`, { file: runDir, stage: 'output', cause: e });
+}
+
 /** Refuses to start the trainer on a run whose folder is gone: it would fail the same way on every resume. */
 export function requireRunFolder(run: TrainingRun): void {
   if (!existsSync(configFile(run.runDir))) throw runFolderGone(run);

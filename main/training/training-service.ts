@@ -18,7 +18,7 @@ import { lengthPlan } from './length-presets.js';
 import { discoverPython } from './python.js';
 import { finishRun } from './registration.js';
 import { defaultRunName, runConfig, writeRunConfig } from './run-config.js';
-import { checkpointFile, isInside, previewPath, requireRunFolder } from './run-folder.js';
+import { checkpointFile, isInside, previewPath, requireRunFolder, setupFailure } from './run-folder.js';
 import { handleTrainerMessage } from './run-messages.js';
 import { RunsStore, type RunPatch } from './runs-store.js';
 import { scanSource, splitHeldOut } from './source-scan.js';
@@ -119,19 +119,38 @@ export class TrainingService {
     const { train, heldOut } = splitHeldOut(scan.pairs, request.heldOutShare);
     const folderName = path.basename(request.source.folder ?? path.dirname(scan.hrFolder));
     const name = request.name ?? defaultRunName(folderName, base.manifest.name);
-    const id = this.store.create({
-      name,
-      source: request.source,
-      baseModelId: base.manifest.id,
-      plan: { stages: request.stages, length: request.length, totalIterations: plan.iterations, trainPairs: train.length, heldOutPairs: heldOut.length },
-      runDir: '',
-    });
-    const runDir = path.join(this.deps.runsDir, `run-${id}`);
-    await mkdir(runDir, { recursive: true });
-    await writeRunConfig(runConfig({ id, runDir, name, exportName: request.name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
+    let id: number | undefined;
+    let runDir = this.deps.runsDir;
+    try {
+      id = this.store.create({
+        name,
+        source: request.source,
+        baseModelId: base.manifest.id,
+        plan: { stages: request.stages, length: request.length, totalIterations: plan.iterations, trainPairs: train.length, heldOutPairs: heldOut.length },
+        runDir: '',
+      });
+      runDir = path.join(this.deps.runsDir, `run-${id}`);
+      await mkdir(runDir, { recursive: true });
+      await writeRunConfig(runConfig({ id, runDir, name, exportName: request.name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
+    } catch (e) {
+      const failure = setupFailure(runDir, e);
+      if (id !== undefined) await this.discard(id, runDir, failure);
+      throw failure;
+    }
     this.record(id, { runDir });
     this.slot.pump();
     return this.run(id);
+  }
+
+  /** A run that could not be set up leaves nothing behind; where the database cannot forget it (a full disk), it
+   * stays failed with the reason, never queued. */
+  private async discard(id: number, runDir: string, failure: StudioError): Promise<void> {
+    if (runDir !== this.deps.runsDir) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+    try {
+      this.store.remove(id);
+    } catch {
+      this.record(id, { state: 'failed', error: failure.message });
+    }
   }
 
   async stop(id: number): Promise<TrainingRun> {

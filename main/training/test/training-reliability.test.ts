@@ -212,4 +212,33 @@ describe.skipIf(!canMountTmpfs())('a full data disk during training (a small tmp
       unmount(small);
     }
   }, 300_000);
+
+  it('refuses to start a run on a full disk with what to do, and leaves no half-made run behind', async () => {
+    const small = path.join(dir, 'small-start');
+    await mkdir(small);
+    mountTmpfs(small, '24m');
+    let s: Studio | undefined;
+    try {
+      s = await open(small);
+      await s.handlers.settings.update({ pythonPath: testPython });
+      const before = await s.handlers.training.runs({});
+      const filler = fillDisk(small);
+      await expect(s.training.start(long)).rejects.toMatchObject({
+        code: 'disk-full',
+        message: expect.stringMatching(/^Cannot set up the run in .*training.*: the disk is full\. Free some space on it, then start the run again\.$/),
+      });
+      const after = await s.handlers.training.runs({});
+      expect(after.filter((r) => !before.some((b) => b.id === r.id) && r.state !== 'failed')).toEqual([]);
+      expect(existsSync(path.join(small, 'training', `run-${before.length + 1}`, 'finetune.json'))).toBe(false);
+
+      await rm(filler);
+      const r = await s.training.start(long);
+      await until(r.id, (x) => x.state === 'running' && x.step >= 1, 'trained a step', s);
+      await s.handlers.training.stop({ id: r.id });
+      await until(r.id, (x) => x.state === 'stopped', 'stopped', s);
+    } finally {
+      await s?.close();
+      unmount(small);
+    }
+  }, 300_000);
 });
