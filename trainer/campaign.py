@@ -10,7 +10,8 @@ trainer/campaigns/<name>/ is committed:
                   segment (machine, device, steps, wall time, the overrides it ran with)
   curve.csv       one row per scoring of the EMA weights: step, stage, campaign hours, device, PSNR / LPIPS / NIQE per set
   NOTES.md        why the plan changed when it did
-trainer/runs/campaign-<name>/ is the segment's work folder (full checkpoint with the optimiser, train.log): a later
+trainer/runs/campaign-<name>/ is the segment's work folder (full checkpoint with the optimiser, train.log, and
+scored/step-<N>.pt, the slim weights of each row of the curve, to ship a peak from): a later
 segment on the same machine resumes from it exactly; on a new machine (a fresh clone, a GPU window) the campaign
 carries on from the committed slim checkpoint, and the optimiser restarts.
 
@@ -63,6 +64,10 @@ class Campaign:
         os.makedirs(self.out, exist_ok=True)
         self.checkpoint = os.path.join(self.out, "checkpoint.pt")
         self.curve = os.path.join(self.out, "curve.csv")
+
+    def scored(self, step):
+        """The slim EMA weights scored at `step`, kept in the work folder."""
+        return os.path.join(self.work, "scored", f"step-{step}.pt")
 
     def config(self, sets=()):
         """The train config of the plan, with this segment's --set overrides (machine-specific: device, threads,
@@ -206,6 +211,9 @@ class Segment:
             row = {**base, "kind": "ema" if kind == "model" else kind, **scored_row(res, kind)}
             append_row(self.camp.curve, list(self.sets), row)
         protocol.campaign_score(tr.step, {k: v["model"] for k, v in res.items()}, round(time.time() - t, 1))
+        # the weights of every scored row stay at hand (work folder, not committed): a curve that peaks between
+        # segments can ship its best row, not only where the campaign stands
+        checkpoint.save(self.camp.scored(tr.step), checkpoint.slim_state(tr.state()))
         self.t0 += time.time() - t  # scoring is not training time: the curve's hours count training only
 
     def record(self, overrides):

@@ -40,13 +40,18 @@ def load_for_inference(path, ema=True):
     return net.eval(), {k: sched[k] for k in ("sigma_max", "rho_n", "rho_r")}
 
 
-def slim(src, dst):
-    """A weights-only copy (EMA in float16, a few MB) that can be committed and later exported, evaluated or
-    used as `init_from`: optimiser state, online weights and the frozen DTM copy are dropped."""
-    ck = load(src)
+def slim_state(ck):
+    """The weights-only part of a checkpoint (EMA in float16): what `slim` writes."""
     keep = {k: ck[k] for k in ("step", "config", "net_config", "history", "params") if k in ck}
     keep["ema"] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["ema"].items()}
     keep["slim"] = True
+    return keep
+
+
+def slim(src, dst):
+    """A weights-only copy (EMA in float16, a few MB) that can be committed and later exported, evaluated or
+    used as `init_from`: optimiser state, online weights and the frozen DTM copy are dropped."""
+    keep = slim_state(load(src))
     save(dst, keep)
     return keep["step"]
 

@@ -64,6 +64,10 @@ def test_segments_carry_on_score_and_record_their_lineage(tmp_path, hr_folder):
     assert [r["stage"] for r in rows[1:]] == ["ct", "ct"]
     assert rows[0]["hours"] == rows[1]["hours"] == "0.0"  # making the sets and scoring are not training time
     assert all(float(r["tiny-real psnr"]) > 10 and r["tiny-real lpips"] == "" for r in rows)
+    scored = tmp_path / "runs" / "campaign-tiny" / "scored"
+    assert sorted(os.listdir(scored)) == ["step-0.pt", "step-3.pt"]  # each scored row's weights, to ship a peak from
+    at3 = checkpoint.load(str(scored / "step-3.pt"))
+    assert at3["slim"] and at3["step"] == 3 and "opt" not in at3
     ck = checkpoint.load(str(committed))
     assert ck["slim"] and ck["step"] == 5 and all(v.dtype == torch.float16 for v in ck["ema"].values()
                                                   if v.is_floating_point())
