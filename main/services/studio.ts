@@ -26,7 +26,6 @@ import { studioPaths } from '../host/paths.js';
 import { PreviewService } from './preview-service.js';
 import { pipelineStages } from '../pipeline/stages.js';
 import { SettingsService } from './settings-service.js';
-import { validatePythonSetting } from '../training/python.js';
 import { TrainingService } from '../training/training-service.js';
 import { appRoot } from '../host/app-info.js';
 import { systemFolderOf } from '../host/path-grants.js';
@@ -164,7 +163,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
       get: () => settings.get(),
       update: async (patch) => {
         // an interpreter is run only once it is known to be a Python that imports torch
-        if (patch.pythonPath !== undefined && patch.pythonPath !== settings.get().pythonPath) await validatePythonSetting(patch.pythonPath);
+        if (patch.pythonPath !== undefined && patch.pythonPath !== settings.get().pythonPath) await training.checkPythonSetting(patch.pythonPath);
         return settings.update(patch);
       },
     },

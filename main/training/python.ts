@@ -176,7 +176,7 @@ export async function discoverPython(options: DiscoveryOptions = {}): Promise<Py
  * Checks the Settings screen's interpreter before it is ever used: an absolute path to an executable file, which
  * runs as Python and imports torch. Throws a StudioError that names the path and what to do.
  */
-export async function validatePythonSetting(value: string, options: { timeoutMs?: number; platform?: NodeJS.Platform } = {}): Promise<void> {
+export async function validatePythonSetting(value: string, options: ValidationOptions = {}): Promise<void> {
   if (!value) return;
   const file = value.trim();
   const fix = 'Choose the python executable of an installation that has PyTorch, or clear the field to let the app look for one.';
@@ -196,7 +196,15 @@ export async function validatePythonSetting(value: string, options: { timeoutMs?
     }
   }
   if (!isPythonName(file)) throw new StudioError('invalid-settings', `${file}: ${notPythonName(file)}. ${fix}`, { file });
-  const report = await probe({ label: file, command: file, args: [] }, options.timeoutMs);
-  const problem = 'problem' in report ? `${file}: ${report.problem}` : problemOf(report);
-  if (problem) throw new StudioError('invalid-settings', `The Python interpreter cannot train: ${problem}. ${fix}`, { file });
+  const discover = options.discover ?? ((setting: string) => discoverPython({ setting, timeoutMs: options.timeoutMs }));
+  // the setting is the first candidate; a broken one may be followed by others, which do not make it usable
+  const problem = (await discover(file)).tried[0]?.problem;
+  if (problem) throw new StudioError('invalid-settings', `The Python interpreter ${file} cannot train: ${problem}. ${fix}`, { file });
+}
+
+export interface ValidationOptions {
+  timeoutMs?: number;
+  platform?: NodeJS.Platform;
+  /** How the setting is probed; the training service passes its own, so the check is the probe training then uses. */
+  discover?: (setting: string) => Promise<PythonInfo>;
 }

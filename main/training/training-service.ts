@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import type { StudioDatabase } from '../store/db.js';
 import { baseCheckpoint } from './base-checkpoint.js';
 import { lengthPlan } from './length-presets.js';
-import { discoverPython } from './python.js';
+import { discoverPython, validatePythonSetting } from './python.js';
 import { finishRun } from './registration.js';
 import { defaultRunName, runConfig, writeRunConfig } from './run-config.js';
 import { checkpointFile, isInside, previewPath, requireRunFolder, setupFailure } from './run-folder.js';
@@ -83,7 +83,15 @@ export class TrainingService {
    * probe at a time; `refresh` ("Check again") probes anew unless a probe is already under way.
    */
   pythonInfo(refresh = false): Promise<PythonInfo> {
-    const setting = this.deps.pythonSetting();
+    return this.probe(this.deps.pythonSetting(), refresh);
+  }
+
+  /** Checks an interpreter for the Settings screen before it is saved; its probe is the one training then uses. */
+  checkPythonSetting(value: string): Promise<void> {
+    return validatePythonSetting(value, { discover: (setting) => this.probe(setting, false) });
+  }
+
+  private probe(setting: string, refresh: boolean): Promise<PythonInfo> {
     const last = this.python;
     if (last && last.setting === setting && (!refresh || last.pending)) return last.info;
     const after = last?.info ?? Promise.resolve();

@@ -103,12 +103,13 @@ describe('the training API', () => {
     await studio.handlers.training.python({ refresh: true }); // "Check again"
     expect(probes()).toBe(before + 2);
 
-    // another interpreter in the settings: checked when set, then probed again for training
+    // another interpreter in the settings: the check when it is set is the probe training then uses
     await studio.handlers.settings.update({ pythonPath: testPython });
     expect((await studio.handlers.training.python({ refresh: false })).tried[0].candidate).toBe(`the setting (${testPython})`);
-    await studio.handlers.settings.update({ pythonPath: countingPython });
     const set = probes();
-    await studio.handlers.training.python({ refresh: false });
+    await studio.handlers.settings.update({ pythonPath: countingPython });
+    expect(probes()).toBe(set + 1);
+    expect((await studio.handlers.training.python({ refresh: false })).tried[0]).toEqual({ candidate: `the setting (${countingPython})`, problem: null });
     expect(probes()).toBe(set + 1);
   });
 
