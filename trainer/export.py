@@ -1,4 +1,5 @@
-"""ONNX export of one consistency step (DESIGN §3, sampling.ConsistencyStep) plus the JSON manifest beside it.
+"""ONNX export of one consistency step (sampling.ConsistencyStep; docs/model-contract.md, "The graphs") plus the JSON
+manifest beside it.
 
 Graph inputs: lr [N,3,h,w] in [-1,1], x0_prev [N,3,sh,sw], noise [N,3,sh,sw], sigma [N]; output x0.
 """

@@ -1,4 +1,4 @@
-"""Forward process (paper Eq. 1): x_t = x0 + alpha(t)(y0 - x0) + sigma(t) eps, images in [-1, 1]."""
+"""Forward process (paper Eq. 1, docs/method.md §2): x_t = x0 + alpha(t)(y0 - x0) + sigma(t) eps, images in [-1, 1]."""
 import torch.nn.functional as F
 
 

@@ -1,5 +1,5 @@
 """Losses: Charbonnier, the CT distance, the CT loss (supplement Alg. 2) and the DTM loss (Alg. 3, in the official
-code's form).
+code's form); docs/method.md §5-7.
 
 Every loss returns per-sample values [N] so callers can weight samples; `.mean()` gives the batch loss.
 """
@@ -69,7 +69,7 @@ def ct_loss(net, target_net, x0, lr, y0, eps, n, n_intervals, sched, distance):
 
 
 def supervised_loss(net, x0, lr, y0, eps, idx, n_intervals, sched, distance):
-    """Warm start (CTMSR.md §8): regress x0 from x_t at grid points idx [N] (σ > 0), one point per sample."""
+    """Warm start (docs/method.md §5): regress x0 from x_t at grid points idx [N] (σ > 0), one point per sample."""
     u = idx.to(x0.dtype) / n_intervals
     s, a = schedules.sigma(u, sched["sigma_max"], sched["rho_n"]), schedules.alpha(u, sched["rho_r"])
     out = net(forward.x_t(x0, y0, eps, s, a), lr, s)
@@ -89,7 +89,7 @@ def no_autocast(x):
 
 
 def dtm_target(frozen, x0_hat, x0, lr, y0, eps, u, sched):
-    """x̂0 − grad with grad = f_θ'(x̂_t, t) − f_θ'(x_t, t), unscaled (the official code; CTMSR.md §4).
+    """x̂0 − grad with grad = f_θ'(x̂_t, t) − f_θ'(x_t, t), unscaled (the official code; docs/method.md §7).
 
     x_t is built from the data x0 and x̂_t from the online estimate x̂0 with the same ε and t (u = t/T, [N]).
     """

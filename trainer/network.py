@@ -1,4 +1,4 @@
-"""f_theta(x_t, y_LR, sigma): EDM-style UNet at LR resolution with consistency preconditioning (CTMSR.md §2).
+"""f_theta(x_t, y_LR, sigma): EDM-style UNet at LR resolution with consistency preconditioning (docs/method.md §4).
 
 x_t (HR) -> PixelUnshuffle(scale) ‖ LR -> UNet (SongUNet layout) -> head back to HR size.
 D = c_skip(sigma) x_t + c_out(sigma) F(x_t, c_noise, y_LR); c_skip(0) = 1 and c_out(0) = 0 give f(x, 0) = x exactly.

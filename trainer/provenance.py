@@ -35,8 +35,8 @@ def training_info(ck):
             "weights": "ema", "emaDecay": c["ema"]["decay"], "config": c}
     if done["warmup"]:
         info["warmStart"] = {"kind": "supervised", "iterations": done["warmup"],
-                             "note": "target x0 at every grid sigma before CT (CTMSR.md §8: naive CT from scratch "
-                                     "oscillates on small compute)"}
+                             "note": "target x0 at every grid sigma before CT (docs/method.md §5: naive CT from "
+                                     "scratch oscillates on small compute)"}
     history = ck.get("history", {})
     # initFrom: the run this one started from; blend: the two parents of an interpolated checkpoint; lineage: runs
     # stitched across machines and sessions (trainer-recipes/annotate_lineage.py), one entry per segment

@@ -1,4 +1,5 @@
-"""Consistency sampling (DESIGN §3): the one-step module the ONNX graph holds, and the loop over σ the app runs.
+"""Consistency sampling (docs/method.md §9; docs/model-contract.md, "The graphs"): the one-step module the ONNX
+graph holds, and the loop over σ the app runs.
 
 One step: y = bicubic×s(lr); x_t = x0_prev + α(σ)(y − x0_prev) + σ·noise; x0 = f(x_t, lr, σ). The first step uses
 σ = σ_max (α = 1, so x0_prev drops out); later steps re-noise the previous estimate. Evaluation, previews and

@@ -1,4 +1,4 @@
-"""Noise/shift schedules (supplement Eq. 22-23) and the step curriculum (Eq. 24).
+"""Noise/shift schedules (supplement Eq. 22-23) and the step curriculum (Eq. 24); docs/method.md §3.
 
 Time is continuous t in [0, T]; only the ratio t/T matters, so functions take u = t/T in [0, 1].
 """

@@ -1,4 +1,4 @@
-"""Training loop: [supervised warm start] -> stage 1 CT -> stage 2 CT + DTM (supplement Alg. 2).
+"""Training loop: [supervised warm start] -> stage 1 CT -> stage 2 CT + DTM (supplement Alg. 2; docs/method.md §5-8).
 
 AdamW with step decay, EMA weights (exported), gradient clipping, AMP on CUDA, DDP under torchrun,
 deterministic per-step randomness, checkpoints with exact resume, SIGTERM -> checkpoint -> `stopped` -> exit 0.

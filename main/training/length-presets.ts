@@ -1,8 +1,8 @@
 /**
  * What "Quick", "Standard" and "Long" mean, in iterations of the shipped S network (batch 4, 128-px crops). Measured
- * on the shared 2-core CPU (README, "Fine-tune on your own pictures"): Quick took 10.1 min with CT and 4.2 min with
- * the supervised stage (one forward pass a step instead of two); Standard is six times Quick. A GPU runs them many
- * times faster. `test` is for the app's own tests.
+ * on the shared 2-core CPU (models/README.md, "Fine-tuning: what each stage gives"): Quick took 10.1 min with CT and
+ * 4.2 min with the supervised stage (one forward pass a step instead of two); Standard is six times Quick. A GPU runs
+ * them many times faster. `test` is for the app's own tests.
  */
 import type { FinetuneConfig } from '../../shared/training/finetune-config.js';
 import type { LengthPreset } from '../../shared/training/types.js';

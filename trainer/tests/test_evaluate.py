@@ -66,6 +66,6 @@ def test_evaluate_model_and_bicubic_on_generated_set(tmp_path):
 @needs_shared
 def test_bicubic_on_set5_matches_known_value():
     res = evaluate.evaluate(None, ["Set5"], EVAL_ROOT, None)
-    # ×4 bicubic on Set5 (Y, shave 4): 28.6 dB on this data (CTMSR.md §8); papers report 28.42 with MATLAB
+    # ×4 bicubic on Set5 (Y, shave 4): 28.6 dB on this data (docs/method.md §5); papers report 28.42 with MATLAB
     assert 28.3 < res["Set5"]["bicubic"]["psnr"] < 28.9, res
     assert os.path.isdir(os.path.join(EVAL_ROOT, "Set14"))

@@ -6,7 +6,7 @@ from trainer import schedules
 def test_sigma_alpha_default_grid_is_i_over_n():
     sig, alp = schedules.grid(4)
     assert sig == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert alp == sig  # sigma_max = rho_n = rho_r = 1: alpha = sigma = i/N (CTMSR.md §1)
+    assert alp == sig  # sigma_max = rho_n = rho_r = 1: alpha = sigma = i/N (docs/method.md §3)
 
 
 def test_sigma_alpha_with_parameters():
