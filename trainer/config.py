@@ -1,7 +1,7 @@
-"""Training configuration, declared once: dataclasses with their defaults (TrainConfig and its sections, and
-FinetuneConfig for the app's finetune.json), so the code says `cfg.dtm.lambda_dtm` rather than
-`cfg["dtm"]["lambda_dtm"]`. DEFAULTS is TrainConfig's defaults as plain data, which a JSON/YAML file and
-`--set a.b=value` are merged over.
+"""Training configuration, declared once: dataclasses with their defaults (TrainConfig and its sections), and
+FinetuneConfig for the app's finetune.json (whose numbers the app owns: few defaults there), so the code says
+`cfg.dtm.lambda_dtm` rather than `cfg["dtm"]["lambda_dtm"]`. DEFAULTS is TrainConfig's defaults as plain data, which
+a JSON/YAML file and `--set a.b=value` are merged over.
 
 Unknown keys are rejected (a typo should not silently train with defaults), except inside the free-form
 sections `net` (NetConfig overrides) and `data.degradation_opts` (RealESRGANOpts overrides). What is written
@@ -275,12 +275,17 @@ class FinetuneSource:
     kind: str = field(metadata=_choices(SOURCE_KINDS))  # pairs (LR/HR files) | hr (HR photos, LR made by `degradation`)
     train: List[FinetuneFile] = field(metadata={"min_items": 1})
     heldout: List[FinetuneFile] = field(default_factory=list)
-    degradation: str = field(default="realesrgan", metadata=_choices(DEGRADATIONS))  # hr only
-    jpeg_quality: int = field(default=40, metadata={"min": 1, "max": 100})
+    # hr only, and then required: how the LR is made is the app's choice (its defaults live in shared/training/types.ts)
+    degradation: Optional[str] = field(default=None, metadata=_choices(DEGRADATIONS))
+    jpeg_quality: Optional[int] = field(default=None, metadata={"min": 1, "max": 100})
+    clean_share: Optional[float] = field(default=None, metadata={"min": 0, "max": 1})  # share plainly downscaled
     degradation_opts: Optional[Dict[str, Any]] = None
-    clean_share: float = field(default=0.0, metadata={"min": 0, "max": 1})  # hr only: share plainly downscaled
 
     def check(self, where):
+        if self.kind == "hr":
+            lacks = [k for k in ("degradation", "jpeg_quality", "clean_share") if getattr(self, k) is None]
+            if lacks:
+                raise ValueError(f"{where} lacks {', '.join(lacks)}: an hr source says how its LR is made")
         if self.kind == "pairs":
             for part in ("train", "heldout"):
                 for i, entry in enumerate(getattr(self, part)):
@@ -299,27 +304,31 @@ class FinetuneExport:
 @dataclass
 class FinetuneConfig:
     """finetune.json, written by the app (main/training/run-config.ts); the app's description of it,
-    shared/training/finetune-config.ts, is checked against this one by main/training/test/trainer-seam.test.ts."""
+    shared/training/finetune-config.ts, is checked against this one by main/training/test/trainer-seam.test.ts.
+
+    The app writes every key and owns the numbers (main/training/length-presets.ts): the run's shape has no defaults
+    here, so a number is declared once and a file that leaves one out is refused rather than trained on a guess."""
     out: str
     base: FinetuneBase
     source: FinetuneSource
     export: FinetuneExport
     iterations: int = field(metadata={"min": 1})
-    seed: int = 0
-    device: str = "auto"            # checked where the device is opened (train.pick_device), which knows cuda:N, dml
-    threads: int = field(default=0, metadata={"min": 0})
-    scale: Optional[int] = field(default=None, metadata={"min": 1})  # None: the base model's
-    crop: int = field(default=128, metadata={"min": 1})
-    batch: int = field(default=4, metadata={"min": 1})
-    stages: str = field(default="ct", metadata=_choices(FINETUNE_STAGES, read=lambda v: LEGACY_STAGES.get(v, v)))
-    dtm_share: float = field(default=0.4, metadata={"min": 0, "max": 1})
-    preview_every: int = field(default=200, metadata={"min": 0})
-    checkpoint_every: int = field(default=100, metadata={"min": 0})
-    log_every: int = field(default=10, metadata={"min": 1})
-    heldout_lr_side: int = field(default=128, metadata={"min": 1})
+    seed: int
+    device: str                     # checked where the device is opened (train.pick_device), which knows cuda:N, dml
+    threads: int = field(metadata={"min": 0})  # 0: torch's default
+    scale: Optional[int] = field(metadata={"min": 1})  # null: the base model's
+    crop: int = field(metadata={"min": 1})
+    batch: int = field(metadata={"min": 1})
+    stages: str = field(metadata=_choices(FINETUNE_STAGES, read=lambda v: LEGACY_STAGES.get(v, v)))
+    preview_every: int = field(metadata={"min": 0})
+    checkpoint_every: int = field(metadata={"min": 0})
+    log_every: int = field(metadata={"min": 1})
+    heldout_lr_side: int = field(metadata={"min": 1})
     # the largest picture read (the app's scan used the same); 0: the trainer's own
-    max_pixels: int = field(default=0, metadata={"min": 0})
-    trainer: Dict[str, Any] = field(default_factory=dict)  # trainer config overrides, e.g. {"optim": {"lr": 1e-5}}
+    max_pixels: int = field(metadata={"min": 0})
+    # the app leaves these out: the share of a ct+dtm run spent on DTM, overrides of the trainer config
+    dtm_share: float = field(default=0.4, metadata={"min": 0, "max": 1})
+    trainer: Dict[str, Any] = field(default_factory=dict)  # e.g. {"optim": {"lr": 1e-5}}
 
     @classmethod
     def of(cls, ft):
