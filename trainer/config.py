@@ -1,7 +1,7 @@
-"""Training configuration, declared once: dataclasses with their defaults (TrainConfig and its sections, and
-FinetuneConfig for the app's finetune.json), so the code says `cfg.dtm.lambda_dtm` rather than
-`cfg["dtm"]["lambda_dtm"]`. DEFAULTS is TrainConfig's defaults as plain data, which a JSON/YAML file and
-`--set a.b=value` are merged over.
+"""Training configuration, declared once: dataclasses with their defaults (TrainConfig and its sections), and
+FinetuneConfig for the app's finetune.json (whose numbers the app owns: few defaults there), so the code says
+`cfg.dtm.lambda_dtm` rather than `cfg["dtm"]["lambda_dtm"]`. DEFAULTS is TrainConfig's defaults as plain data, which
+a JSON/YAML file and `--set a.b=value` are merged over.
 
 Unknown keys are rejected (a typo should not silently train with defaults), except inside the free-form
 sections `net` (NetConfig overrides) and `data.degradation_opts` (RealESRGANOpts overrides). What is written
@@ -13,7 +13,8 @@ import dataclasses
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+import typing
+from typing import Any, Dict, List, NotRequired, Optional, TypedDict, Union
 
 import yaml
 
@@ -235,15 +236,32 @@ DEFAULTS = TrainConfig().to_dict()
 
 # What a fine-tuning run trains: the warm start alone, CT alone, or CT then CT + DTM.
 FINETUNE_STAGES = ("warmup", "ct", "ct+dtm")
+# The warm start's name in run folders written before the app took the trainer's.
+LEGACY_STAGES = {"supervised": "warmup"}
+# How an HR-only source makes its LR (finetune/sources.py).
+DEGRADATIONS = ("realesrgan", "bicubic", "jpeg")
+SOURCE_KINDS = ("pairs", "hr")
 
 
 def finetune_stages(name):
-    """The FINETUNE_STAGES entry a finetune.json names; "supervised" is the warm start's name in run folders written
-    before the app took the trainer's."""
-    name = "warmup" if name == "supervised" else name
+    """The FINETUNE_STAGES entry a finetune.json names."""
+    name = LEGACY_STAGES.get(name, name)
     if name not in FINETUNE_STAGES:
         raise ValueError(f"unknown stages {name!r}: one of {', '.join(FINETUNE_STAGES)}")
     return name
+
+
+# The app declares these lists again (shared/training/types.ts, finetune-config.ts): a field's "choices" are what
+# main/training/test/trainer-seam.test.ts reads through choices() and compares with the app's, so neither side can
+# add, drop or rename a value alone. "min"/"max" mirror the app's schema so a hand-edited file fails by key name.
+def _choices(values, **more):
+    return {"choices": values, **more}
+
+
+class FinetuneFile(TypedDict):
+    stem: str
+    hr: str
+    lr: NotRequired[str]            # pairs only
 
 
 @dataclass
@@ -254,13 +272,25 @@ class FinetuneBase:
 
 @dataclass
 class FinetuneSource:
-    kind: str                       # pairs (LR/HR files) | hr (HR photos, LR made by `degradation`)
-    train: List[Dict[str, str]]     # [{stem, hr[, lr]}]
-    heldout: List[Dict[str, str]] = field(default_factory=list)
-    degradation: str = "realesrgan"  # hr only: realesrgan | bicubic | jpeg
-    jpeg_quality: int = 40
+    kind: str = field(metadata=_choices(SOURCE_KINDS))  # pairs (LR/HR files) | hr (HR photos, LR made by `degradation`)
+    train: List[FinetuneFile] = field(metadata={"min_items": 1})
+    heldout: List[FinetuneFile] = field(default_factory=list)
+    # hr only, and then required: how the LR is made is the app's choice (its defaults live in shared/training/types.ts)
+    degradation: Optional[str] = field(default=None, metadata=_choices(DEGRADATIONS))
+    jpeg_quality: Optional[int] = field(default=None, metadata={"min": 1, "max": 100})
+    clean_share: Optional[float] = field(default=None, metadata={"min": 0, "max": 1})  # share plainly downscaled
     degradation_opts: Optional[Dict[str, Any]] = None
-    clean_share: float = 0.0        # hr only: share of samples plainly downscaled
+
+    def check(self, where):
+        if self.kind == "hr":
+            lacks = [k for k in ("degradation", "jpeg_quality", "clean_share") if getattr(self, k) is None]
+            if lacks:
+                raise ValueError(f"{where} lacks {', '.join(lacks)}: an hr source says how its LR is made")
+        if self.kind == "pairs":
+            for part in ("train", "heldout"):
+                for i, entry in enumerate(getattr(self, part)):
+                    if "lr" not in entry:
+                        raise ValueError(f"{where}.{part}[{i}] lacks lr: a pairs source names both files")
 
 
 @dataclass
@@ -274,29 +304,31 @@ class FinetuneExport:
 @dataclass
 class FinetuneConfig:
     """finetune.json, written by the app (main/training/run-config.ts); the app's description of it,
-    shared/training/finetune-config.ts, is checked against this one by main/training/test/trainer-seam.test.ts."""
+    shared/training/finetune-config.ts, is checked against this one by main/training/test/trainer-seam.test.ts.
+
+    The app writes every key and owns the numbers (main/training/length-presets.ts): the run's shape has no defaults
+    here, so a number is declared once and a file that leaves one out is refused rather than trained on a guess."""
     out: str
     base: FinetuneBase
     source: FinetuneSource
     export: FinetuneExport
-    iterations: int
-    seed: int = 0
-    device: str = "auto"
-    threads: int = 0
-    scale: Optional[int] = None     # None: the base model's
-    crop: int = 128
-    batch: int = 4
-    stages: str = "ct"              # FINETUNE_STAGES
-    dtm_share: float = 0.4
-    preview_every: int = 200
-    checkpoint_every: int = 100
-    log_every: int = 10
-    heldout_lr_side: int = 128
-    max_pixels: int = 0             # the largest picture read (the app's scan used the same); 0: the trainer's own
-    trainer: Dict[str, Any] = field(default_factory=dict)  # trainer config overrides, e.g. {"optim": {"lr": 1e-5}}
-
-    def __post_init__(self):
-        self.stages = finetune_stages(self.stages)
+    iterations: int = field(metadata={"min": 1})
+    seed: int
+    device: str                     # checked where the device is opened (train.pick_device), which knows cuda:N, dml
+    threads: int = field(metadata={"min": 0})  # 0: torch's default
+    scale: Optional[int] = field(metadata={"min": 1})  # null: the base model's
+    crop: int = field(metadata={"min": 1})
+    batch: int = field(metadata={"min": 1})
+    stages: str = field(metadata=_choices(FINETUNE_STAGES, read=lambda v: LEGACY_STAGES.get(v, v)))
+    preview_every: int = field(metadata={"min": 0})
+    checkpoint_every: int = field(metadata={"min": 0})
+    log_every: int = field(metadata={"min": 1})
+    heldout_lr_side: int = field(metadata={"min": 1})
+    # the largest picture read (the app's scan used the same); 0: the trainer's own
+    max_pixels: int = field(metadata={"min": 0})
+    # the app leaves these out: the share of a ct+dtm run spent on DTM, overrides of the trainer config
+    dtm_share: float = field(default=0.4, metadata={"min": 0, "max": 1})
+    trainer: Dict[str, Any] = field(default_factory=dict)  # e.g. {"optim": {"lr": 1e-5}}
 
     @classmethod
     def of(cls, ft):
@@ -305,8 +337,21 @@ class FinetuneConfig:
         return _typed(cls, ft, "finetune.json")
 
 
+def choices(cls=None, prefix=""):
+    """{"stages": [...], "source.kind": [...], ...}: every field of FinetuneConfig (nested too) with a fixed set of
+    values, for the seam test."""
+    out = {}
+    for f in dataclasses.fields(cls or FinetuneConfig):
+        if dataclasses.is_dataclass(f.type):
+            out.update(choices(f.type, f"{prefix}{f.name}."))
+        elif "choices" in f.metadata:
+            out[prefix + f.name] = list(f.metadata["choices"])
+    return out
+
+
 def _typed(cls, data, where):
-    """cls(**data) with nested dataclasses built too; unknown or missing keys are errors that name the key."""
+    """cls(**data) with nested dataclasses built too; an unknown or missing key, a value of the wrong type or outside
+    its field's choices or range is an error that names the key."""
     if not isinstance(data, dict):
         raise ValueError(f"{where} must be a mapping, got {type(data).__name__}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -317,5 +362,76 @@ def _typed(cls, data, where):
                and f.default_factory is dataclasses.MISSING]
     if missing:
         raise ValueError(f"{where} lacks {', '.join(missing)}")
-    return cls(**{k: _typed(fields[k].type, v, f"{where}.{k}") if dataclasses.is_dataclass(fields[k].type) else v
-                  for k, v in data.items()})
+    values = {}
+    for k, v in data.items():
+        f, key = fields[k], f"{where}.{k}"
+        if dataclasses.is_dataclass(f.type):
+            values[k] = _typed(f.type, v, key)
+            continue
+        _check_type(v, f.type, key)
+        v = f.metadata.get("read", lambda x: x)(v)
+        _check_allowed(v, f.metadata, key)
+        values[k] = v
+    obj = cls(**values)
+    if hasattr(obj, "check"):
+        obj.check(where)
+    return obj
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _check_type(value, tp, where):
+    """Raises ValueError naming `where` unless value (parsed JSON) is of the annotated type tp."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if tp is Any:
+        return
+    if origin is Union:  # Optional[X]
+        if value is None and type(None) in args:
+            return
+        return _check_type(value, next(a for a in args if a is not type(None)), where)
+    if typing.is_typeddict(tp):
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a mapping, got {value!r}")
+        hints = typing.get_type_hints(tp)
+        unknown = sorted(set(value) - set(hints))
+        if unknown:
+            raise ValueError(f"unknown key {where}.{unknown[0]}; valid there: {sorted(hints)}")
+        missing = sorted(tp.__required_keys__ - set(value))
+        if missing:
+            raise ValueError(f"{where} lacks {', '.join(missing)}")
+        for k, v in value.items():
+            _check_type(v, hints[k], f"{where}.{k}")
+            if isinstance(v, str) and not v:
+                raise ValueError(f"{where}.{k} is empty")
+        return
+    if origin is list:
+        if not isinstance(value, list):
+            raise ValueError(f"{where} must be a list, got {value!r}")
+        for i, item in enumerate(value):
+            _check_type(item, args[0], f"{where}[{i}]")
+        return
+    if origin is dict or tp is dict:
+        if not isinstance(value, dict):
+            raise ValueError(f"{where} must be a mapping, got {value!r}")
+        for k, v in value.items():
+            _check_type(v, args[1] if args else Any, f"{where}.{k}")
+        return
+    # JSON has one number type: 0 is a fine float; true is not a number
+    ok = (isinstance(value, (int, float)) if tp is float else isinstance(value, tp)) and (
+        tp is bool or not isinstance(value, bool))
+    if not ok:
+        raise ValueError(f"{where} must be {_TYPE_NAMES.get(tp, tp.__name__)}, got {value!r}")
+
+
+def _check_allowed(value, meta, where):
+    if value is None:
+        return
+    if "choices" in meta and value not in meta["choices"]:
+        raise ValueError(f"{where} must be one of {', '.join(meta['choices'])}, got {value!r}")
+    if "min" in meta and value < meta["min"]:
+        raise ValueError(f"{where} must be at least {meta['min']}, got {value!r}")
+    if "max" in meta and value > meta["max"]:
+        raise ValueError(f"{where} must be at most {meta['max']}, got {value!r}")
+    if "min_items" in meta and len(value) < meta["min_items"]:
+        raise ValueError(f"{where} needs at least {meta['min_items']} entries")

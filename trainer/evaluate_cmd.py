@@ -4,7 +4,7 @@ import json
 import os
 
 from . import protocol
-from .evaluate import _load_lpips, _load_niqe, evaluate, score_dirs, seed_spread, table
+from .evaluate import _load_lpips, evaluate, load_niqe, score_dirs, seed_spread, table
 from .make_eval_set import make_eval_set
 from .protocol import log
 from .sampling import sigmas_for
@@ -17,7 +17,7 @@ def main(args):
         return main_score_dirs(args)
     from .checkpoint import load_for_inference
     net, sched = (load_for_inference(args.checkpoint, ema=not args.raw) if args.checkpoint else (None, None))
-    lp, nq = _load_lpips(args.lpips), _load_niqe(args.niqe)
+    lp, nq = _load_lpips(args.lpips), load_niqe(args.niqe)
     counts = args.step_counts or [None]
     res = {}
     for n in counts:  # --step-counts 1 2: the app's σ lists, one result per set and count ("Set5/2")
@@ -38,7 +38,7 @@ def main_score_dirs(args):
     is written as null: JSON has no Infinity)."""
     if args.checkpoint:
         raise ValueError("--sr-dir scores images that already exist; leave out --checkpoint")
-    nq = _load_niqe(args.niqe)
+    nq = load_niqe(args.niqe)
     if not args.hr_dir and nq is None:
         raise ValueError("--sr-dir without --hr-dir scores by NIQE alone, and its parameters were not found: pass "
                          "--hr-dir (the ground-truth images, matched by file stem) or --niqe DIR")

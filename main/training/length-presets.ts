@@ -22,6 +22,8 @@ export interface LengthPlan {
   threads?: number;
 }
 
+// Declared here only: run-config.ts writes them into finetune.json, and the trainer's FinetuneConfig (trainer/config.py)
+// has no defaults of its own for them, so it refuses a file that leaves one out instead of quietly training on another.
 const base = { cropSide: 128, batch: 4, logEvery: 10, heldOutLrSide: 128 };
 
 export function lengthPlan(length: LengthPreset, iterations?: number): LengthPlan {

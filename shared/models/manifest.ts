@@ -26,12 +26,27 @@ export const styleWords: Record<ModelStyle, string> = {
 const metricValues = { psnr: z.number(), ssim: z.number(), lpips: z.number() };
 
 /**
- * A measurement as manifests record it, rounded as the trainer's export does (PSNR to 0.001 dB, SSIM and LPIPS to
- * 1e-4; LPIPS -1 when not measured): the one rounding for the evaluation, fine-tuning and the trainer.
+ * `v` to `digits` decimals as Python's round() gives it: the nearest decimal to the exact binary value, an exact half
+ * to the even neighbour. `Math.round(v * 10 ** digits)` differs on both counts: the product is already rounded (26.0005
+ * lands on either side of the half), and a half always goes up.
+ */
+function roundLikePython(v: number, digits: number): number {
+  if (!Number.isFinite(v) || Math.abs(v) >= 1e21) return v;
+  // toFixed rounds the exact value, breaking a tie away from zero; 100 decimals hold every double large enough to tie
+  const fixed = v.toFixed(digits);
+  const exact = Math.abs(v).toFixed(100);
+  const tied = /^50*$/.test(exact.slice(exact.indexOf('.') + 1 + digits));
+  const last = Number(fixed[fixed.length - 1]);
+  return Number(tied && last % 2 === 1 ? fixed.slice(0, -1) + String(last - 1) : fixed);
+}
+
+/**
+ * A measurement as manifests record it (PSNR to 0.001 dB, SSIM and LPIPS to 1e-4; LPIPS -1 when not measured), for
+ * the app's evaluation and fine-tuning. The trainer's export rounds in its own language (`manifest_metrics`,
+ * trainer/metrics.py); main/training/test/manifest-rounding.test.ts checks that both give the same numbers.
  */
 export function manifestScore(m: { psnr: number; ssim?: number; lpips?: number }): { psnr: number; ssim: number; lpips: number } {
-  const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
-  return { psnr: round(m.psnr, 3), ssim: round(m.ssim ?? 0, 4), lpips: m.lpips === undefined ? -1 : round(m.lpips, 4) };
+  return { psnr: roundLikePython(m.psnr, 3), ssim: roundLikePython(m.ssim ?? 0, 4), lpips: m.lpips === undefined ? -1 : roundLikePython(m.lpips, 4) };
 }
 
 /** One test set's scores; `bicubic`: a plain bicubic enlargement of the same images, measured the same way, for scale. */

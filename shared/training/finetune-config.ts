@@ -1,8 +1,9 @@
 /**
  * `finetune.json`: the configuration the app writes into a run folder and the trainer reads as `FinetuneConfig`
- * (trainer/config.py), which rejects an unknown or missing key by name (docs/trainer-protocol.md). Keys are snake_case
- * because the file is the trainer's; `main/training/test/trainer-seam.test.ts` runs the trainer's own check on what
- * the app writes, so the two descriptions cannot drift apart unnoticed.
+ * (trainer/config.py), which rejects an unknown or missing key, a value of the wrong type and one outside its choices
+ * or range by name (docs/trainer-protocol.md). Keys are snake_case because the file is the trainer's;
+ * `main/training/test/trainer-seam.test.ts` runs the trainer's own check on what the app writes and compares the
+ * enums here with the trainer's choices, so the two descriptions cannot drift apart unnoticed.
  */
 import { z } from 'zod';
 import { degradations, stageChoices } from './types.js';

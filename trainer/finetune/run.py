@@ -1,10 +1,12 @@
 """`python -m trainer finetune --config <run>/finetune.json [--resume | --export]`: the app's fine-tuning run.
 
-finetune.json (written by the app, plain data; read as config.FinetuneConfig, which holds the defaults):
+finetune.json (written by the app with every key, plain data; read and checked as config.FinetuneConfig, where the
+run's numbers have no defaults: the app's length presets own them):
   out, seed, device, threads, scale, crop, batch, iterations, stages ("warmup" | "ct" | "ct+dtm"), dtm_share,
   preview_every, checkpoint_every, log_every, heldout_lr_side, max_pixels (the largest picture read; the app's scan
   refused larger ones by the same number),
-  base: {checkpoint, model_id}, source: {kind: pairs|hr, train: [...], heldout: [...], degradation, jpeg_quality},
+  base: {checkpoint, model_id},
+  source: {kind: pairs|hr, train: [...], heldout: [...], hr only: degradation, jpeg_quality, clean_share},
   export: {id, name, description, trained_on}, trainer: {...} (any trainer config overrides, e.g. optim.lr)
 
 Messages beyond the trainer's own: `started` (device, steps), `heldout` (the folders the app evaluates),

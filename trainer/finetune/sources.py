@@ -6,9 +6,8 @@ deterministic-resume guarantee are reused unchanged.
 import torch
 
 from .. import degrade
+from ..config import DEGRADATIONS
 from ..data import ImageCache, PairSource, augment, image_size, open_image
-
-DEGRADATIONS = ("realesrgan", "bicubic", "jpeg")
 
 
 def jpeg_only(hr, scale, quality):

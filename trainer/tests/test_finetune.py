@@ -30,8 +30,11 @@ def run_config(tmp_path):
             (tmp_path / kind).mkdir(exist_ok=True)
             img.save(tmp_path / kind / f"p{i}.png")
         files.append({"stem": f"p{i}", "lr": str(tmp_path / "LR" / f"p{i}.png"), "hr": str(tmp_path / "HR" / f"p{i}.png")})
-    ft = {"out": str(tmp_path / "run"), "scale": 4, "crop": 32, "batch": 2, "iterations": 4, "stages": "ct",
-          "preview_every": 2, "checkpoint_every": 2, "log_every": 1, "threads": 1, "device": "cpu",
+    # every key, as the app writes them: the run's numbers have no defaults in the trainer
+    ft = {"out": str(tmp_path / "run"), "seed": 0, "scale": 4, "crop": 32, "batch": 2, "iterations": 4,
+          "stages": "ct",
+          "preview_every": 2, "checkpoint_every": 2, "log_every": 1, "heldout_lr_side": 16, "max_pixels": 0,
+          "threads": 1, "device": "cpu",
           "base": {"checkpoint": str(tmp_path / "base" / "base.pt"), "model_id": "base"},
           "source": {"kind": "pairs", "train": files[:4], "heldout": files[4:]},
           "export": {"id": "mine", "name": "Mine", "trained_on": "test pairs"}}

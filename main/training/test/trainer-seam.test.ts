@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { finetuneConfigSchema, type FinetuneConfig } from '../../../shared/training/finetune-config.js';
 import { trainerMessageSchema } from '../../../shared/training/trainer-messages.js';
+import { degradations } from '../../../shared/training/types.js';
 import { loadModel } from '../../models/load-model.js';
 import { makePairsFolder } from '../../testing/pairs.js';
 import { testPython, writeTestModel } from '../../testing/test-models.js';
@@ -70,6 +71,23 @@ describe('the trainer seam', () => {
       expect(JSON.parse(read)).toMatchObject({ out: config.out, stages: config.stages, source: { kind: config.source.kind } });
     }
   }, 120_000);
+
+  it('both sides allow the same values wherever finetune.json names one of a fixed set', () => {
+    // the trainer's lists are read from the trainer, not copied here: a value renamed on one side only (say the
+    // trainer's `jpeg` becoming `jpg`) would pass every other check and fail only when a user picks it
+    const trainer = JSON.parse(python(['-c', 'import json; from trainer.config import choices; print(json.dumps(choices()))']));
+    const { shape } = finetuneConfigSchema;
+    const sources = shape.source.options;
+    const hr = sources.find((o) => o.shape.kind.value === 'hr');
+    const app = {
+      stages: shape.stages.options,
+      'source.kind': sources.map((o) => o.shape.kind.value),
+      'source.degradation': hr && 'degradation' in hr.shape ? hr.shape.degradation.options : [],
+    };
+    // toEqual on the whole map: a field the trainer starts restricting must be added here, against the app's enum
+    expect(trainer).toEqual(app);
+    expect(app['source.degradation']).toEqual([...degradations]);
+  });
 
   it("the app's schema parses every kind of message the trainer prints", async () => {
     const config = await appConfig(3, { kind: 'pairs', folder: pairs });

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { menuTemplate } from './menu.js';
+import { menuTemplate } from '../menu.js';
 
 const items = (menu: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] =>
   menu.flatMap((m) => [m, ...(Array.isArray(m.submenu) ? items(m.submenu) : [])]);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { lockDown, type LockableContents, type LockableSession } from './lockdown.js';
-import { isAppUrl } from './window-options.js';
+import { lockDown, type LockableContents, type LockableSession } from '../lockdown.js';
+import { isAppUrl } from '../window-options.js';
 
 /** Stand-ins for WebContents and Session: Electron's binary cannot run here, its logic can. */
 function fakes() {

@@ -27,7 +27,7 @@ describe('the preload bridge', () => {
   beforeEach(async () => {
     if (!exposed.studio) {
       process.argv.push('--studio-methods=library.folders,library.rescan');
-      await import('./preload.js');
+      await import('../preload/preload.js');
     }
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { methodNames } from '../../shared/api/contract.js';
-import { mainWindowOptions, methodsArgPrefix } from './window-options.js';
+import { methodNames } from '../../../shared/api/contract.js';
+import { mainWindowOptions, methodsArgPrefix } from '../window-options.js';
 
 describe('the main window', () => {
   const options = mainWindowOptions('/app/preload.js', false);

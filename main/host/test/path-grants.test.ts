@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isStudioError } from '../../shared/errors.js';
-import { PathGrants } from './path-grants.js';
+import { isStudioError } from '../../../shared/errors.js';
+import { PathGrants } from '../path-grants.js';
 
 describe('path grants', () => {
   it('allows chosen folders and what is inside them, nothing else', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { methodNames } from '../../shared/api/contract.js';
-import { createDispatch } from '../transport/dispatch.js';
-import type { StudioHandlers } from '../../shared/api/contract.js';
-import { registerIpc, requestChannelPrefix, type IpcRegistrar } from './ipc.js';
+import { methodNames } from '../../../shared/api/contract.js';
+import { createDispatch } from '../../transport/dispatch.js';
+import type { StudioHandlers } from '../../../shared/api/contract.js';
+import { registerIpc, requestChannelPrefix, type IpcRegistrar } from '../ipc.js';
 
 type Handler = (event: unknown, payload: unknown) => Promise<unknown>;
 

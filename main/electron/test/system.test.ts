@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserWindow, Dialog, OpenDialogOptions, Shell } from 'electron';
-import { PathGrants } from '../host/path-grants.js';
-import { electronSystem } from './system.js';
+import { PathGrants } from '../../host/path-grants.js';
+import { electronSystem } from '../system.js';
 
 function setup(answer: { canceled: boolean; filePaths: string[] }) {
   const asked: OpenDialogOptions[] = [];

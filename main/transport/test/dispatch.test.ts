@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { StudioHandlers } from '../../shared/api/contract.js';
-import { StudioError } from '../../shared/errors.js';
-import { createDispatch } from './dispatch.js';
+import type { StudioHandlers } from '../../../shared/api/contract.js';
+import { StudioError } from '../../../shared/errors.js';
+import { createDispatch } from '../dispatch.js';
 
 /** Handlers for the few requests these tests send; the dispatch never reaches the others. */
 function handlers(log: unknown[]): StudioHandlers {

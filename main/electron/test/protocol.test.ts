@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaRef } from '../../shared/api/media.js';
-import { createProtocolHandler } from './protocol.js';
+import type { MediaRef } from '../../../shared/api/media.js';
+import { createProtocolHandler } from '../protocol.js';
 
 let dir: string;
 let handle: (request: Request) => Promise<Response>;

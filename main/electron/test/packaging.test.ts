@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // electron-builder's own loader and schema: what `npm run dist` would read, checked without packaging.
 const require = createRequire(path.join(root, 'node_modules', 'electron-builder', 'package.json'));
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
