@@ -34,7 +34,7 @@ import torch
 import yaml
 
 from . import checkpoint, config as config_mod, protocol, train
-from .evaluate import _load_niqe, evaluate
+from .evaluate import evaluate, load_niqe
 from .make_eval_set import make_eval_set
 from .protocol import log
 
@@ -178,7 +178,7 @@ class Segment:
         self.every = (every or int(s.get("every", 0))) if score else 0
         self.max_images = int(s.get("max_images", 0))
         self.sets = camp.score_sets() if self.every else {}
-        self.niqe = _load_niqe(s.get("niqe_dir")) if self.every else None
+        self.niqe = load_niqe(s.get("niqe_dir")) if self.every else None
         if self.every:
             check_curve(camp.curve, list(self.sets))
         self.t0, self.start_step = time.time(), trainer.step

@@ -324,9 +324,10 @@ class FinetuneConfig:
     checkpoint_every: int = field(metadata={"min": 0})
     log_every: int = field(metadata={"min": 1})
     heldout_lr_side: int = field(metadata={"min": 1})
-    # the largest picture read (the app's scan used the same); 0: the trainer's own
-    max_pixels: int = field(metadata={"min": 0})
-    # the app leaves these out: the share of a ct+dtm run spent on DTM, overrides of the trainer config
+    # the app leaves these out (or, for max_pixels, did before 2026-12-07, and its older runs must still resume): the
+    # largest picture read (0: the trainer's own; the app's scan uses the same), the share of a ct+dtm run spent on
+    # DTM, overrides of the trainer config
+    max_pixels: int = field(default=0, metadata={"min": 0})
     dtm_share: float = field(default=0.4, metadata={"min": 0, "max": 1})
     trainer: Dict[str, Any] = field(default_factory=dict)  # e.g. {"optim": {"lr": 1e-5}}
 

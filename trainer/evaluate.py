@@ -128,7 +128,7 @@ def table(results):
     return "\n".join(lines)
 
 
-def _load_lpips(folder):
+def load_lpips(folder):
     from .lpips import LPIPS
     try:
         return LPIPS("squeeze", folder)
@@ -144,7 +144,3 @@ def load_niqe(folder):
     except FileNotFoundError as e:
         log(f"evaluate: {e}; NIQE left out")
         return None
-
-
-# campaign.py still imports the old private name; drop this once it says load_niqe
-_load_niqe = load_niqe

@@ -4,7 +4,7 @@ import json
 import os
 
 from . import protocol
-from .evaluate import _load_lpips, evaluate, load_niqe, score_dirs, seed_spread, table
+from .evaluate import load_lpips, evaluate, load_niqe, score_dirs, seed_spread, table
 from .make_eval_set import make_eval_set
 from .protocol import log
 from .sampling import sigmas_for
@@ -17,7 +17,7 @@ def main(args):
         return main_score_dirs(args)
     from .checkpoint import load_for_inference
     net, sched = (load_for_inference(args.checkpoint, ema=not args.raw) if args.checkpoint else (None, None))
-    lp, nq = _load_lpips(args.lpips), load_niqe(args.niqe)
+    lp, nq = load_lpips(args.lpips), load_niqe(args.niqe)
     counts = args.step_counts or [None]
     res = {}
     for n in counts:  # --step-counts 1 2: the app's σ lists, one result per set and count ("Set5/2")
@@ -43,7 +43,7 @@ def main_score_dirs(args):
         raise ValueError("--sr-dir without --hr-dir scores by NIQE alone, and its parameters were not found: pass "
                          "--hr-dir (the ground-truth images, matched by file stem) or --niqe DIR")
     res = score_dirs(args.sr_dir, args.hr_dir, args.lr_dir, args.scale,
-                     _load_lpips(args.lpips) if args.hr_dir else None, niqe_params=nq)
+                     load_lpips(args.lpips) if args.hr_dir else None, niqe_params=nq)
     name = args.name or os.path.basename(os.path.normpath(args.sr_dir))
     log(table({name: res}))
     if args.json:

@@ -61,10 +61,13 @@ def test_finetune_config_takes_the_apps_numbers_and_builds_nested_sections():
     assert ft.dtm_share == 0.4  # the one number the app leaves to the trainer
     assert FinetuneConfig.of(ft) is ft
     assert FinetuneConfig.of(finetune_json(stages="supervised")).stages == "warmup"  # run folders of older apps
+    older = finetune_json()
+    del older["max_pixels"]  # written since 2026-12-07: a run stopped before must still resume
+    assert FinetuneConfig.of(older).max_pixels == 0
 
 
 @pytest.mark.parametrize("key", ["seed", "device", "threads", "scale", "crop", "batch", "stages", "preview_every",
-                                 "checkpoint_every", "log_every", "heldout_lr_side", "max_pixels"])
+                                 "checkpoint_every", "log_every", "heldout_lr_side"])
 def test_finetune_config_has_no_default_for_the_apps_numbers(key):
     ft = finetune_json()
     del ft[key]
