@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxCustomIterations } from '../../../shared/training/types.js';
 import { makePairsFolder } from '../../testing/pairs.js';
 import { testPython, writeTestModel } from '../../testing/test-models.js';
 import { hiddenUnder, inView, layoutProblems, loadedWidth } from './layout-checks.js';
@@ -145,6 +146,15 @@ describe('number fields (item 9)', () => {
     const heldOut = form.getByLabel('Kept aside for measuring (%)');
     expect(await typeInto(heldOut, ['Control+A'], '20')).toBe('20');
     expect(await typeInto(form.getByLabel('Iterations'), ['Control+A'], '400')).toBe('400');
+    // the API refuses more than maxCustomIterations: the form says so beside the field, before Start
+    const iterations = form.getByLabel('Iterations');
+    expect(await typeInto(iterations, ['Control+A'], '100000')).toBe('100000');
+    const tooMany = form.getByRole('alert').filter({ hasText: `Enter a number from 1 to ${maxCustomIterations}.` });
+    await tooMany.waitFor();
+    const [countBox, tooManyBox] = [await iterations.boundingBox(), await tooMany.boundingBox()];
+    expect(tooManyBox!.y - (countBox!.y + countBox!.height)).toBeLessThan(8);
+    expect(await typeInto(iterations, ['Control+A'], '400')).toBe('400');
+    await tooMany.waitFor({ state: 'detached' });
 
     expect(await typeInto(quality, ['Control+A'], '3')).toBe('3');
     const error = form.getByRole('alert').filter({ hasText: 'Enter a number from 5 to 95.' });
