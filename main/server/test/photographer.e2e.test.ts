@@ -15,7 +15,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestName } from '../../pipeline/output-manifest.js';
 import { writeTestModel } from '../../testing/test-models.js';
-import { makePhoto } from './photos.js';
+import { writeLandscape } from '../../testing/photos.js';
 import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
@@ -29,7 +29,7 @@ let page: Page;
 
 /** A JPEG as cameras write them: EXIF with a make and model. */
 async function makeCameraJpeg(file: string, seed: number): Promise<void> {
-  await makePhoto(file, 72, 54, seed);
+  await writeLandscape(file, 72, 54, seed);
   const pixels = await sharp(file).toBuffer();
   await sharp(pixels).withExif({ IFD0: { Make: 'CTMSR', Model: 'Test Camera' } }).jpeg({ quality: 90 }).toFile(file);
 }
@@ -89,10 +89,10 @@ beforeAll(async () => {
   await Promise.all([
     makeCameraJpeg(path.join(photos, 'real', 'bears.jpg'), 3),
     makeCameraJpeg(path.join(photos, 'real', 'cat1.jpeg'), 5),
-    makePhoto(path.join(photos, 'set14', 'baboon.png'), 64, 48, 7),
-    makePhoto(path.join(photos, 'set14', 'lenna.png'), 64, 48, 9),
+    writeLandscape(path.join(photos, 'set14', 'baboon.png'), 64, 48, 7),
+    writeLandscape(path.join(photos, 'set14', 'lenna.png'), 64, 48, 9),
     // large enough that a batch of them is still running when the test pauses it
-    ...[1, 2, 3].map((i) => makePhoto(path.join(photos, 'big', `big-${i}.png`), 480, 360, 20 + i)),
+    ...[1, 2, 3].map((i) => writeLandscape(path.join(photos, 'big', `big-${i}.png`), 480, 360, 20 + i)),
   ]);
   const models = path.join(work, 'models');
   writeTestModel('ctmsr', path.join(models, 'tiny-ctmsr.onnx'), { scale: 4 });
@@ -110,7 +110,7 @@ beforeAll(async () => {
       metrics: { Set14: { psnr: 27.05, ssim: 0.733, lpips: 0.2422, bicubic: { psnr: 26.22, ssim: 0.7087, lpips: 0.3664 } } },
     }),
   );
-  await makePhoto(path.join(work, 'Extra', 'extra.jpg'), 64, 48, 30);
+  await writeLandscape(path.join(work, 'Extra', 'extra.jpg'), 64, 48, 30);
 
   const rendererDir = path.join(work, 'renderer');
   await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } });

@@ -13,7 +13,7 @@ import { maxCustomIterations } from '../../../shared/training/types.js';
 import { makePairsFolder } from '../../testing/pairs.js';
 import { testPython, writeTestModel } from '../../testing/test-models.js';
 import { hiddenUnder, inView, layoutProblems, loadedWidth } from './layout-checks.js';
-import { makePhoto } from './photos.js';
+import { writeLandscape } from '../../testing/photos.js';
 import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
@@ -81,7 +81,7 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'ctmsr-e2e-screens-'));
   await mkdir(artifacts, { recursive: true });
   await makePairsFolder(path.join(work, 'Buildings'), { count: 12, width: 160, height: 160 });
-  await Promise.all(Array.from({ length: 4 }, (_, i) => makePhoto(path.join(work, 'LR', `photo-${i + 1}.png`), 320, 240, i + 1)));
+  await Promise.all(Array.from({ length: 4 }, (_, i) => writeLandscape(path.join(work, 'LR', `photo-${i + 1}.png`), 320, 240, i + 1)));
   const models = path.join(work, 'models');
   writeTestModel('ctmsr', path.join(models, 'tiny-ctmsr.onnx'), { checkpoint: true });
   // named as the shipped default is, so that names are as long as the ones users see
