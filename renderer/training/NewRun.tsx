@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { degradations, type Degradation, type LengthChoice, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
+import { degradations, maxCustomIterations, type Degradation, type LengthChoice, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
 import { asError, useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 import { useSettings } from '../state/settings-context';
 import { Check, Field } from '../ui/fields';
@@ -160,7 +160,7 @@ export function NewRun({ onStarted, activeRun }: { onStarted: () => void; active
           )}
         </Field>
         {length === 'custom' && (
-          <NumberField label={t('training.iterations')} min={1} max={1_000_000} value={iterations} onChange={setIterations} onValidity={track('iterations')} />
+          <NumberField label={t('training.iterations')} min={1} max={maxCustomIterations} value={iterations} onChange={setIterations} onValidity={track('iterations')} />
         )}
       </div>
       <div className="field-pair">

@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeCorruptJpeg, makePhoto } from './photos.js';
+import { writeLandscape } from '../../testing/photos.js';
+import { writeCorruptImage } from '../../testing/test-images.js';
 import { manifestName } from '../../pipeline/output-manifest.js';
 import { writeTestModel } from '../../testing/test-models.js';
 import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
@@ -73,11 +74,11 @@ beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
   const photos = path.join(work, 'Photos');
   await Promise.all([
-    ...Array.from({ length: 9 }, (_, i) => makePhoto(path.join(photos, `photo-${String(i + 1).padStart(2, '0')}.jpg`), 96 + 8 * i, 72 + 6 * i, i + 1)),
+    ...Array.from({ length: 9 }, (_, i) => writeLandscape(path.join(photos, `photo-${String(i + 1).padStart(2, '0')}.jpg`), 96 + 8 * i, 72 + 6 * i, i + 1)),
     // Large enough that a batch of them is still running when the test cancels it.
-    ...Array.from({ length: 6 }, (_, i) => makePhoto(path.join(photos, 'Trip', `trip-${i + 1}.png`), 480, 360, 20 + i)),
-    makeCorruptJpeg(path.join(photos, 'broken.jpg')),
+    ...Array.from({ length: 6 }, (_, i) => writeLandscape(path.join(photos, 'Trip', `trip-${i + 1}.png`), 480, 360, 20 + i)),
   ]);
+  writeCorruptImage(path.join(photos, 'broken.jpg'));
   const models = path.join(work, 'models');
   makeModel('ctmsr', 4, path.join(models, 'tiny-ctmsr.onnx'));
   // An import without a manifest: the app must work out kind and scale from the graph.

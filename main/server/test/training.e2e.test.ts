@@ -13,7 +13,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePairsFolder, writeBrokenPng, writeSizedPng } from '../../testing/pairs.js';
 import { testPython, writeTestModel } from '../../testing/test-models.js';
-import { makePhoto } from './photos.js';
+import { writeLandscape } from '../../testing/photos.js';
 import { launchPage, repoRoot, startServe, type ServeProcess } from './serve-process.js';
 
 const artifacts = path.join(repoRoot, 'test-artifacts');
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await writeSizedPng(path.join(pairs, 'LR', 'broken.png'), 32, 32);
   await writeSizedPng(path.join(pairs, 'HR', 'odd.png'), 130, 128);
   await writeSizedPng(path.join(pairs, 'LR', 'odd.png'), 32, 32);
-  await makePhoto(path.join(work, 'Photos', 'snap.png'), 48, 40, 3);
+  await writeLandscape(path.join(work, 'Photos', 'snap.png'), 48, 40, 3);
   const models = path.join(work, 'models');
   writeTestModel('ctmsr', path.join(models, 'tiny-ctmsr.onnx'), { checkpoint: true });
 

@@ -3,10 +3,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StudioHandlers } from '../../shared/api/contract.js';
-import { createDispatch } from '../transport/dispatch.js';
-import { EventHub } from '../services/events.js';
-import { startServer, type RunningServer } from './http-server.js';
+import type { StudioHandlers } from '../../../shared/api/contract.js';
+import { createDispatch } from '../../transport/dispatch.js';
+import { EventHub } from '../../services/events.js';
+import { startServer, type RunningServer } from '../http-server.js';
 
 let dir: string;
 let server: RunningServer;
