@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemFolderOf } from '../../host/path-grants.js';
 import { mkfifo, release } from '../../testing/fifo.js';
 import { makePairsFolder, writeBrokenPng, writePngHeader, writeSizedPng } from '../../testing/pairs.js';
-import { makePhoto } from '../../server/test/photos.js';
+import { writeLandscape } from '../../testing/photos.js';
 import { cropFor, scanSource, splitHeldOut } from '../source-scan.js';
 
 let dir: string;
@@ -90,10 +90,10 @@ describe('scanSource, HR photos only', () => {
   it('keeps photos large enough for the crop at the chosen scale', async () => {
     const root = path.join(dir, 'photos');
     await mkdir(root, { recursive: true });
-    for (let i = 0; i < 7; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
-    await makePhoto(path.join(dir, 'elsewhere.jpg'), 160, 140, 7);
+    for (let i = 0; i < 7; i++) await writeLandscape(path.join(root, `p${i}.jpg`), 160, 140, i);
+    await writeLandscape(path.join(dir, 'elsewhere.jpg'), 160, 140, 7);
     await symlink(path.join(dir, 'elsewhere.jpg'), path.join(root, 'linked.jpg')); // links to pictures count
-    await makePhoto(path.join(root, 'small.jpg'), 100, 90, 9);
+    await writeLandscape(path.join(root, 'small.jpg'), 100, 90, 9);
     await writeBrokenPng(path.join(root, 'bad.png'));
     const scan = await scanSource({ kind: 'hr', folder: root, degradation: 'jpeg', jpegQuality: 30, scale: 3 });
     expect(scan.scale).toBe(3);
@@ -127,7 +127,7 @@ describe('scanSource, files the trainer must not read', () => {
   it('refuses a picture larger than the trainer reads, from its header', async () => {
     const root = path.join(dir, 'huge');
     await mkdir(root, { recursive: true });
-    for (let i = 0; i < 8; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
+    for (let i = 0; i < 8; i++) await writeLandscape(path.join(root, `p${i}.jpg`), 160, 140, i);
     await writePngHeader(path.join(root, 'panorama.png'), 14_000, 14_000);
     const scan = await scanSource({ kind: 'hr', folder: root, degradation: 'bicubic', jpegQuality: 40, scale: 4 });
     expect(scan.pairs).toHaveLength(8);
@@ -137,7 +137,7 @@ describe('scanSource, files the trainer must not read', () => {
   it('never reads a picture a link leads to inside a system folder', async () => {
     const root = path.join(dir, 'system-link');
     await mkdir(root, { recursive: true });
-    for (let i = 0; i < 8; i++) await makePhoto(path.join(root, `p${i}.jpg`), 160, 140, i);
+    for (let i = 0; i < 8; i++) await writeLandscape(path.join(root, `p${i}.jpg`), 160, 140, i);
     await symlink('/etc/passwd', path.join(root, 'secret.png'));
     const scan = await scanSource({ kind: 'hr', folder: root, degradation: 'bicubic', jpegQuality: 40, scale: 4 }, { systemFolderOf });
     expect(scan.bad).toEqual([
