@@ -37,6 +37,8 @@ describe('training without a usable Python', () => {
     await studio.handlers.settings.update({ pythonPath: python }); // checked: it trains
     // PyTorch goes away afterwards; the probe passes its script as `-c <script>`, so the wrapper runs $2 with torch hidden
     await writeFile(python, `#!/bin/sh\nexec ${testPython} -c "import sys; sys.modules['torch'] = None; exec(sys.argv[1])" "$2"\n`);
+    // the check when it was set is cached as the probe training uses; "Check again" probes anew
+    expect((await studio.handlers.training.python({ refresh: true })).ok).toBe(false);
     // no other Python is needed to make none usable: a broken setting is reported, never replaced by one found on
     // PATH, CTMSR_PYTHON or /usr/bin (python.ts), so the machine's own working interpreter does not hide the error
 
