@@ -188,14 +188,28 @@ describe('the training API', () => {
 });
 
 describe.skipIf(!canMountTmpfs())('a full data disk during training (a small tmpfs: needs root)', () => {
-  it('ends the run failed with "disk full" and what to do; the app stays up, and the database learns it once it can', async () => {
-    const small = path.join(dir, 'small');
+  /** An app whose data folder is a 24 MB tmpfs of its own, closed and unmounted after `use`. */
+  async function onSmallDisk(name: string, use: (small: string, studio: () => Studio, reopen: () => Promise<Studio>) => Promise<void>): Promise<void> {
+    const small = path.join(dir, name);
     await mkdir(small);
     mountTmpfs(small, '24m');
     let s: Studio | undefined;
     try {
       s = await open(small);
       await s.handlers.settings.update({ pythonPath: testPython });
+      await use(small, () => s!, async () => {
+        await s!.close();
+        return (s = await open(small));
+      });
+    } finally {
+      await s?.close();
+      unmount(small);
+    }
+  }
+
+  it('ends the run failed with "disk full" and what to do; the app stays up, and the database learns it once it can', async () => {
+    await onSmallDisk('small', async (small, studio, reopen) => {
+      const s = studio();
       const r = await s.training.start(long);
       await until(r.id, (x) => x.state === 'running' && x.step >= 3, 'trained 3 steps', s);
       const filler = fillDisk(small);
@@ -205,23 +219,13 @@ describe.skipIf(!canMountTmpfs())('a full data disk during training (a small tmp
 
       await rm(filler);
       expect(await run(r.id, s)).toMatchObject({ state: 'failed', error: full });
-      await s.close();
-      s = await open(small);
-      expect(await run(r.id, s)).toMatchObject({ state: 'failed', error: full });
-    } finally {
-      await s?.close();
-      unmount(small);
-    }
+      expect(await run(r.id, await reopen())).toMatchObject({ state: 'failed', error: full });
+    });
   }, 300_000);
 
   it('refuses to start a run on a full disk with what to do, and leaves no half-made run behind', async () => {
-    const small = path.join(dir, 'small-start');
-    await mkdir(small);
-    mountTmpfs(small, '24m');
-    let s: Studio | undefined;
-    try {
-      s = await open(small);
-      await s.handlers.settings.update({ pythonPath: testPython });
+    await onSmallDisk('small-start', async (small, studio) => {
+      const s = studio();
       const before = await s.handlers.training.runs({});
       const filler = fillDisk(small);
       await expect(s.training.start(long)).rejects.toMatchObject({
@@ -237,9 +241,6 @@ describe.skipIf(!canMountTmpfs())('a full data disk during training (a small tmp
       await until(r.id, (x) => x.state === 'running' && x.step >= 1, 'trained a step', s);
       await s.handlers.training.stop({ id: r.id });
       await until(r.id, (x) => x.state === 'stopped', 'stopped', s);
-    } finally {
-      await s?.close();
-      unmount(small);
-    }
+    });
   }, 300_000);
 });
