@@ -66,7 +66,7 @@ async function startBatch(outputFolder: string, options: { model?: string; size?
   if (options.size) await panel.getByLabel('Output size').selectOption(options.size);
   await panel.getByLabel('Output folder').fill(outputFolder);
   await panel.getByRole('button', { name: 'Start batch' }).click();
-  await page.getByRole('heading', { name: 'Queue', level: 2 }).waitFor();
+  await page.getByRole('heading', { name: 'Queue', level: 2, exact: true }).waitFor();
 }
 
 beforeAll(async () => {

@@ -258,7 +258,7 @@ export async function fillOutput(folder: string): Promise<void> {
 
 export async function startBatch(): Promise<void> {
   await batchPanel().getByRole('button', { name: 'Start batch' }).click();
-  await page.getByRole('heading', { name: 'Queue', level: 2 }).waitFor();
+  await page.getByRole('heading', { name: 'Queue', level: 2, exact: true }).waitFor();
 }
 
 /** The newest batch card (the queue lists newest first). */
