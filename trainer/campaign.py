@@ -17,7 +17,8 @@ carries on from the committed slim checkpoint, and the optimiser restarts.
 
 An arm tries one change of the plan (its --set overrides) from where the campaign stands without moving it: it carries
 on from the committed checkpoint into trainer/campaigns/<name>/arms/<arm>/ (curve.csv committed, checkpoint.pt not) and
-its own work folder. Arms of equal --iterations compare one setting each; the winner's setting goes into the plan.
+its own work folder. Arms of equal --iterations compare one setting each; the winner's setting goes into the plan. An
+arm run again (with the same --set) goes on from its own work folder, so an arm can be run longer later.
 
 A segment ends at --minutes, after --iterations, or on SIGTERM/Ctrl-C; then the full checkpoint is written and slimmed
 into the committed one, ready to commit. Scoring samples one step (σ = 1, seed 0) on fixed sets, made once with
@@ -46,7 +47,7 @@ METRICS = ("psnr", "lpips", "niqe")
 
 class Campaign:
     def __init__(self, name, campaigns="trainer/campaigns", runs="trainer/runs", shared=None, arm=None):
-        self.name = name
+        self.name, self.arm = name, arm
         self.dir = os.path.join(campaigns, name)
         self.work = os.path.join(runs, f"campaign-{name}" + (f"-arm-{arm}" if arm else ""))
         self.sets_dir = os.path.join(runs, "eval-sets")
@@ -227,11 +228,13 @@ class Segment:
 
 
 def start_trainer(camp, cfg):
-    """Exact resume from the work folder when it is at least as far as the committed checkpoint; else carry on from
-    the committed checkpoint; else begin at the plan's start."""
+    """Exact resume from the work folder when it is at least as far as the committed checkpoint, or always for an
+    arm (its own lineage: an arm run again goes on where it stopped, even after the campaign moved on; a new arm name
+    starts from where the campaign stands); else carry on from the committed checkpoint; else begin at the plan's
+    start."""
     work_ck = os.path.join(camp.work, "checkpoint.pt")
     committed = checkpoint.load(camp.start)["step"] if os.path.isfile(camp.start) else None
-    if os.path.isfile(work_ck) and (committed is None or checkpoint.load(work_ck)["step"] >= committed):
+    if os.path.isfile(work_ck) and (camp.arm or committed is None or checkpoint.load(work_ck)["step"] >= committed):
         log(f"campaign: resuming {work_ck}")
         return train.Trainer(cfg, resume=True)
     if committed is not None:

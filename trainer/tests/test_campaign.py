@@ -184,3 +184,16 @@ def test_an_arm_tries_a_setting_from_where_the_campaign_stands_and_leaves_the_ca
     assert ck["config"]["dtm"]["lambda_dtm"] == 0.5
     assert ck["history"]["campaign"]["segments"][-1]["overrides"] == ["dtm.lambda_dtm=0.5"]
     assert (tmp_path / "runs" / "campaign-tiny-arm-lambda-0.5" / "checkpoint.pt").is_file()
+
+
+def test_an_arm_run_again_goes_on_from_its_own_work_folder_after_the_campaign_moved_on(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    _campaign(tmp_path, "--iterations", "5")
+    _campaign(tmp_path, "--arm", "no-refresh", "--iterations", "2", "--no-score", "--set", "dtm.refresh_every=1000")
+    _campaign(tmp_path, "--iterations", "4", "--no-score")  # the campaign moves on to step 9
+
+    lines = _campaign(tmp_path, "--arm", "no-refresh", "--iterations", "2", "--no-score",
+                      "--set", "dtm.refresh_every=1000")
+    assert lines[-1]["type"] == "campaignCheckpoint" and lines[-1]["step"] == 9  # 5 + 2 + 2, not 9 + 2
+    ck = checkpoint.load(str(tmp_path / "campaigns" / "tiny" / "arms" / "no-refresh" / "checkpoint.pt"))
+    assert [(s["fromStep"], s["toStep"]) for s in ck["history"]["campaign"]["segments"]][-2:] == [(5, 7), (7, 9)]
