@@ -137,7 +137,8 @@ describe.each(languages)('every screen in %s', (language) => {
       const start = form.getByRole('button', { name: say.start });
       expect(await start.isDisabled()).toBe(true);
       const why = form.getByTestId('start-blocked');
-      expect(await why.textContent()).toBe(say.blocked(runName));
+      // the screen draws before its list of runs arrives, and says "choose a folder" until then
+      await expect.poll(() => why.textContent()).toBe(say.blocked(runName));
       // whoever sees Start sees why it waits: in view with it, right under or beside it
       await start.scrollIntoViewIfNeeded();
       expect(await inView(why)).toBe(true);
