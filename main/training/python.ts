@@ -156,9 +156,12 @@ export async function discoverPython(options: DiscoveryOptions = {}): Promise<Py
   const tried: PythonInfo['tried'] = [];
   const seen = new Set<string>();
   for (const candidate of candidates(options)) {
+    // the setting is what the user asked for: a broken one is reported, not silently replaced by another
+    const isSetting = Boolean(options.setting) && candidate.command === options.setting;
     const report = await probe(candidate, options.timeoutMs, options.env);
     if ('problem' in report) {
       tried.push({ candidate: candidate.label, problem: report.problem });
+      if (isSetting) break;
       continue;
     }
     if (seen.has(report.executable)) continue;
@@ -166,8 +169,7 @@ export async function discoverPython(options: DiscoveryOptions = {}): Promise<Py
     const problem = problemOf(report);
     tried.push({ candidate: candidate.label, problem });
     if (!problem) return { ok: true, python: report.executable || candidate.command, version: report.version, torch: report.torch, devices: report.devices ?? [], tried, advice: null };
-    // the setting is what the user asked for: a broken one is reported, not silently replaced
-    if (options.setting && candidate.command === options.setting) break;
+    if (isSetting) break;
   }
   return { ok: false, python: null, version: null, torch: null, devices: [], tried, advice: installAdvice(options.platform) };
 }

@@ -79,6 +79,16 @@ describe('discoverPython', () => {
     expect(info.tried[0].problem).toBe('PyTorch 1.10.2+cpu is too old (1.13 or newer needed)');
   });
 
+  it('does not replace a setting that cannot run at all with another Python', async () => {
+    const gone = path.join(dir, 'removed', 'python3');
+    const crashing = await executable(path.join(dir, 'python-crashing'), '#!/bin/sh\nexit 3\n');
+    for (const setting of [gone, crashing]) {
+      const info = await discoverPython({ setting, env: { PATH: path.join(dir, 'empty'), CTMSR_PYTHON: testPython }, usualPlaces: [] });
+      expect(info.ok).toBe(false);
+      expect(info.tried.map((t) => t.candidate)).toEqual([`the setting (${setting})`]);
+    }
+  });
+
   it('tries py -3 first on Windows', () => {
     expect(candidates({ platform: 'win32', env: {} }).map((c) => c.label)).toEqual(['py -3', 'python', 'python3']);
   });
