@@ -1,12 +1,16 @@
 """The faster training step keeps the maths: bfloat16 autocast (on CPUs with native bfloat16) and the channels-last
 layout change a step's loss by rounding only, and f_θ' and LPIPS-free parts stay where the official code keeps them."""
+import os
+import subprocess
+import sys
+
 import pytest
 import torch
 
 from trainer import config
 from trainer.train import Trainer, amp_dtype
 
-from .conftest import LPIPS_DIR, needs_lpips, tiny_config
+from .conftest import LPIPS_DIR, REPO, needs_lpips, tiny_config
 
 # bfloat16 keeps 8 bits of mantissa (≈ 0.4 % per rounding); a CT loss is a small difference of two network outputs,
 # so its relative error is larger than any one output's. Measured on the shipped S network at batch 8: ≤ 1.7 %.
@@ -60,3 +64,14 @@ def test_the_network_trains_in_channels_last(tmp_path, hr_folder):
     tr = Trainer(tiny_config(tmp_path / "run", hr_folder))
     conv = next(m for m in tr.net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3))
     assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_openmp_threads_wait_passively_unless_the_user_says_otherwise():
+    # busy-waiting OpenMP threads make a two-thread step several times slower on shared cores (README, "Training
+    # speed"); the policy only takes effect when set before torch loads, so the package sets it on import
+    code = "import os, trainer, torch; print(os.environ['OMP_WAIT_POLICY'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    run = lambda e: subprocess.run([sys.executable, "-c", code], env=e, cwd=REPO, capture_output=True,  # noqa: E731
+                                   text=True, check=True).stdout.strip()
+    assert run(env) == "PASSIVE"
+    assert run({**env, "OMP_WAIT_POLICY": "ACTIVE"}) == "ACTIVE"
