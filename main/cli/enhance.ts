@@ -22,7 +22,8 @@ import { printable, printableLines } from '../../shared/printable.js';
 import { progressReporter } from './progress.js';
 import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import { summaryTable } from './summary.js';
-import { modelStyles, styleWords } from '../../shared/models/manifest.js';
+import { modelStyles, styleWords, type ModelManifest } from '../../shared/models/manifest.js';
+import { sigmaSchedule } from '../engine/schedule.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -47,6 +48,13 @@ const providerList = (v: string): ProviderName[] => {
   return list as ProviderName[];
 };
 
+/** ", 2 steps": the count a `ctmsr` model runs, resolved as the engine does, since it multiplies the time; feed-forward models have none. */
+const sampling = (manifest: ModelManifest, steps: number | undefined) => {
+  if (manifest.kind !== 'ctmsr') return '';
+  const count = sigmaSchedule(manifest, steps).length;
+  return `, ${count} step${count > 1 ? 's' : ''}`;
+};
+
 /** "faithful = Faithful: closest to the original; detail = …", the shipped styles in plain words. */
 const styleChoices = () => modelStyles.map((s) => `${s} = ${styleWords[s]}`).join('; ');
 
@@ -61,7 +69,7 @@ export function buildProgram(): Command {
     .option('-s, --scale <n>', 'output scale (e.g. 2, 3, 4; at most the model\'s own)', positive)
     .option('-W, --width <px>', 'exact output width (height follows the aspect unless given)', int('width'))
     .option('-H, --height <px>', 'exact output height', int('height'))
-    .option('--steps <n>', 'sampling steps for CTMSR models (1 = one-step)', int('steps'), 1)
+    .option('--steps <n>', "sampling steps for CTMSR models (default: the model's own, see its manifest; 1 for most)", int('steps'))
     .option('--seed <n>', 'noise seed; the same seed gives the same result', int('seed'), 0)
     .addOption(new Option('-f, --format <format>', 'output format').choices(outputFormats).default('same'))
     .option('-q, --quality <1-100>', 'JPEG/WebP/AVIF/TIFF quality', int('quality'), 92)
@@ -147,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
     onCpu = choice.provider === 'cpu';
     const cpu = engine.cpuWorkers(model);
     const workers = choice.provider === 'cpu' && cpu.workers > 1 ? `, ${cpu.workers} CPU workers × ${cpu.threadsPerWorker} thread${cpu.threadsPerWorker > 1 ? 's' : ''}` : '';
-    console.error(printable(`model ${model.manifest.id} (×${model.manifest.scale}) on ${choice.provider}${workers}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`));
+    console.error(printable(`model ${model.manifest.id} (×${model.manifest.scale}${sampling(model.manifest, settings.steps)}) on ${choice.provider}${workers}${choice.fallbackReason ? ` (fallback: ${choice.fallbackReason})` : ''}`));
   } catch (e) {
     console.error(printable(`error: ${(e as Error).message}`));
     return 2;

@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { ownStepCount } from '../../shared/models/manifest.js';
 import { evaluateModels, manifestMetrics, shippedModelIds, writeManifestMetrics, loadModels, type EvaluationReport } from '../evaluation/harness.js';
 import { defaultSets } from '../evaluation/sets.js';
 import { resultsTable, speedTable } from '../evaluation/table.js';
@@ -25,14 +26,14 @@ export function buildProgram(): Command {
     .option('--models <ids...>', 'model ids in models/ or paths to .onnx files', [...shippedModelIds])
     .option('--sets <names...>', `sets: ${defaultSets.join(', ')}, or folders holding HR/ and LR_x4/`, [...defaultSets])
     .option('--lr-only <dirs...>', 'also folders of LR photos without ground truth, scored by NIQE alone')
-    .option('--steps <n...>', 'sampling step counts to measure (default: 1 2)', stepCounts)
+    .option('--steps <n...>', "sampling step counts to measure (default: each model's own, see its manifest; 1 for most)", stepCounts)
     .option('--seed <n>', 'noise seed of the engine', wholeNumber('seed', 0), 0)
     .option('--degradation-seed <n>', 'seed of the BSD100-real degradation', wholeNumber('degradation seed', 0), 0)
     .option('--spread-seeds <n>', 'seed spread: mean per-pixel std of the output over this many seeds (0 or 1: skip)', wholeNumber('spread seeds', 0), 4)
     .option('--spread-images <n>', 'measure the seed spread on the first N images of each set (0: all)', wholeNumber('spread images', 0), 10)
     .option('--max-images <n>', 'only the first N images of each set (quick checks)', wholeNumber('max images', 1))
     .option('--json <path>', 'also write the full results (per image too) as JSON')
-    .option('--write-manifest', "write the 1-step metrics into each model's manifest (metrics field)", false)
+    .option('--write-manifest', "write the metrics at each model's own step count into its manifest (metrics field)", false)
     .option('--no-speed', 'skip the CPU speed measurement (512×512 → 2048×2048)')
     .option('--threads <n>', 'ONNX Runtime threads (0 = automatic, as the CLI)', wholeNumber('threads', 0), 0)
     .option('--keep-outputs <dir>', 'keep the enhanced images in this folder');
@@ -51,18 +52,33 @@ export function markdownReport(report: EvaluationReport): string {
   return parts.join('\n');
 }
 
+/** Why --write-manifest cannot record what `steps` measures: a model's own count missing from it (checked before hours of work). */
+async function ownCountsLeftOut(ids: string[], steps: number[]): Promise<string | undefined> {
+  let models;
+  try {
+    models = await loadModels(ids);
+  } catch {
+    return undefined; // the evaluation reports a missing model, with the way to make it
+  }
+  const missing = models.filter((m) => !steps.includes(ownStepCount(m.manifest)));
+  if (missing.length === 0) return undefined;
+  const counts = missing.map((m) => `${m.manifest.id}: ${ownStepCount(m.manifest)}`).join(', ');
+  return `--write-manifest records each model's metrics at its own step count (${counts}); include it in --steps, or leave --steps out.`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.parse(argv);
   const o = program.opts();
-  const steps: number[] = o.steps ?? [1, 2];
+  const steps: number[] | undefined = o.steps;
   if (o.writeManifest) {
     if (o.maxImages) {
       console.error('error: --write-manifest records whole sets; leave out --max-images.');
       return 2;
     }
-    if (!steps.includes(1)) {
-      console.error('error: --write-manifest records the 1-step metrics; include 1 in --steps.');
+    const problem = steps && (await ownCountsLeftOut(o.models, steps));
+    if (problem) {
+      console.error(`error: ${problem}`);
       return 2;
     }
   }
@@ -91,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.json) await writeFile(o.json, `${JSON.stringify(report, null, 2)}\n`);
   if (o.writeManifest) {
     for (const model of await loadModels(o.models)) {
-      const path = await writeManifestMetrics(model, manifestMetrics(report.results, model.manifest.id));
+      const path = await writeManifestMetrics(model, manifestMetrics(report.results, model.manifest));
       console.error(`metrics written into ${path}`);
     }
   }

@@ -22,9 +22,10 @@ export class TileRunner {
     /** Undefined where the runner only builds inputs for sessions elsewhere (the worker pool). */
     private readonly session: ort.InferenceSession | undefined,
     private readonly grid: TileGrid,
+    /** `steps` left out: the model's own (see sigmaSchedule). */
     private readonly options: { seed?: number; steps?: number },
   ) {
-    this.sigmas = sigmaSchedule(model.manifest, options.steps ?? 1);
+    this.sigmas = sigmaSchedule(model.manifest, options.steps);
   }
 
   /** The LR tiles at `lefts` on row `top`, as one [n, 3, th, tw] tensor in the model's range. */

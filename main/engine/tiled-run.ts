@@ -14,7 +14,7 @@ export interface TileProgress {
 
 export interface TiledRunOptions {
   seed?: number;
-  /** Sampling steps for `ctmsr` models; feed-forward models ignore it. */
+  /** Sampling steps for `ctmsr` models; left out, the model's own (its manifest's σ list). Feed-forward models ignore it. */
   steps?: number;
   signal?: AbortSignal;
   onProgress?: (p: TileProgress) => void;
@@ -145,7 +145,7 @@ async function runOnPool(
     const { row, lefts } = work[k];
     const top = grid.ys[row];
     const lr = lrRunner.lrTensor(image, lefts, top).data as Float32Array;
-    const result = pool.run({ model, lr, lefts, top, tileWidth: grid.tileWidth, tileHeight: grid.tileHeight, seed: options.seed ?? 0, steps: options.steps ?? 1 });
+    const result = pool.run({ model, lr, lefts, top, tileWidth: grid.tileWidth, tileHeight: grid.tileHeight, seed: options.seed ?? 0, steps: options.steps });
     result.catch(() => undefined); // awaited in order below; a later one failing first must not go unhandled
     return result;
   };

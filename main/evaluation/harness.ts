@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { manifestScore, parseModelManifest } from '../../shared/models/manifest.js';
+import { manifestScore, ownStepCount, parseModelManifest, type ModelManifest } from '../../shared/models/manifest.js';
 import { Engine } from '../engine/engine.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
 import { bundledModelsDir } from '../models/bundled.js';
@@ -22,7 +22,8 @@ export interface EvaluationOptions {
   /** Model ids in `models/` or paths to .onnx files. */
   models: string[];
   sets: string[];
-  steps: number[];
+  /** Step counts to measure every model at; left out, each model at its own (the length of its manifest's σ list). */
+  steps?: number[];
   /** Noise seed of the engine. */
   seed: number;
   /** Seed of BSD100-real's degradation (a different seed is a different set). */
@@ -55,7 +56,8 @@ export interface ResultRecord extends ResultRow {
 
 export interface EvaluationReport {
   generatedAt: string;
-  options: { sets: string[]; steps: number[]; seed: number; degradationSeed: number; maxImages: number | null; threads: number; spreadSeeds: number; spreadImages: number };
+  /** `steps`: 'own' when each model was measured at its own count. */
+  options: { sets: string[]; steps: number[] | 'own'; seed: number; degradationSeed: number; maxImages: number | null; threads: number; spreadSeeds: number; spreadImages: number };
   machine: { cpus: number; cpuModel: string; loadavg1m: number; provider: string };
   models: { id: string; path: string; params?: number; trainedOn?: string }[];
   results: ResultRecord[];
@@ -97,9 +99,10 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     for (const model of models) {
       const id = model.manifest.id;
       provider = (await engine.open(model)).choice.provider;
+      const counts = stepCountsOf(model.manifest, options.steps);
       const mpPerSec = new Map<number, number>();
       if (options.speed) {
-        for (const steps of options.steps) {
+        for (const steps of counts) {
           log(`${id}: speed, ${steps} step(s), 512×512 → ×${model.manifest.scale} …`);
           const s = await measureSpeed(engine, model, steps, work, { seed: options.seed });
           speed.push(s);
@@ -107,7 +110,7 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
         }
       }
       for (const set of sets) {
-        for (const steps of options.steps) {
+        for (const steps of counts) {
           const outDir = join(work, id, set.name, `steps${steps}-seed${options.seed}`);
           log(`${id}: ${set.name}, ${set.inputs.length} image(s), ${steps} step(s) …`);
           const { seconds } = await enhanceInputs(engine, model, set.inputs, outDir, evalSettings(model, steps, options.seed));
@@ -135,7 +138,7 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     generatedAt: new Date().toISOString(),
     options: {
       sets: sets.map((s) => s.name),
-      steps: options.steps,
+      steps: options.steps ?? 'own',
       seed: options.seed,
       degradationSeed: options.degradationSeed,
       maxImages: options.maxImages ?? null,
@@ -148,6 +151,11 @@ export async function evaluateModels(options: EvaluationOptions): Promise<Evalua
     results,
     speed,
   };
+}
+
+/** The step counts a model is measured at: those asked for, else its own, as users get it with nothing chosen. */
+export function stepCountsOf(manifest: Pick<ModelManifest, 'steps'>, steps: number[] | undefined): number[] {
+  return steps ?? [ownStepCount(manifest)];
 }
 
 /**
@@ -176,14 +184,16 @@ async function seedSpread(engine: Engine, model: LoadedModel, set: EvalSet, step
 type ManifestScores = { psnr: number; ssim: number; lpips: number };
 
 /**
- * {set: {psnr, ssim, lpips, bicubic}} of one model's 1-step rows, rounded as the trainer's export does
- * (-1: not measured); bicubic beside, so the app can show what the numbers mean.
+ * {set: {psnr, ssim, lpips, bicubic}} of one model's rows at its own step count (what the app runs unless told
+ * otherwise, so what its card should promise), rounded as the trainer's export does (-1: not measured); bicubic
+ * beside, so the app can show what the numbers mean.
  */
-export function manifestMetrics(results: ResultRecord[], modelId: string): Record<string, ManifestScores & { bicubic?: ManifestScores }> {
+export function manifestMetrics(results: ResultRecord[], manifest: Pick<ModelManifest, 'id' | 'steps'>): Record<string, ManifestScores & { bicubic?: ManifestScores }> {
   const rounded = (m: MetricValues): ManifestScores => manifestScore({ psnr: m.psnr!, ssim: m.ssim, lpips: m.lpips });
   const out: Record<string, ManifestScores & { bicubic?: ManifestScores }> = {};
-  for (const r of results.filter((x) => x.model === modelId && x.steps === 1 && x.sr.psnr !== undefined)) {
-    if (r.sr.psnr === null) throw new Error(`${modelId} on ${r.set}: PSNR is infinite (outputs equal the ground truth); not a measurement to ship.`);
+  const own = ownStepCount(manifest);
+  for (const r of results.filter((x) => x.model === manifest.id && x.steps === own && x.sr.psnr !== undefined)) {
+    if (r.sr.psnr === null) throw new Error(`${manifest.id} on ${r.set}: PSNR is infinite (outputs equal the ground truth); not a measurement to ship.`);
     out[r.set] = rounded(r.sr);
     if (r.bicubic && r.bicubic.psnr !== null && r.bicubic.psnr !== undefined) out[r.set].bicubic = rounded(r.bicubic);
   }

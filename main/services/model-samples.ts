@@ -8,8 +8,8 @@ import { bicubicPng, regionPng } from '../imaging/display-png.js';
 
 /**
  * Each model's before/after on one fixed picture (models/sample.png): plain bicubic beside the model,
- * enhanced by the app's own engine. Kept on disk per model file, so a model is run on it once, whatever
- * model it is (bundled, imported, fine-tuned, or one added to models/ later).
+ * enhanced by the app's own engine as the model samples by default. Kept on disk per model file and σ list, so a
+ * model is run on it once, whatever model it is (bundled, imported, fine-tuned, or one added to models/ later).
  */
 export class ModelSamples {
   private readonly pending = new Map<string, Promise<Buffer>>();
@@ -24,16 +24,19 @@ export class ModelSamples {
     };
     const [modelVersion, pictureVersion] = await Promise.all([version(model.onnxPath), version(this.deps.picture)]);
     const { scale } = model.manifest;
+    // the crop is sampled as the model's own σ list says: a manifest that changes it (not the graph) is a new crop too
+    const sigmas = `sigmas${model.manifest.steps.join('_')}`;
     const [before, after] = await Promise.all([
       this.cached(`bicubic-x${scale}-${pictureVersion}.png`, () => bicubicPng(this.deps.picture, scale)),
-      this.cached(`${model.manifest.id}-${modelVersion}-${pictureVersion}.png`, () => this.enhance(model)),
+      this.cached(`${model.manifest.id}-${modelVersion}-${sigmas}-${pictureVersion}.png`, () => this.enhance(model)),
     ]);
     return { before: pngUrl(before), after: pngUrl(after) };
   }
 
   private async enhance(model: LoadedModel): Promise<Buffer> {
     const picture = await decodeImage(this.deps.picture);
-    const { image } = await this.deps.engine().enhance(model, picture.rgb, { seed: 0, steps: 1 });
+    // no step count: the model's own, as a batch with nothing chosen would enhance a photo
+    const { image } = await this.deps.engine().enhance(model, picture.rgb, { seed: 0 });
     return regionPng(image, { left: 0, top: 0, width: image.width, height: image.height });
   }
 

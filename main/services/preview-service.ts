@@ -13,7 +13,8 @@ export interface PreviewRequest {
   path: string;
   model: LoadedModel;
   rect: { x: number; y: number; width: number; height: number };
-  steps: number;
+  /** Left out: the model's own. */
+  steps?: number;
   seed: number;
   /** LR tile side; omitted: from the engine's memory budget. */
   tileSize?: number;

@@ -10,10 +10,12 @@ import { Check, Field, PresetOptions } from '../ui/fields';
 import { NumberField } from '../ui/NumberField';
 import { useInvalidFields } from '../ui/use-invalid-fields';
 import { PathField } from '../ui/PathField';
-import { defaultBatchForm, formFromPreset, formProblems, requestFromForm, settingsFromForm, sizeModes, type BatchForm, type BatchInputs } from './batch-form';
+import { defaultBatchForm, formFromPreset, formProblems, fromFormerSave, requestFromForm, settingsFromForm, shownSteps, sizeModes, withModel, type BatchForm, type BatchInputs } from './batch-form';
 import { ModelOptions } from '../ui/ModelOptions';
 
-const storageKey = 'ctmsr-studio-batch-form';
+const storageKey = 'ctmsr-studio-batch-form-2';
+/** Where the form was kept while its steps were always a number (read once, through fromFormerSave). */
+const formerStorageKey = 'ctmsr-studio-batch-form';
 
 interface BatchPanelProps {
   inputs: BatchInputs;
@@ -121,7 +123,7 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
           <legend>{t('batch.model')}</legend>
           <Field label={t('batch.model')} hint={form.modelId ? undefined : t('batch.defaultModel', { name: models.data?.find((m) => m.isDefault)?.manifest.name ?? '—' })}>
             {(id, hint) => (
-              <select id={id} aria-describedby={hint} value={form.modelId} onChange={(e) => set('modelId', e.target.value)}>
+              <select id={id} aria-describedby={hint} value={form.modelId} onChange={(e) => setForm((f) => withModel(f, e.target.value))}>
                 {/* the default's name, often long, is in the hint below: the narrow panel keeps the choice readable */}
                 <option value="">{t('batch.defaultOption')}</option>
                 <ModelOptions models={models.data} />
@@ -145,9 +147,10 @@ export function BatchPanel({ inputs, description, name, hasFolders, onEnqueued, 
               <NumberField label={t('batch.height')} optional min={1} max={65_535} value={textNumber(form.height)} onChange={(v) => set('height', v === null ? '' : String(v))} onValidity={track('height')} />
             </div>
           )}
-          {selectedModel?.manifest.kind !== 'feedforward' && (
+          {/* shown once the model is known: its own step count is what the field says until the user types another */}
+          {selectedModel && selectedModel.manifest.kind !== 'feedforward' && (
             <div className="field-pair">
-              <NumberField label={t('batch.steps')} min={1} max={8} value={form.steps} onChange={(v) => set('steps', v)} onValidity={track('steps')} />
+              <NumberField label={t('batch.steps')} min={1} max={8} value={shownSteps(form, selectedModel.manifest)} onChange={(v) => set('steps', v)} onValidity={track('steps')} />
               <NumberField label={t('batch.seed')} min={0} max={2 ** 32 - 1} value={form.seed} onChange={(v) => set('seed', v)} onValidity={track('seed')} />
             </div>
           )}
@@ -263,10 +266,19 @@ function textNumber(text: string): number | null {
 
 function initialForm(defaultOutputFolder: string, defaultModelId: string | null): BatchForm {
   try {
-    const saved = JSON.parse(localStorage.getItem(storageKey) ?? 'null') as Partial<BatchForm> | null;
+    const saved = savedForm(storageKey) ?? formerForm();
     if (saved) return { ...defaultBatchForm, ...saved };
   } catch {
     // a damaged saved form is simply forgotten
   }
   return { ...defaultBatchForm, outputFolder: defaultOutputFolder, modelId: defaultModelId ?? '' };
+}
+
+function savedForm(key: string): Partial<BatchForm> | null {
+  return JSON.parse(localStorage.getItem(key) ?? 'null') as Partial<BatchForm> | null;
+}
+
+function formerForm(): Partial<BatchForm> | null {
+  const former = savedForm(formerStorageKey);
+  return former && fromFormerSave(former);
 }

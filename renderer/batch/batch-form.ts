@@ -6,6 +6,7 @@ import { enhanceSettingsSchema, type CollisionPolicy, type EnhanceSettingsInput,
 import type { z } from 'zod';
 import type { enqueueRequest } from '../../shared/api/requests';
 import type { Preset } from '../../shared/api/types';
+import { ownStepCount, type ModelManifest } from '../../shared/models/manifest';
 
 export const sizeModes = ['2', '3', '4', 'exact'] as const;
 export type SizeMode = (typeof sizeModes)[number];
@@ -16,7 +17,8 @@ export interface BatchForm {
   sizeMode: SizeMode;
   width: string;
   height: string;
-  steps: number;
+  /** null: the model's own count (the length of its manifest's σ list), until the user types another. */
+  steps: number | null;
   seed: number;
   format: OutputFormat;
   quality: number;
@@ -34,7 +36,7 @@ export const defaultBatchForm: BatchForm = {
   sizeMode: '4',
   width: '',
   height: '',
-  steps: 1,
+  steps: null,
   seed: 0,
   format: 'same',
   quality: 92,
@@ -56,7 +58,8 @@ export function settingsFromForm(form: BatchForm): EnhanceSettingsInput {
   return {
     ...(form.modelId ? { modelId: form.modelId } : {}),
     ...withoutUndefined(size),
-    steps: form.steps,
+    // left out, main samples with the model's own count, so a preset saved now follows a model's later manifest
+    ...(form.steps !== null ? { steps: form.steps } : {}),
     seed: form.seed,
     format: form.format,
     quality: form.quality,
@@ -100,7 +103,7 @@ export function formFromPreset(preset: Preset, current: BatchForm): BatchForm {
     sizeMode: exact ? 'exact' : scaleMode(s.scale),
     width: s.width !== undefined ? String(s.width) : '',
     height: s.height !== undefined ? String(s.height) : '',
-    steps: s.steps,
+    steps: s.steps ?? null,
     seed: s.seed,
     format: s.format,
     quality: s.quality,
@@ -111,6 +114,24 @@ export function formFromPreset(preset: Preset, current: BatchForm): BatchForm {
     skipExisting: preset.output.skipExisting ?? current.skipExisting,
     recursive: preset.output.mirrorTree ?? current.recursive,
   };
+}
+
+/** Another model: a count typed for the last one says nothing about this one, which samples as its own. */
+export function withModel(form: BatchForm, modelId: string): BatchForm {
+  return { ...form, modelId, steps: null };
+}
+
+/** What the Steps field shows: the count typed, else the model's own. */
+export function shownSteps(form: BatchForm, model: Pick<ModelManifest, 'steps'>): number {
+  return form.steps ?? ownStepCount(model);
+}
+
+/**
+ * A form saved before the count could follow the model always held a number, 1 unless changed; 1 was every
+ * model's own count then, so it is read as "the model's own" rather than pinning a two-step model to one.
+ */
+export function fromFormerSave(saved: Partial<BatchForm>): Partial<BatchForm> {
+  return saved.steps === 1 ? { ...saved, steps: null } : saved;
 }
 
 function scaleMode(scale: number | undefined): SizeMode {

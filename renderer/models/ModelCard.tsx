@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { ModelInfo } from '../../shared/api/types';
+import { ownStepCount, type ModelManifest } from '../../shared/models/manifest';
 import { useStudio } from '../state/studio-context';
 import { useSettings } from '../state/settings-context';
 import { useNotify } from '../ui/notices';
@@ -32,6 +33,7 @@ export function ModelCard({ model }: { model: ModelInfo }) {
           {t(`models.style.${m.style}`)}
         </p>
       )}
+      <Sampling manifest={m} />
       {model.defaultNotice && (
         <p className="hint" role="status" data-testid="default-notice">
           {model.defaultNotice}
@@ -99,6 +101,18 @@ export function ModelCard({ model }: { model: ModelInfo }) {
         )}
       </RemovableActions>
     </article>
+  );
+}
+
+/** How a model that samples in several steps spends its time: each step is one more run of the graph. */
+function Sampling({ manifest }: { manifest: ModelManifest }) {
+  const { t } = useTranslation();
+  const count = ownStepCount(manifest);
+  if (manifest.kind !== 'ctmsr' || count < 2) return null;
+  return (
+    <p className="model-sampling" data-testid="model-sampling">
+      {count === 2 ? t('models.samplingTwo') : t('models.samplingMany', { count })}
+    </p>
   );
 }
 

@@ -29,14 +29,17 @@ export function NumberField({ label, hint, placeholder, value, onChange, onValid
   const id = useId();
   const [text, setText] = useState(format(value));
   const [problem, setProblem] = useState<'required' | 'whole' | 'range' | null>(null);
+  const validity = useRef(onValidity);
+  validity.current = onValidity;
+  // a value given from outside (another model's own step count, a preset) replaces what was refused, so the form
+  // must not stay blocked by it
   useEffect(() => {
     setText(format(value));
     setProblem(null);
+    validity.current?.(true);
   }, [value]);
 
   // a field that goes away (another choice hides it) must not keep its form blocked
-  const validity = useRef(onValidity);
-  validity.current = onValidity;
   useEffect(() => () => validity.current?.(true), []);
 
   const check = () => {

@@ -124,7 +124,8 @@ export const previewRequest = z
     itemId: id.optional(),
     modelId: z.string().min(1).max(200).optional(),
     rect: rectSchema,
-    steps: z.number().int().min(1).max(8).default(1),
+    /** Left out: the model's own step count, as a batch would use. */
+    steps: z.number().int().min(1).max(8).optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   })
   .strict()

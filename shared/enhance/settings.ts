@@ -22,8 +22,8 @@ export const enhanceSettingsSchema = z
     scale: z.number().positive().max(16).optional(),
     width: z.number().int().positive().max(65_535).optional(),
     height: z.number().int().positive().max(65_535).optional(),
-    /** Sampling steps for `ctmsr` models (1 = one-step). */
-    steps: z.number().int().min(1).max(8).default(1),
+    /** Sampling steps for `ctmsr` models (1 = one-step); left out, the model's own (the length of its manifest's σ list). */
+    steps: z.number().int().min(1).max(8).optional(),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
     format: z.enum(outputFormats).default('same'),
     /** 1–100 for JPEG/WebP/AVIF/TIFF-JPEG; PNG uses `compression`. */

@@ -64,7 +64,10 @@ export const modelManifestSchema = z.object({
   inputRange: z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'inputRange must be [low, high] with high > low'),
   /** LR sides fed to the graph must be multiples of this (the engine pads by reflection). */
   multiple: z.number().int().min(1).default(1),
-  /** Default sigma list for `ctmsr` sampling: one entry per step, first is σ_max. */
+  /**
+   * The model's own `ctmsr` sampling: one σ per step, σ_max first. Its length is the step count used wherever none
+   * is chosen (CLI, queue, previews, samples, evaluation), so a model that is better at two steps says `[1, 0.5]`.
+   */
   steps: z.array(z.number().positive()).default([1]),
   params: z.number().int().nonnegative().optional(),
   trainedOn: z.string().optional(),
@@ -79,6 +82,11 @@ export const modelManifestSchema = z.object({
 
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
 export type ModelManifestInput = z.input<typeof modelManifestSchema>;
+
+/** How many steps the model samples in when no count is chosen: one per σ of its manifest (an empty list still runs once). */
+export function ownStepCount(manifest: Pick<ModelManifest, 'steps'>): number {
+  return Math.max(1, manifest.steps.length);
+}
 
 /** Parses a manifest, turning schema errors into one readable sentence naming the file. */
 export function parseModelManifest(json: unknown, source = 'manifest'): ModelManifest {

@@ -7,6 +7,7 @@ import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { makePhotoFolder, writePhoto, type PhotoFolder } from '../../testing/photos.js';
 import { makeTestModel, writeTestModel } from '../../testing/test-models.js';
 import { canMountTmpfs, mountTmpfs, unmount } from '../../testing/small-disk.js';
+import { buildProgram } from '../enhance.js';
 import { listFiles, runCli } from './run-cli.js';
 
 let folder: PhotoFolder;
@@ -98,6 +99,32 @@ describe('npm run enhance', () => {
     } finally {
       unmount(out);
     }
+  });
+
+  it("samples a model in its manifest's own step count unless --steps says otherwise", async () => {
+    // the same graph as `model`; only its manifest's σ list says two steps
+    const twoStep = await makeTestModel('ctmsr', { steps: [1, 0.5] });
+    const photo = join(work, 'steps-in', 'photo.png');
+    await mkdir(join(work, 'steps-in'));
+    await writePhoto(photo, 40, 30, 'png', 3);
+    const run = async (name: string, chosen: LoadedModel, ...args: string[]) => {
+      const out = join(work, 'steps-out', name);
+      const r = await runCli([photo, '--out', out, '--model', chosen.onnxPath, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return { stderr: r.stderr, pixels: await sharp(join(out, 'photo_x4.png')).raw().toBuffer() };
+    };
+    const own = await run('own', twoStep);
+    const two = await run('two', twoStep, '--steps', '2');
+    const one = await run('one', twoStep, '--steps', '1');
+    expect(own.pixels.equals(two.pixels)).toBe(true);
+    expect(own.pixels.equals(one.pixels)).toBe(false);
+    expect(own.stderr).toMatch(/^model \S+ \(×4, 2 steps\) on cpu/m);
+    expect(one.stderr).toMatch(/^model \S+ \(×4, 1 step\) on cpu/m);
+    // a model whose own is one step is sampled as before
+    const plain = await run('plain', model);
+    expect(plain.pixels.equals(one.pixels)).toBe(true);
+    expect(plain.stderr).toMatch(/\(×4, 1 step\)/);
+    expect(buildProgram().helpInformation().replace(/\s+/g, ' ')).toContain("--steps <n> sampling steps for CTMSR models (default: the model's own, see its manifest; 1 for most)");
   });
 
   it('exits with a clear message for a missing model or folder', async () => {

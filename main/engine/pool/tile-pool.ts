@@ -15,7 +15,8 @@ export interface TileJob {
   tileWidth: number;
   tileHeight: number;
   seed: number;
-  steps: number;
+  /** Left out: the model's own, resolved in the worker as in a single session. */
+  steps?: number;
 }
 
 export type TileReply = { id: number; output: Float32Array; runMs: number; error?: undefined } | { id: number; error: string; output?: undefined };

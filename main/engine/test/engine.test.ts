@@ -1,6 +1,7 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import { Engine } from '../engine.js';
 import { fillNoise, gaussianAt, planeKey } from '../noise.js';
+import { sigmaSchedule } from '../schedule.js';
 import { planarImage, type PlanarImage, type Rgb16Image } from '../../../shared/engine/image.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { isStudioError } from '../../../shared/errors.js';
@@ -52,6 +53,29 @@ describe('engine tiling', () => {
     const a = await engine.enhance(model, img, { tileSize: 256, seed: 7 });
     const b = await engine.enhance(model, img, { tileSize: 256, seed: 8 });
     expect(maxDiff(a.image, b.image)).toBeGreaterThan(1 / 255);
+  });
+
+  it("samples a model in its manifest's own step count when none is chosen", async () => {
+    // the same graph twice: only the manifests' σ lists differ
+    const twoStep = await makeTestModel('ctmsr', { steps: [1, 0.5] });
+    const oneStep = await makeTestModel('ctmsr');
+    const img = pattern(61, 47);
+    const run = async (model: typeof oneStep, steps?: number) => (await engine.enhance(model, img, { tileSize: 36, seed: 7, steps })).image;
+    const own = await run(twoStep);
+    expect(maxDiff(own, await run(twoStep, 2))).toBe(0);
+    expect(maxDiff(own, await run(twoStep, 1))).toBeGreaterThan(1 / 255);
+    const oneOwn = await run(oneStep);
+    expect(maxDiff(oneOwn, await run(oneStep, 1))).toBe(0);
+    expect(maxDiff(oneOwn, await run(twoStep, 1))).toBe(0);
+    expect(maxDiff(oneOwn, own)).toBeGreaterThan(1 / 255);
+  });
+
+  it('takes the σ of each step from the manifest, spacing further steps down from σ_max', () => {
+    expect(sigmaSchedule({ steps: [1, 0.5] })).toEqual([1, 0.5]);
+    expect(sigmaSchedule({ steps: [1, 0.5] }, 1)).toEqual([1]);
+    expect(sigmaSchedule({ steps: [1] })).toEqual([1]);
+    expect(sigmaSchedule({ steps: [1] }, 2)).toEqual([1, 0.5]);
+    expect(sigmaSchedule({ steps: [] })).toEqual([1]);
   });
 
   it('noise depends only on (seed, absolute pixel, channel, step), whatever the tiling', () => {

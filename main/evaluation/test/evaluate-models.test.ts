@@ -7,7 +7,7 @@ import type { LoadedModel } from '../../../shared/models/manifest.js';
 import { loadModel } from '../../models/load-model.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { main } from '../../cli/evaluate.js';
-import { evaluateModels, manifestMetrics, writeManifestMetrics, type EvaluationReport, type ResultRecord } from '../harness.js';
+import { evaluateModels, manifestMetrics, stepCountsOf, writeManifestMetrics, type EvaluationReport, type ResultRecord } from '../harness.js';
 import { hasLpipsWeights, hasNiqeParams } from '../metrics.js';
 import { evalRoot, jpegSetDir, resolveLrOnly, resolveSet } from '../sets.js';
 import { resultsTable, versusBicubic } from '../table.js';
@@ -79,6 +79,21 @@ describe.skipIf(!existsSync(evalRoot()))(`npm run eval on a random test model (n
   });
 });
 
+describe.skipIf(!existsSync(evalRoot()))(`npm run eval without --steps (needs ${evalRoot()})`, () => {
+  it('measures each model at its own step count', async () => {
+    const oneStep = await makeTestModel('ctmsr');
+    const twoStep = await makeTestModel('ctmsr', { steps: [1, 0.5] });
+    const json = join(dir, 'own-steps.json');
+    const { code, stderr } = await runEval(['--models', oneStep.onnxPath, twoStep.onnxPath, '--sets', 'Set5', '--max-images', '1', '--spread-seeds', '0', '--no-speed', '--json', json]);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(await readFile(json, 'utf8')) as EvaluationReport;
+    expect(report.options.steps).toBe('own');
+    expect(report.results.map((r) => [r.model, r.steps])).toEqual([[oneStep.manifest.id, 1], [twoStep.manifest.id, 2]]);
+    // the same graph: two steps are a different sample from one
+    expect(report.results[1].sr.psnr).not.toBe(report.results[0].sr.psnr);
+  });
+});
+
 describe.skipIf(!existsSync(evalRoot()))(`BSD100-jpeg20 (needs ${evalRoot()})`, () => {
   it('is made once from BSD100\'s LR_x4 at JPEG quality 20 and reused', async () => {
     const cache = join(dir, 'jpeg-cache');
@@ -117,7 +132,7 @@ describe('harness errors and manifest writing', () => {
     expect(stderr).toMatch(/whole sets/);
   });
 
-  it('writes the 1-step metrics into a manifest, keeping its other fields, and validates it', async () => {
+  it("writes a one-step model's 1-step metrics into its manifest, keeping its other fields, and validates it", async () => {
     const test = await makeTestModel('ctmsr');
     const base = join(dir, 'copy');
     await copyFile(test.onnxPath, `${base}.onnx`);
@@ -129,7 +144,7 @@ describe('harness errors and manifest writing', () => {
       model: model.manifest.id, set, steps, images: 5, sr: { psnr, ssim: 0.812345, lpips: 0.123456 }, bicubic: { psnr: 28, ssim: 0.8, lpips: 0.3 },
       modelPath: model.onnxPath, vsBicubic: {}, perImage: {},
     });
-    const metrics = manifestMetrics([row('Set5', 1, 29.123456), row('Set5', 2, 30), row('Set14', 1, 26.5)], model.manifest.id);
+    const metrics = manifestMetrics([row('Set5', 1, 29.123456), row('Set5', 2, 30), row('Set14', 1, 26.5)], model.manifest);
     const bicubic = { psnr: 28, ssim: 0.8, lpips: 0.3 };
     expect(metrics).toEqual({ Set5: { psnr: 29.123, ssim: 0.8123, lpips: 0.1235, bicubic }, Set14: { psnr: 26.5, ssim: 0.8123, lpips: 0.1235, bicubic } });
     await writeManifestMetrics(model, metrics);
@@ -137,7 +152,24 @@ describe('harness errors and manifest writing', () => {
     expect(after.metrics).toEqual({ Old: { psnr: 1, ssim: 0.1, lpips: 0.9 }, ...metrics });
     expect({ ...after, metrics: undefined }).toEqual({ ...before, metrics: undefined });
     expect((await loadModel(`${base}.onnx`)).manifest.metrics.Set14.psnr).toBe(26.5);
-    expect(() => manifestMetrics([row('Set5', 1, null)], model.manifest.id)).toThrow(/infinite/);
+    expect(() => manifestMetrics([row('Set5', 1, null)], model.manifest)).toThrow(/infinite/);
+  });
+
+  it("records a model's metrics at its own step count, measured there unless --steps says otherwise", async () => {
+    const row = (steps: number, psnr: number): ResultRecord => ({ model: 'detail', set: 'Set5', steps, images: 5, sr: { psnr, ssim: 0.8, lpips: 0.2 }, modelPath: 'detail.onnx', vsBicubic: {}, perImage: {} });
+    const rows = [row(1, 29), row(2, 28.5)];
+    expect(manifestMetrics(rows, { id: 'detail', steps: [1, 0.5] })).toEqual({ Set5: { psnr: 28.5, ssim: 0.8, lpips: 0.2 } });
+    expect(manifestMetrics(rows, { id: 'detail', steps: [1] })).toEqual({ Set5: { psnr: 29, ssim: 0.8, lpips: 0.2 } });
+    expect(stepCountsOf({ steps: [1, 0.5] }, undefined)).toEqual([2]);
+    expect(stepCountsOf({ steps: [1] }, undefined)).toEqual([1]);
+    expect(stepCountsOf({ steps: [1, 0.5] }, [1, 2])).toEqual([1, 2]);
+  });
+
+  it("--write-manifest with --steps refuses before any work when a model's own count is not among them", async () => {
+    const twoStep = await makeTestModel('ctmsr', { steps: [1, 0.5] });
+    const { code, stderr } = await runEval(['--models', twoStep.onnxPath, '--steps', '1', '--write-manifest']);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`its own step count (${twoStep.manifest.id}: 2); include it in --steps, or leave --steps out`);
   });
 
   it('table: deltas vs bicubic, LPIPS ratio, ∞ and missing values', () => {

@@ -8,7 +8,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadedWidth } from './layout-checks.js';
-import { api, artifacts, navigate, openScreen, page, prepareBuildings, setLanguage, sizes, trainingForm, useStudio, work, writeLineageModel } from './studio-e2e.js';
+import { api, artifacts, batchPanel, fillOutput, navigate, openScreen, page, prepareBuildings, setLanguage, sizes, startBatch, trainingForm, typeInto, useStudio, work, writeLineageModel } from './studio-e2e.js';
 
 useStudio('models', sizes[0], async (work) => {
   await writeLineageModel(work);
@@ -96,5 +96,59 @@ describe('import and removal (issue 15)', () => {
     await card.getByRole('group', { name: /^Remove “Lineage x2”\?/ }).getByRole('button', { name: 'Remove' }).click();
     await card.waitFor({ state: 'detached' });
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Removed “Lineage x2”.' }).count()).toBe(1);
+  });
+});
+
+describe("a model's own sampling steps", () => {
+  it('says on the card of a model that takes two steps what that costs, in the UI language', async () => {
+    await openScreen('models');
+    const sampling = (id: string) => page.locator(`.model-card[data-model-id="${id}"] [data-testid="model-sampling"]`);
+    expect(await sampling('tiny-ctmsr-ft7').textContent()).toBe('Takes 2 steps per image (about twice the time of a one-step model).');
+    expect(await sampling('tiny-ctmsr').count()).toBe(0);
+    await setLanguage('de');
+    expect(await sampling('tiny-ctmsr-ft7').textContent()).toBe('Braucht 2 Schritte je Bild (etwa doppelt so lange wie ein Modell mit einem Schritt).');
+    await setLanguage('en');
+  });
+
+  it("starts the batch panel's Steps at the chosen model's own count, keeps a typed one until the model changes, and sends none untyped", async () => {
+    // the library may hold LR already (an earlier test adds it)
+    await api('library.addFolder', { path: path.join(work, 'LR') }).catch(() => undefined);
+    await navigate('Library');
+    await page.getByRole('treeitem', { name: /^LR/ }).click();
+    await page.getByRole('button', { name: 'Enhance folder…' }).click();
+    const panel = batchPanel();
+    const model = panel.getByLabel('Model', { exact: true });
+    const steps = panel.getByLabel('Steps', { exact: true });
+    const start = panel.getByRole('button', { name: 'Start batch' });
+    await fillOutput(path.join(work, 'out-own-steps'));
+    await model.selectOption('tiny-ctmsr');
+    await expect.poll(() => steps.inputValue()).toBe('1');
+    await model.selectOption('tiny-ctmsr-ft7');
+    await expect.poll(() => steps.inputValue()).toBe('2');
+    expect(await typeInto(steps, ['Control+A'], '3')).toBe('3');
+    await model.selectOption('tiny-ctmsr');
+    await expect.poll(() => steps.inputValue()).toBe('1');
+    await model.selectOption('tiny-ctmsr-ft7');
+    await expect.poll(() => steps.inputValue()).toBe('2');
+
+    // a refused count is kept as typed, with the reason beside it, until another model's own count replaces it
+    expect(await typeInto(steps, ['Control+A'], '9')).toBe('9');
+    await expect.poll(() => panel.getByRole('alert').allTextContents()).toEqual(['Enter a number from 1 to 8.']);
+    expect(await start.isDisabled()).toBe(true);
+    await model.selectOption('tiny-ctmsr');
+    await expect.poll(() => steps.inputValue()).toBe('1');
+    expect(await panel.getByRole('alert').count()).toBe(0);
+    await expect.poll(() => start.isEnabled()).toBe(true);
+
+    await model.selectOption('tiny-ctmsr-ft7');
+    await panel.getByLabel('Preset name').fill('Own steps');
+    await panel.getByRole('button', { name: 'Save as preset' }).click();
+    await expect.poll(async () => (await api<{ name: string; settings: object }[]>('queue.presets')).find((p) => p.name === 'Own steps')?.settings).toMatchObject({ modelId: 'tiny-ctmsr-ft7' });
+    expect((await api<{ name: string; settings: object }[]>('queue.presets')).find((p) => p.name === 'Own steps')!.settings).not.toHaveProperty('steps');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/queue.enqueue'));
+    await startBatch();
+    const request = JSON.parse((await sent).postData() ?? '{}') as { settings: object };
+    expect(request.settings).toMatchObject({ modelId: 'tiny-ctmsr-ft7' });
+    expect(request.settings).not.toHaveProperty('steps');
   });
 });

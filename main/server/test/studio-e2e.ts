@@ -138,7 +138,8 @@ export async function chooseJpegDamage(): Promise<void> {
 /**
  * The issue-22 studio: a pairs folder to train on (Buildings), four photos in the library (LR), the shipped default
  * under the long name users see, and a fine-tuned model as the app registers one at the end of a run
- * (training-service.ts, register), with its weights so that a run can start from it. Returns the serve arguments.
+ * (training-service.ts, register), with its weights so that a run can start from it, sampled in two steps by its
+ * manifest. Returns the serve arguments.
  */
 export async function prepareBuildings(work: string): Promise<string[]> {
   await makePairsFolder(path.join(work, 'Buildings'), { count: 12, width: 160, height: 160 });
@@ -157,6 +158,8 @@ export async function prepareBuildings(work: string): Promise<string[]> {
       ...base,
       id: 'tiny-ctmsr-ft7',
       name: 'Buildings',
+      // fine-tuned from a model that samples in two steps: its card says so, and the batch panel starts at 2
+      steps: [1, 0.5],
       createdBy: 'fine-tuned',
       description: `Fine-tuned from ${base.name} on 23 photos of ${work}/Buildings/HR.`,
       trainedOn: `26 photos of ${work}/Buildings/HR with JPEG quality 30 ×4 (fine-tuned in the app)`,

@@ -1,9 +1,11 @@
-import { copyFile, mkdtemp, rm, utimes } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../engine/engine.js';
+import { decodeImage } from '../../imaging/decode.js';
+import { regionPng } from '../../imaging/display-png.js';
 import { bundledModelsDir } from '../../models/bundled.js';
 import { loadModel } from '../../models/load-model.js';
 import { makeTestModel } from '../../testing/test-models.js';
@@ -51,5 +53,23 @@ describe('model samples', () => {
     await copyFile(path.join(bundledModelsDir(), 'sample.png'), picture);
     await new ModelSamples({ engine: counting, picture, cacheDir }).sample(await loadModel(model.onnxPath));
     expect(runs).toBe(4);
+  });
+
+  it("samples the model's own step count, and makes the crop again when its manifest changes the σ list", async () => {
+    const cacheDir = path.join(dir, 'cache-steps');
+    const model = await makeTestModel('ctmsr', { dir: path.join(dir, 'steps-models') });
+    const oneStep = await samplesIn(cacheDir).sample(model);
+    const made = runs;
+    // the same graph file, its manifest now saying the model is sampled in two steps
+    const manifest = model.onnxPath.replace(/\.onnx$/, '.json');
+    await writeFile(manifest, JSON.stringify({ ...JSON.parse(await readFile(manifest, 'utf8')), steps: [1, 0.5] }));
+    const twoStep = await loadModel(model.onnxPath);
+    const sample = await samplesIn(cacheDir).sample(twoStep);
+    expect(runs).toBe(made + 1);
+    expect(sample.after).not.toBe(oneStep.after);
+    const picture = await decodeImage(path.join(bundledModelsDir(), 'sample.png'));
+    const { image } = await engine.enhance(twoStep, picture.rgb, { seed: 0, steps: 2 });
+    const png = await regionPng(image, { left: 0, top: 0, width: image.width, height: image.height });
+    expect(sample.after).toBe(`data:image/png;base64,${png.toString('base64')}`);
   });
 });

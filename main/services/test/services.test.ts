@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { previewRequest } from '../../../shared/api/requests.js';
 import { defaultAppSettings } from '../../../shared/api/settings.js';
 import { isStudioError } from '../../../shared/errors.js';
 import { Engine } from '../../engine/engine.js';
 import { openDatabase } from '../../store/db.js';
 import { writeSetting } from '../../store/settings.js';
+import { writePhoto } from '../../testing/photos.js';
 import { makeTestModel } from '../../testing/test-models.js';
 import { EngineHolder } from '../engine-service.js';
 import { parseNvidiaSmiList } from '../../host/gpu-devices.js';
@@ -100,6 +102,19 @@ describe('previews', () => {
     const meta = await sharp(previews.get(key)!).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', 192, 128]);
     expect(previews.get('unknown')).toBeUndefined();
+  });
+
+  it('sample a model in its own step count when the request names none', async () => {
+    const photo = path.join(dir, 'textured.png');
+    await writePhoto(photo, 64, 48, 'png');
+    const model = await makeTestModel('ctmsr', { steps: [1, 0.5] });
+    const previews = new PreviewService(() => new Engine({ providers: ['cpu'] }));
+    const request = previewRequest.parse({ imageId: 1, rect: { x: 8, y: 8, width: 32, height: 24 } });
+    expect(request.steps).toBeUndefined();
+    const png = async (steps: number | undefined) => previews.get((await previews.region({ path: photo, model, rect: request.rect, steps, seed: request.seed })).result.media.replace('preview/', ''))!;
+    const own = await png(request.steps);
+    expect(own.equals(await png(2))).toBe(true);
+    expect(own.equals(await png(1))).toBe(false);
   });
 
   it('fail with the reason for a file that is not an image', async () => {

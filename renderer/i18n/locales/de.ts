@@ -188,6 +188,9 @@ export const de: Locale = {
       detail: 'Detail: schärfer, erfindet glaubhafte Texturen',
     },
     styleShort: { faithful: 'Originalgetreu', detail: 'Detail' },
+    // a model whose own sampling takes several steps (manifest `steps`): each one is another run of the model
+    samplingTwo: 'Braucht 2 Schritte je Bild (etwa doppelt so lange wie ein Modell mit einem Schritt).',
+    samplingMany: 'Braucht {{count}} Schritte je Bild (etwa {{count}}-mal so lange wie ein Modell mit einem Schritt).',
     id: 'Kennung',
     kind: 'Art',
     scale: 'Faktor',

@@ -189,6 +189,9 @@ export const en = {
       detail: 'Detail: sharper, invents plausible texture',
     },
     styleShort: { faithful: 'Faithful', detail: 'Detail' },
+    // a model whose own sampling takes several steps (manifest `steps`): each one is another run of the model
+    samplingTwo: 'Takes 2 steps per image (about twice the time of a one-step model).',
+    samplingMany: 'Takes {{count}} steps per image (about {{count}} times the time of a one-step model).',
     id: 'Id',
     kind: 'Kind',
     scale: 'Scale',

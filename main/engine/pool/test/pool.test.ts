@@ -86,6 +86,15 @@ describe('the CPU worker pool', () => {
     expect(pooled.workerPool?.size).toBe(2);
   });
 
+  it("runs a model's own step count on the workers when none is chosen", async () => {
+    const model = await makeTestModel('ctmsr', { steps: [1, 0.5] });
+    const img = pattern(83, 61);
+    const own = await pooled.enhance(model, img, { tileSize: 40, seed: 3 });
+    expect(own.stats.workers).toBe(2);
+    expect(identical(own.image, (await single.enhance(model, img, { tileSize: 40, seed: 3, steps: 2 })).image)).toBe(true);
+    expect(identical(own.image, (await single.enhance(model, img, { tileSize: 40, seed: 3, steps: 1 })).image)).toBe(false);
+  });
+
   it('holds at most one tile per worker, whatever the image size', async () => {
     const model = await makeTestModel('ctmsr');
     const pool = pooled.workerPool!;
