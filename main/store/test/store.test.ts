@@ -58,6 +58,23 @@ describe('database', () => {
     again.close();
   });
 
+  it('drops the default step count from presets saved before it meant the model\'s own, and keeps a typed one', () => {
+    const file = path.join(dir, 'studio.db');
+    const old = openDatabase(file, { migrations: migrations.slice(0, 5) });
+    const save = old.prepare('INSERT INTO presets (name, options, created_at, updated_at) VALUES (?, ?, 0, 0)');
+    save.run('default', JSON.stringify({ settings: { modelId: 'ctmsr-s-x4-detail', steps: 1, seed: 0 }, output: {} }));
+    save.run('typed', JSON.stringify({ settings: { steps: 3, seed: 7 }, output: {} }));
+    save.run('broken', 'not json');
+    old.close();
+
+    const db = openDatabase(file);
+    const options = Object.fromEntries((db.prepare('SELECT name, options FROM presets').all() as { name: string; options: string }[]).map((r) => [r.name, r.options]));
+    expect(JSON.parse(options.default)).toEqual({ settings: { modelId: 'ctmsr-s-x4-detail', seed: 0 }, output: {} });
+    expect(JSON.parse(options.typed)).toEqual({ settings: { steps: 3, seed: 7 }, output: {} });
+    expect(options.broken).toBe('not json');
+    db.close();
+  });
+
   it('stops at the last complete version when a migration fails', () => {
     const file = path.join(dir, 'studio.db');
     const broken = [...migrations, { version: migrations.length + 1, name: 'broken', up: (db: import('better-sqlite3').Database) => {
