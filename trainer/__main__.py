@@ -99,6 +99,8 @@ def parser():
     e.add_argument("--raw", action="store_true", help="export the online weights instead of the EMA")
     e.add_argument("--name")
     e.add_argument("--metrics", help="JSON file of metrics ({set: {psnr, ssim, lpips}}) to put in the manifest")
+    e.add_argument("--steps", type=float, nargs="+",
+                   help="the manifest's σ list, e.g. 1 0.5: the model's own sampling in the app (default: the run's)")
     e.add_argument("--reference", help="also write reference inputs/outputs (raw float32 + JSON) to this folder")
     e.add_argument("--created-by", choices=["bundled", "imported", "fine-tuned"],
                    help="manifest createdBy (default: the run config's export.created_by; bundled for --preset)")

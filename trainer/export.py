@@ -167,23 +167,26 @@ def make_test_model(kind, scale, out, seed=0, with_checkpoint=False):
     return out, man
 
 
-def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=None, metrics=None):
-    """Export a training checkpoint dict (EMA weights) with a manifest; evaluates the export sets if present."""
+def export_trained(ck, onnx_path, lpips=None, ema=True, name=None, created_by=None, metrics=None, steps=None):
+    """Export a training checkpoint dict (EMA weights) with a manifest; evaluates the export sets if present.
+    steps: the manifest's σ list, the model's own sampling wherever the app is not told a step count (default: the
+    run config's export.steps)."""
     from .checkpoint import net_config_of
     c = TrainConfig.of(ck["config"])  # a checkpoint's config: any keys added since come from today's defaults
     e = c.export
+    steps = list(steps or e.steps)
     net = build(net_config_of(ck))
     net.load_state_dict(ck["ema" if ema else "net"])
     net.eval()
     sched = c.schedule.sampling()
     if metrics is None and e.eval_sets:
-        res = evaluate(net, e.eval_sets, e.eval_root, lpips, e.steps, 0, sched=sched)
+        res = evaluate(net, e.eval_sets, e.eval_root, lpips, steps, 0, sched=sched)
         log(table(res))
         metrics = manifest_metrics(res)
     export_ctmsr(net, onnx_path, sched)
     man = write_manifest(
         onnx_path, name=name or e.name or f"CTMSR {c.preset} ×{c.scale} ({model_id(onnx_path)})",
-        kind="ctmsr", scale=c.scale, inputRange=[-1, 1], multiple=net.cfg.multiple, steps=list(e.steps),
+        kind="ctmsr", scale=c.scale, inputRange=[-1, 1], multiple=net.cfg.multiple, steps=steps,
         params=count_params(net), trainedOn=trained_on(c.to_dict()), metrics=metrics or {}, license=e.license,
         createdBy=created_by or e.created_by, description=e.description, training=training_info(ck))
     protocol.exported(os.path.abspath(onnx_path), os.path.abspath(man))
@@ -242,7 +245,7 @@ def main(args):
     elif args.checkpoint:
         ck = load(args.checkpoint)
         export_trained(ck, args.out, ema=not args.raw, name=args.name, created_by=args.created_by,
-                       metrics=metrics if metrics is not None else {})
+                       metrics=metrics if metrics is not None else {}, steps=args.steps)
         from .checkpoint import load_for_inference
         net, sched = load_for_inference(args.checkpoint, ema=not args.raw)
     else:

@@ -10,7 +10,7 @@ from trainer.export import write_reference
 from trainer.sampling import ConsistencyStep
 from trainer.network import build, make_config
 
-from .conftest import REPO
+from .conftest import REPO, tiny_config
 
 MANIFEST_KEYS = {"id", "name", "kind", "scale", "inputRange", "multiple", "steps", "params", "trainedOn", "metrics",
                  "license", "createdBy"}
@@ -63,3 +63,14 @@ def test_reference_writer(tmp_path):
     meta = write_reference(net, str(tmp_path), n=2)
     x0 = torch.from_numpy(__import__("numpy").fromfile(tmp_path / "x0.bin", dtype="<f4"))
     assert x0.numel() == 2 * 3 * meta["outputs"]["x0"]["shape"][2] * meta["outputs"]["x0"]["shape"][3]
+
+
+def test_export_writes_the_sigma_list_it_is_given_as_the_models_own_sampling(tmp_path, hr_folder):
+    from trainer.train import Trainer
+    tr = Trainer(tiny_config(tmp_path / "run", hr_folder, ct_iterations=1))
+    tr.save()
+    ck = str(tmp_path / "run" / "checkpoint.pt")
+    for args, steps in (((), [1]), (("--steps", "1", "0.5"), [1, 0.5])):
+        out = tmp_path / f"m{len(steps)}.onnx"
+        _cli("export", "--checkpoint", ck, "--out", str(out), *args)
+        assert json.load(open(out.with_suffix(".json")))["steps"] == steps
