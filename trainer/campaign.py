@@ -21,8 +21,9 @@ its own work folder. Arms of equal --iterations compare one setting each; the wi
 arm run again (with the same --set) goes on from its own work folder, so an arm can be run longer later.
 
 A segment ends at --minutes, after --iterations, or on SIGTERM/Ctrl-C; then the full checkpoint is written and slimmed
-into the committed one, ready to commit. Scoring samples one step (σ = 1, seed 0) on fixed sets, made once with
-`make_eval_set` into trainer/runs/eval-sets/ so every row of the curve scores the same pixels.
+into the committed one, ready to commit. Scoring samples the plan's `score.steps` (a σ list, default [1]: one step at
+σ = 1; [1, 0.5] for a model shipped to sample in two steps), seed 0, on fixed sets, made once with `make_eval_set`
+into trainer/runs/eval-sets/ so every row of the curve scores the same pixels.
 """
 import copy
 import csv
@@ -178,6 +179,9 @@ class Segment:
         s = camp.spec.get("score", {})
         self.every = (every or int(s.get("every", 0))) if score else 0
         self.max_images = int(s.get("max_images", 0))
+        # the σ list every row samples with: the shipped model's own (its manifest's steps); one per campaign, since
+        # rows sampled differently do not make one curve
+        self.sigmas = [float(x) for x in s.get("steps", [1.0])]
         self.sets = camp.score_sets() if self.every else {}
         self.niqe = load_niqe(s.get("niqe_dir")) if self.every else None
         if self.every:
@@ -205,7 +209,7 @@ class Segment:
                 "device": self.device}
         paired = [folder for folder, lr_only in self.sets.values() if not lr_only]
         photos = [folder for folder, lr_only in self.sets.values() if lr_only]
-        res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=[1.0], seed=0, max_images=self.max_images,
+        res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=self.sigmas, seed=0, max_images=self.max_images,
                        device=tr.device, sched=tr.sched, niqe_params=self.niqe, lr_only=photos)
         res = {label: res[os.path.basename(os.path.normpath(folder))] for label, (folder, _) in self.sets.items()}
         for kind in kinds:

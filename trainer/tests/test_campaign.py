@@ -197,3 +197,21 @@ def test_an_arm_run_again_goes_on_from_its_own_work_folder_after_the_campaign_mo
     assert lines[-1]["type"] == "campaignCheckpoint" and lines[-1]["step"] == 9  # 5 + 2 + 2, not 9 + 2
     ck = checkpoint.load(str(tmp_path / "campaigns" / "tiny" / "arms" / "no-refresh" / "checkpoint.pt"))
     assert [(s["fromStep"], s["toStep"]) for s in ck["history"]["campaign"]["segments"]][-2:] == [(5, 7), (7, 9)]
+
+
+def test_the_plan_says_how_each_row_samples(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    plan_file = tmp_path / "campaigns" / "tiny" / "campaign.yaml"
+    _campaign(tmp_path, "--iterations", "1", "--no-score")   # the weights both plans score
+    rows = {}
+    for steps in ([1.0], [1.0, 0.5]):
+        plan = yaml.safe_load(plan_file.read_text())
+        plan["score"]["steps"] = steps
+        plan_file.write_text(yaml.safe_dump(plan))
+        shutil.rmtree(tmp_path / "runs" / "campaign-tiny-arm-probe", ignore_errors=True)
+        shutil.rmtree(tmp_path / "campaigns" / "tiny" / "arms" / "probe", ignore_errors=True)
+        _campaign(tmp_path, "--arm", "probe", "--iterations", "1", "--score-every", "1000")
+        with open(tmp_path / "campaigns" / "tiny" / "arms" / "probe" / "curve.csv", newline="") as f:
+            rows[len(steps)] = next(r for r in csv.DictReader(f) if r["kind"] == "ema")
+    assert rows[1]["step"] == rows[2]["step"] == "1"
+    assert rows[1]["tiny-real psnr"] != rows[2]["tiny-real psnr"]  # the same weights, sampled in one and two steps
