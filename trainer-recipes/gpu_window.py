@@ -2,7 +2,7 @@
 
 On the lent machine, from the repository root (the pack made beforehand by make_lease_pack.py and carried):
 
-    python3 trainer-recipes/gpu_window.py --name detail-official --minutes 9 --pack .gpupack --out "$OUT"
+    python3 trainer-recipes/gpu_window.py --name detail-2step --minutes 9 --pack .gpupack --out "$OUT"
 
 It runs one segment of `python -m trainer campaign` (time-boxed to --minutes, device from --device, this machine's
 data folders from the pack, data workers from its cores; without scoring unless --score, since the scoring sets are
@@ -30,7 +30,7 @@ def window_overrides(pack, workers):
 
 def main(argv=None):
     p = argparse.ArgumentParser()
-    p.add_argument("--name", default="detail-official")
+    p.add_argument("--name", default="detail-2step")
     p.add_argument("--minutes", type=float, default=9.0, help="the segment's time box (the window's limit is 10)")
     p.add_argument("--iterations", type=int, default=0, help="end after this many iterations instead (tests)")
     p.add_argument("--pack", default=".gpupack")
