@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { BatchSummary } from '../../shared/api/types';
 import { displayBatchName } from '../ui/batch-name';
 import { formatDuration } from '../../shared/format/duration';
-import { formatPercent } from '../ui/format';
+import { formatCount, formatPercent } from '../ui/format';
 import { isActive, useRuns } from '../state/use-runs';
 import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 
@@ -42,7 +42,7 @@ export function StatusBar({ onOpenQueue, onOpenTraining }: { onOpenQueue: () => 
       )}
       {run && (
         <button type="button" className="status-item" onClick={onOpenTraining} data-testid="status-training">
-          {t('status.training', { name: run.name, step: run.step, total: run.totalIterations })}
+          {t('status.training', { name: run.name, step: formatCount(run.step, i18n.language), total: formatCount(run.totalIterations, i18n.language) })}
           {run.etaSeconds !== null && `, ${t('training.eta', { eta: formatDuration(run.etaSeconds) })}`}
         </button>
       )}

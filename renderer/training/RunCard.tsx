@@ -4,6 +4,7 @@ import type { PreviewMetrics, TrainingRun } from '../../shared/training/types';
 import { useStudio } from '../state/studio-context';
 import { ProgressBar } from '../ui/fields';
 import { formatDuration } from '../../shared/format/duration';
+import { formatCount } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { LossChart } from './LossChart';
 import { ImageDialog } from '../ui/ImageDialog';
@@ -47,7 +48,7 @@ export function RunCard({ run, onRemoved }: { run: TrainingRun; onRemoved: () =>
       </p>
       <ProgressBar value={run.step / Math.max(1, run.totalIterations)} label={t('training.progress')} />
       <p className="run-progress" data-testid="run-progress">
-        {t('training.steps', { step: run.step, total: run.totalIterations })}
+        {t('training.steps', { step: formatCount(run.step, i18n.language), total: formatCount(run.totalIterations, i18n.language) })}
         {run.stage && <> · {t(`training.stage.${run.stage}`, { defaultValue: run.stage })}</>}
         {live && run.itPerSec !== null && <> · {t('training.speed', { speed: number(run.itPerSec, 2) })}</>}
         {live && run.etaSeconds !== null && <> · {t('training.eta', { eta: formatDuration(run.etaSeconds) })}</>}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration } from '../../shared/format/duration';
-import { formatBytes, formatDimensions, formatPercent } from './format';
+import { formatBytes, formatCount, formatDimensions, formatPercent } from './format';
 
 describe('formatting', () => {
   it('sizes, durations, percentages, dimensions', () => {
@@ -14,5 +14,7 @@ describe('formatting', () => {
     expect(formatPercent(1.2, 'en')).toBe('100%');
     expect(formatDimensions(4000, 3000)).toBe('4000 × 3000');
     expect(formatDimensions(null, 3000)).toBe('—');
+    expect(formatCount(4000, 'en')).toBe('4,000');
+    expect(formatCount(4000, 'de')).toBe('4.000');
   });
 });

@@ -11,6 +11,11 @@ export function formatBytes(bytes: number, locale: string): string {
   return `${value.toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${units[unit]}`;
 }
 
+/** A count such as an iteration: 4,000 in English, 4.000 in German, as the loss chart's axis writes it. */
+export function formatCount(value: number, locale: string): string {
+  return value.toLocaleString(locale, { maximumFractionDigits: 0 });
+}
+
 export function formatPercent(fraction: number, locale: string): string {
   return Math.max(0, Math.min(1, fraction)).toLocaleString(locale, { style: 'percent', maximumFractionDigits: 0 });
 }
