@@ -87,3 +87,12 @@ function trainedOn(scan: SourceScan, source: ParsedTrainingSource): string {
 export function defaultRunName(folderName: string, baseName: string): string {
   return `${folderName} · ${baseName}`;
 }
+
+/** `name`, or "name (2)", "name (3)", … where the list already holds it: two runs, and the models they make, are
+ * never told apart by their place in a list alone. */
+export function distinctRunName(name: string, taken: Iterable<string>): string {
+  const names = new Set(taken);
+  let candidate = name;
+  for (let n = 2; names.has(candidate); n++) candidate = `${name} (${n})`;
+  return candidate;
+}

@@ -17,7 +17,7 @@ import { baseCheckpoint } from './base-checkpoint.js';
 import { lengthPlan } from './length-presets.js';
 import { discoverPython, validatePythonSetting } from './python.js';
 import { finishRun } from './registration.js';
-import { defaultRunName, runConfig, writeRunConfig } from './run-config.js';
+import { defaultRunName, distinctRunName, runConfig, writeRunConfig } from './run-config.js';
 import { checkpointFile, isInside, previewPath, requireRunFolder, setupFailure } from './run-folder.js';
 import { handleTrainerMessage } from './run-messages.js';
 import { RunsStore, type RunPatch } from './runs-store.js';
@@ -126,7 +126,7 @@ export class TrainingService {
     await this.requirePython();
     const { train, heldOut } = splitHeldOut(scan.pairs, request.heldOutShare);
     const folderName = path.basename(request.source.folder ?? path.dirname(scan.hrFolder));
-    const name = request.name ?? defaultRunName(folderName, base.manifest.name);
+    const name = distinctRunName(request.name ?? defaultRunName(folderName, base.manifest.name), this.store.list().map((r) => r.name));
     let id: number | undefined;
     let runDir = this.deps.runsDir;
     try {
@@ -139,7 +139,7 @@ export class TrainingService {
       });
       runDir = path.join(this.deps.runsDir, `run-${id}`);
       await mkdir(runDir, { recursive: true });
-      await writeRunConfig(runConfig({ id, runDir, name, exportName: request.name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
+      await writeRunConfig(runConfig({ id, runDir, name, exportName: request.name === undefined ? undefined : name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
     } catch (e) {
       const failure = setupFailure(runDir, e);
       if (id !== undefined) await this.discard(id, runDir, failure);

@@ -117,6 +117,7 @@ describe('the training API', () => {
     const a = await studio.training.start(long);
     const b = await studio.training.start(long);
     expect(b.state).toBe('queued');
+    expect(b.name).toBe(`${a.name} (2)`); // the same folder and base: the second run is told apart by its name
     await studio.handlers.training.stop({ id: b.id });
     await trained(a.id);
     await studio.handlers.training.stop({ id: a.id });
