@@ -14,9 +14,8 @@ import { maxTrainingPixels } from './source-scan.js';
 export interface RunConfigInput {
   id: number;
   runDir: string;
-  /** The run's name as listed; the exported model's is `exportName` when the user gave one. */
+  /** The run's name as listed, and its model's. */
   name: string;
-  exportName?: string;
   stages: StageChoice;
   plan: LengthPlan;
   source: ParsedTrainingSource;
@@ -63,7 +62,7 @@ export function runConfig(input: RunConfigInput): FinetuneConfig {
     export: {
       id: `${base.manifest.id}-ft${id}`.replace(/[^a-z0-9._-]+/gi, '-'),
       // the model is named as its run: the Models screen says "Fine-tuned" beside the name
-      name: input.exportName ?? input.name,
+      name: input.name,
       description: `Fine-tuned from ${base.manifest.name} on ${train.length} ${scan.kind === 'pairs' ? 'pairs' : 'photos'} of ${scan.hrFolder}.`,
       trained_on: trainedOn(scan, source),
     },

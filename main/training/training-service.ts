@@ -139,7 +139,7 @@ export class TrainingService {
       });
       runDir = path.join(this.deps.runsDir, `run-${id}`);
       await mkdir(runDir, { recursive: true });
-      await writeRunConfig(runConfig({ id, runDir, name, exportName: request.name === undefined ? undefined : name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
+      await writeRunConfig(runConfig({ id, runDir, name, stages: request.stages, plan, source: request.source, scan, train, heldOut, base, checkpoint }));
     } catch (e) {
       const failure = setupFailure(runDir, e);
       if (id !== undefined) await this.discard(id, runDir, failure);
