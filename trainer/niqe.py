@@ -78,10 +78,12 @@ _R_GAM = _gamma(2 / _ALPHAS) ** 2 / (_gamma(1 / _ALPHAS) * _gamma(3 / _ALPHAS))
 
 
 def aggd_fit(x):
-    """Asymmetric generalized Gaussian fit by moment matching over the α grid 0.2:0.001:10: (α, β_left, β_right)."""
+    """Asymmetric generalized Gaussian fit by moment matching over the α grid 0.2:0.001:10: (α, β_left, β_right).
+
+    A flat block has no negative (or positive) coefficients: its scale is NaN, as MATLAB's mean of nothing, and
+    the block drops out of the covariance (`score`), without numpy's warning in every log."""
     x = x.reshape(-1)
-    left = math.sqrt(np.mean(x[x < 0] ** 2))
-    right = math.sqrt(np.mean(x[x > 0] ** 2))
+    left, right = (math.sqrt(np.mean(side ** 2)) if side.size else math.nan for side in (x[x < 0], x[x > 0]))
     g = left / right
     r = np.mean(np.abs(x)) ** 2 / np.mean(x ** 2)
     r_norm = r * (g ** 3 + 1) * (g + 1) / (g ** 2 + 1) ** 2
