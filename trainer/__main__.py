@@ -88,6 +88,7 @@ def parser():
                                  "trainer/campaigns/<name>/arms/<ARM>/, leaving the campaign's checkpoint alone")
     c.add_argument("--score-every", type=int, default=0, help="iterations between scorings (0: the plan's)")
     c.add_argument("--plot", action="store_true", help="only draw curve.png from curve.csv (needs matplotlib)")
+    c.add_argument("--table", action="store_true", help="only print curve.csv as a Markdown table")
     c.set_defaults(fn=_cmd_campaign)
 
     e = sub.add_parser("export", help="export a checkpoint (EMA weights) to ONNX + manifest")

@@ -3,6 +3,7 @@ working period to the next, with a committed learning curve.
 
     python -m trainer campaign --name detail [--minutes 170] [--device auto] [--set KEY=VALUE ...]
     python -m trainer campaign --name detail --arm lambda-0.5 --iterations 1200 --set dtm.lambda_dtm=0.5
+    python -m trainer campaign --name detail --plot | --table     # curve.png, or the curve as a Markdown table
 
 trainer/campaigns/<name>/ is committed:
   campaign.yaml   the plan: the train config and its overrides, where the campaign started, what is scored and how often
@@ -274,11 +275,53 @@ def main(args):
     signal.signal(signal.SIGINT, train._on_signal)
     if args.plot:
         return plot(Campaign(args.name, args.campaigns, args.runs, arm=args.arm))
+    if args.table:
+        print(table(Campaign(args.name, args.campaigns, args.runs, arm=args.arm)))
+        return 0
     return run_segment(args.name, args.minutes, args.iterations, args.set, args.device, args.campaigns, args.runs,
                        args.shared, not args.no_score, args.arm, args.score_every)
 
 
-# ---------------------------------------------------------------- the plot
+# ---------------------------------------------------------------- the plot and the table
+
+def sampling(camp):
+    """How the plan scores, in words: "1 step" or "2 steps (σ 1, 0.5)"."""
+    steps = camp.spec.get("score", {}).get("steps") or [1]
+    return "1 step" if len(steps) == 1 else f"{len(steps)} steps (σ {', '.join(f'{s:g}' for s in steps)})"
+
+
+def curve_labels(rows):
+    """The scored sets in the curve's column order (a NIQE-only set has no PSNR column)."""
+    labels = []
+    for column in rows[0]:
+        label, _, metric = column.rpartition(" ")
+        if metric in METRICS and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def table(camp):
+    """curve.csv as a Markdown table (models/README.md's form): bicubic, then each scoring of the EMA weights."""
+    rows = read_curve(camp.curve)
+    if not rows:
+        raise FileNotFoundError(f"{camp.curve} has no rows yet")
+    labels = curve_labels(rows)
+    present = {label: [m for m in METRICS if any(r.get(f"{label} {m}") for r in rows)] for label in labels}
+    digits = {"psnr": 2, "lpips": 3, "niqe": 2}
+
+    def cell(r, label):
+        values = [r.get(f"{label} {m}") for m in present[label]]
+        return " / ".join(f"{float(v):.{digits[m]}f}" if v else "–" for v, m in zip(values, present[label]))
+
+    head = ["step"] + [f"{label} {' / '.join(m.upper() for m in present[label])}" for label in labels]
+    lines = ["| " + " | ".join(head) + " |", "|---:|" + "---|" * len(labels)]
+    bicubic = next((r for r in rows if r["kind"] == "bicubic"), None)
+    for r in ([bicubic] if bicubic else []) + [r for r in rows if r["kind"] == "ema"]:
+        first = "bicubic" if r["kind"] == "bicubic" else f"{int(r['step']):,}"
+        lines.append("| " + " | ".join([first] + [cell(r, label) for label in labels]) + " |")
+    return f"campaign {camp.name}{f' arm {camp.arm}' if camp.arm else ''}, {sampling(camp)}, seed 0\n\n" + \
+        "\n".join(lines)
+
 
 def plot(camp):
     """curve.png beside curve.csv: per set, PSNR and LPIPS against the step, bicubic as a dashed line (matplotlib)."""
@@ -288,7 +331,7 @@ def plot(camp):
     rows = read_curve(camp.curve)
     if not rows:
         raise FileNotFoundError(f"{camp.curve} has no rows yet")
-    labels = [c[: -len(" psnr")] for c in rows[0] if c.endswith(" psnr")]
+    labels = curve_labels(rows)
     fig, axes = plt.subplots(3, len(labels), figsize=(4 * len(labels), 8), squeeze=False, sharex=True)
     ema = [r for r in rows if r["kind"] == "ema"]
     bic = next((r for r in rows if r["kind"] == "bicubic"), None)
@@ -305,7 +348,7 @@ def plot(camp):
     for ax in axes[-1]:
         ax.set_xlabel("iteration")
     axes[0][0].legend(fontsize=8)
-    fig.suptitle(f"campaign {camp.name}: 1 step, seed 0 ({len(ema)} scorings)")
+    fig.suptitle(f"campaign {camp.name}: {sampling(camp)}, seed 0 ({len(ema)} scorings)")
     fig.tight_layout()
     out = os.path.join(camp.out, "curve.png")
     fig.savefig(out, dpi=80)

@@ -215,3 +215,27 @@ def test_the_plan_says_how_each_row_samples(tmp_path, hr_folder):
             rows[len(steps)] = next(r for r in csv.DictReader(f) if r["kind"] == "ema")
     assert rows[1]["step"] == rows[2]["step"] == "1"
     assert rows[1]["tiny-real psnr"] != rows[2]["tiny-real psnr"]  # the same weights, sampled in one and two steps
+
+
+def test_the_curve_prints_as_the_table_models_readme_carries(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    camp = tmp_path / "campaigns" / "tiny"
+    plan = yaml.safe_load((camp / "campaign.yaml").read_text())
+    plan["score"]["steps"] = [1, 0.5]
+    (camp / "campaign.yaml").write_text(yaml.safe_dump(plan))
+    (camp / "curve.csv").write_text(
+        "step,stage,hours,device,kind,real psnr,real lpips,real niqe,photos psnr,photos lpips,photos niqe\n"
+        "0,dtm,0.0,cpu,bicubic,23.426,0.6777,10.141,,,7.47\n"
+        "0,dtm,0.0,cpu,ema,23.489,0.3413,5.8,,,5.346\n"
+        "3600,dtm,1.018,cpu,ema,23.18,0.3269,,,,5.09\n")
+    r = subprocess.run([sys.executable, "-m", "trainer", "campaign", "--name", "tiny", "--nice", "0", "--table",
+                        "--campaigns", str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs")],
+                       cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "campaign tiny, 2 steps (σ 1, 0.5), seed 0", "",
+        "| step | real PSNR / LPIPS / NIQE | photos NIQE |",
+        "|---:|---|---|",
+        "| bicubic | 23.43 / 0.678 / 10.14 | 7.47 |",
+        "| 0 | 23.49 / 0.341 / 5.80 | 5.35 |",
+        "| 3,600 | 23.18 / 0.327 / – | 5.09 |"]
