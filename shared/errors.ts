@@ -54,8 +54,15 @@ const stageOfCode: Record<ErrorCode, ErrorStage> = {
   internal: 'engine',
 };
 
+/** A refusal's key and values (shared/refusals.ts), so that the UI can say it in its own language. */
+export interface Said {
+  key: string;
+  params: Record<string, string | number>;
+}
+
 export interface StudioErrorOptions {
   file?: string;
+  said?: Said;
   cause?: unknown;
   /** Default: the stage the code usually means (see stageOfCode). */
   stage?: ErrorStage;
@@ -65,6 +72,7 @@ export class StudioError extends Error {
   readonly code: ErrorCode;
   readonly stage: ErrorStage;
   readonly file?: string;
+  readonly said?: Said;
 
   constructor(code: ErrorCode, message: string, options: StudioErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -72,6 +80,7 @@ export class StudioError extends Error {
     this.code = code;
     this.stage = options.stage ?? stageOfCode[code];
     this.file = options.file;
+    this.said = options.said;
   }
 }
 

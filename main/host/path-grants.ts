@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 
 /**
  * Folders of the operating system. The app never reads photos from them nor writes into them,
@@ -78,11 +78,7 @@ export class PathGrants {
     refuseSystemFolders(paths, this.caseInsensitive);
     const denied = paths.find((p) => !this.allows(p));
     if (denied !== undefined) {
-      throw new StudioError(
-        'permission-denied',
-        `CTMSR Studio only opens files and folders you chose, and ${denied} was not one of them. Pick it with the Browse… button.`,
-        { file: denied },
-      );
+      throw refusal('permission-denied', 'access.notChosen', { path: denied }, { file: denied });
     }
   }
 
@@ -97,11 +93,9 @@ export function refuseSystemFolders(paths: string[], caseInsensitive?: boolean):
   for (const p of paths) {
     const folder = systemFolderOf(p, caseInsensitive);
     if (folder !== undefined) {
-      throw new StudioError(
-        'permission-denied',
-        `${p} is ${path.resolve(p) === folder ? 'a system folder' : `inside the system folder ${folder}`}: CTMSR Studio never reads photos from system folders or writes into them. Choose a folder of your own.`,
-        { file: p },
-      );
+      throw path.resolve(p) === folder
+        ? refusal('permission-denied', 'access.systemFolder', { path: p }, { file: p })
+        : refusal('permission-denied', 'access.insideSystemFolder', { path: p, folder }, { file: p });
     }
   }
 }

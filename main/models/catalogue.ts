@@ -7,6 +7,7 @@ import { importedManifest, uniqueId, type ImportRequest } from './import-model.j
 import { isModelPath, loadModel } from './load-model.js';
 import { ManifestCache, type ModelProblem } from './manifest-cache.js';
 import { deleteModel, weightsOf, writeModel } from './model-files.js';
+import { refusal } from '../../shared/refusals.js';
 
 export type { CatalogueEntry, ResolvedModel } from './default-policy.js';
 export type { ImportRequest } from './import-model.js';
@@ -78,7 +79,7 @@ export class ModelCatalogue {
     if (broken) throw broken.error;
     if (entries.length === 0) throw this.noModels(`Model "${idOrPath}" not found: `);
     const installed = entries.map((e) => e.model.manifest.id).join(', ');
-    throw new StudioError('model-invalid', `Model "${idOrPath}" not found (installed: ${installed}). Choose another model, or give the path of an .onnx file.`);
+    throw refusal('model-invalid', 'models.notFound', { model: idOrPath, installed });
   }
 
   /** The model named, else the default; `notice` says when the default is not the one meant. */
@@ -93,7 +94,7 @@ export class ModelCatalogue {
   async import(request: ImportRequest): Promise<CatalogueEntry> {
     const userDir = this.writableDir();
     const source = path.resolve(request.path);
-    if (!source.toLowerCase().endsWith('.onnx')) throw new StudioError('model-invalid', `${source} is not an .onnx file. Choose an ONNX model.`, { file: source });
+    if (!source.toLowerCase().endsWith('.onnx')) throw refusal('model-invalid', 'models.notOnnx', { file: source }, { file: source });
     const manifest = await importedManifest(source, request, await this.takenIds());
     try {
       return { model: await writeModel(userDir, manifest, { onnx: source }), bundled: false };
@@ -121,8 +122,8 @@ export class ModelCatalogue {
   /** Deletes an imported or fine-tuned model; bundled ones stay. */
   async remove(id: string): Promise<void> {
     const entry = (await this.list()).entries.find((e) => e.model.manifest.id === id);
-    if (!entry) throw new StudioError('not-found', `Model "${id}" is not installed. Refresh the list of models.`);
-    if (entry.bundled) throw new StudioError('permission-denied', `${entry.model.manifest.name} comes with CTMSR Studio and cannot be removed.`);
+    if (!entry) throw refusal('not-found', 'models.notInstalled', { model: id });
+    if (entry.bundled) throw refusal('permission-denied', 'models.bundled', { model: entry.model.manifest.name });
     try {
       await deleteModel(entry.model);
     } finally {

@@ -12,6 +12,7 @@ import { OutputManifests } from '../pipeline/output-manifest.js';
 import { planOutputs, type OutputPlanOptions } from '../pipeline/output-path.js';
 import type { StudioDatabase } from '../store/db.js';
 import type { NewItem } from './store.js';
+import { refusal } from '../../shared/refusals.js';
 
 export interface EnqueueInput {
   name?: string;
@@ -47,7 +48,7 @@ export async function collectInputs(db: StudioDatabase, request: EnqueueInput): 
   const inputs = new Map<string, Input>();
   for (const imageId of request.imageIds ?? []) {
     const row = imageWithRoot(db, imageId);
-    if (!row) throw new StudioError('not-found', `Image #${imageId} is no longer in the library. Refresh the view and choose again.`);
+    if (!row) throw refusal('not-found', 'queue.imageGone', { id: imageId });
     if (inputs.has(row.path)) continue;
     const pixels = row.width !== null && row.height !== null ? row.width * row.height : undefined;
     inputs.set(row.path, { path: row.path, root: row.root, chosenIn: row.root, imageId, pixels });
@@ -83,7 +84,10 @@ export async function planBatch(
   const output = parseOrExplain(() => batchOutputSchema.parse(request.output), 'output options');
   const inputs = await collectInputs(db, request);
   if (inputs.length === 0) {
-    throw new StudioError('not-found', `No images found in ${(request.paths ?? []).join(', ') || 'the selection'}. Choose a folder with ${readableFormatNames()} files.`);
+    const paths = (request.paths ?? []).join(', ');
+    throw paths
+      ? refusal('not-found', 'queue.noImagesIn', { paths, formats: readableFormatNames() })
+      : refusal('not-found', 'queue.noImagesSelected', { formats: readableFormatNames() });
   }
   const outDir = path.resolve(output.folder);
   const plan: OutputPlanOptions = {

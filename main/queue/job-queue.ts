@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { StudioEvent } from '../../shared/api/events.js';
 import type { BatchPlan, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
-import { StudioError, batchStoppingCodes } from '../../shared/errors.js';
+import { batchStoppingCodes } from '../../shared/errors.js';
 import { templateValues } from '../pipeline/output-path.js';
 import type { ImageStages } from '../pipeline/stages.js';
 import type { StudioDatabase } from '../store/db.js';
@@ -9,6 +9,7 @@ import { planBatch, type BatchOptions, type EnqueueInput } from './enqueue.js';
 import { QueueStore, type AttemptRow, type ItemRow } from './store.js';
 import { QueueViews, type QueueItem } from './views.js';
 import { QueueWorker } from './worker.js';
+import { refusal } from '../../shared/refusals.js';
 
 export type QueueEvent = Extract<StudioEvent, { type: 'queue.batch' | 'queue.item' | 'queue.removed' }>;
 
@@ -179,7 +180,7 @@ export class JobQueue<D = unknown, E = unknown> {
     const item = this.views.itemRow(itemId);
     const before = beforeItemId === undefined ? undefined : this.views.itemRow(beforeItemId);
     if (before && before.batchId !== item.batchId) {
-      throw new StudioError('invalid-settings', 'Items can only be reordered within their own batch.');
+      throw refusal('invalid-settings', 'queue.reorderWithinBatch');
     }
     this.store.moveItem(item, before);
     this.changed(item.batchId, item.id);
@@ -191,10 +192,10 @@ export class JobQueue<D = unknown, E = unknown> {
   }
 
   private target(target: BatchTarget): ItemRow | undefined {
-    if (!this.store.batch(target.batchId)) throw new StudioError('not-found', `Batch #${target.batchId} does not exist any more. Refresh the queue.`);
+    if (!this.store.batch(target.batchId)) throw refusal('not-found', 'queue.batchGone', { id: target.batchId });
     if (target.itemId === undefined) return undefined;
     const item = this.views.itemRow(target.itemId);
-    if (item.batchId !== target.batchId) throw new StudioError('not-found', `Item #${target.itemId} is not in batch #${target.batchId}. Refresh the queue.`);
+    if (item.batchId !== target.batchId) throw refusal('not-found', 'queue.itemNotInBatch', { item: target.itemId, batch: target.batchId });
     return item;
   }
 

@@ -4,6 +4,7 @@ import type { Preset } from '../../shared/api/types.js';
 import { enhanceSettingsSchema } from '../../shared/enhance/settings.js';
 import { StudioError, describeIssues } from '../../shared/errors.js';
 import type { StudioDatabase } from '../store/db.js';
+import { refusal } from '../../shared/refusals.js';
 
 /**
  * Saved settings + output options, by name; saving under an existing name replaces that preset.
@@ -42,7 +43,7 @@ export class PresetStore {
   /** Watched folders that used it stop enqueueing automatically. */
   remove(name: string): void {
     if (this.db.prepare('DELETE FROM presets WHERE name = ?').run(name.trim()).changes === 0) {
-      throw new StudioError('not-found', `There is no preset called "${name}".`);
+      throw refusal('not-found', 'queue.noPreset', { name });
     }
   }
 }

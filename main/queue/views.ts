@@ -1,8 +1,8 @@
 import type { BatchItem, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
-import { StudioError } from '../../shared/errors.js';
 import type { BatchOptions } from './enqueue.js';
 import type { BatchTally, ItemRow, QueueStore } from './store.js';
 import type { QueueWorker } from './worker.js';
+import { refusal } from '../../shared/refusals.js';
 
 /** A batch item as the UI sees it; `held` items are queued but paused on their own. */
 export type QueueItem = BatchItem & { held: boolean };
@@ -23,7 +23,7 @@ export class QueueViews {
 
   batch(batchId: number): BatchSummary {
     const row = this.store.batch(batchId);
-    if (!row) throw new StudioError('not-found', `Batch #${batchId} does not exist any more. Refresh the queue.`);
+    if (!row) throw refusal('not-found', 'queue.batchGone', { id: batchId });
     const options = this.batchOptions(batchId);
     const tally = this.tally(batchId);
     const { counts } = tally;
@@ -73,7 +73,7 @@ export class QueueViews {
 
   itemRow(itemId: number): ItemRow {
     const row = this.store.item(itemId);
-    if (!row) throw new StudioError('not-found', `Item #${itemId} does not exist any more. Refresh the queue.`);
+    if (!row) throw refusal('not-found', 'queue.itemGone', { id: itemId });
     return row;
   }
 

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
-import { StudioError } from '../../shared/errors.js';
 import type { Library } from '../library/library.js';
 import type { EventHub } from './events.js';
+import { refusal } from '../../shared/refusals.js';
 
 /** Scan progress goes out every this many files; a folder of 10,000 sends 40 events, not 10,000. */
 const progressEvery = 250;
@@ -19,7 +19,7 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
           if (p.done) events.emit('library.changed', { rootId });
           if (p.skipped) {
             const folder = library.getFolder(rootId).path;
-            onError(new StudioError('permission-denied', `Scanning ${folder}: ${p.skipped.length} folder(s) could not be read and were left out: ${p.skipped.join(', ')}. Check their permissions, then rescan.`, { file: folder }));
+            onError(refusal('permission-denied', 'library.foldersSkipped', { folder, count: p.skipped.length, list: p.skipped.join(', ') }, { file: folder }));
           }
         },
       })
@@ -39,7 +39,7 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
     addFolder: async ({ path: wanted }) => {
       const folder = path.resolve(wanted);
       const info = await stat(folder).catch(() => null);
-      if (!info?.isDirectory()) throw new StudioError('not-found', `${folder} is not a folder that can be opened. Check the path.`, { file: folder });
+      if (!info?.isDirectory()) throw refusal('not-found', 'library.notAFolder', { folder }, { file: folder });
       const root = library.addFolder(folder, { recursive: true });
       events.emit('library.changed', { rootId: root.id });
       scan(root.id);
@@ -64,7 +64,7 @@ export function libraryHandlers(library: Library, events: EventHub, onError: (e:
     },
     image: ({ id }) => {
       const image = library.getImage(id);
-      if (!image) throw new StudioError('not-found', `Image #${id} is no longer in the library. Refresh the view.`);
+      if (!image) throw refusal('not-found', 'library.imageGone', { id });
       return image;
     },
   };

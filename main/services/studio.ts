@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import type { StudioHandlers } from '../../shared/api/contract.js';
-import { StudioError } from '../../shared/errors.js';
 import { printable } from '../../shared/printable.js';
 import { Library } from '../library/library.js';
 import { bundledModelsDir } from '../models/bundled.js';
@@ -29,6 +28,7 @@ import { SettingsService } from './settings-service.js';
 import { TrainingService } from '../training/training-service.js';
 import { appRoot } from '../host/app-info.js';
 import { systemFolderOf } from '../host/path-grants.js';
+import { refusal } from '../../shared/refusals.js';
 
 export interface StudioOptions {
   dataDir: string;
@@ -153,7 +153,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     preview: {
       region: async ({ imageId, itemId, modelId, rect, steps, seed }) => {
         const file = imageId !== undefined ? library.getImage(imageId)?.path : itemPath(itemId!, 'input');
-        if (!file) throw new StudioError('not-found', 'That image is no longer available. Refresh the view.');
+        if (!file) throw refusal('not-found', 'viewer.imageGone');
         const { result, choice } = await previews.region({ path: file, model: await resolveModel(modelId), rect, steps, seed, tileSize: settings.get().tileSize ?? undefined });
         recordChoice(choice);
         return result;
@@ -195,7 +195,7 @@ export async function openStudio(options: StudioOptions): Promise<Studio> {
     outputOf(batchId, itemId) {
       if (itemId === undefined) return queue.batch(batchId).output.folder;
       const output = itemPath(itemId, 'output');
-      if (!output) throw new StudioError('not-found', 'This image has no output yet.');
+      if (!output) throw refusal('not-found', 'viewer.noOutput');
       return output;
     },
     chosenPaths: () => [

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { PythonInfo } from '../../shared/training/types.js';
 import { StudioError } from '../../shared/errors.js';
 import { fileKind } from '../imaging/file-kind.js';
+import { refusal } from '../../shared/refusals.js';
 
 export const minimumPython = [3, 9] as const;
 export const minimumTorch = [1, 13] as const;
@@ -182,26 +183,26 @@ export async function validatePythonSetting(value: string, options: ValidationOp
   if (!value) return;
   const file = value.trim();
   const fix = 'Choose the python executable of an installation that has PyTorch, or clear the field to let the app look for one.';
-  if (!path.isAbsolute(file)) throw new StudioError('invalid-settings', `The Python interpreter must be a full path (got "${value}"). ${fix}`, { file: value });
+  if (!path.isAbsolute(file)) throw refusal('invalid-settings', 'python.notAbsolute', { value }, { file: value });
   let stat;
   try {
     stat = statSync(file);
   } catch {
-    throw new StudioError('invalid-settings', `The Python interpreter ${file} does not exist. ${fix}`, { file });
+    throw refusal('invalid-settings', 'python.missing', { file }, { file });
   }
   if (!stat.isFile()) throw new StudioError('invalid-settings', `The Python interpreter ${file} is ${fileKind(stat)}, not a program. ${fix}`, { file });
   if ((options.platform ?? process.platform) !== 'win32') {
     try {
       accessSync(file, constants.X_OK);
     } catch {
-      throw new StudioError('invalid-settings', `The Python interpreter ${file} is not executable. ${fix}`, { file });
+      throw refusal('invalid-settings', 'python.notExecutable', { file }, { file });
     }
   }
   if (!isPythonName(file)) throw new StudioError('invalid-settings', `${file}: ${notPythonName(file)}. ${fix}`, { file });
   const discover = options.discover ?? ((setting: string) => discoverPython({ setting, timeoutMs: options.timeoutMs }));
   // the setting is the first candidate; a broken one may be followed by others, which do not make it usable
   const problem = (await discover(file)).tried[0]?.problem;
-  if (problem) throw new StudioError('invalid-settings', `The Python interpreter ${file} cannot train: ${problem}. ${fix}`, { file });
+  if (problem) throw refusal('invalid-settings', 'python.cannotTrain', { file, problem }, { file });
 }
 
 export interface ValidationOptions {

@@ -23,6 +23,7 @@ import { handleTrainerMessage } from './run-messages.js';
 import { RunsStore, type RunPatch } from './runs-store.js';
 import { scanSource, splitHeldOut } from './source-scan.js';
 import { TrainerSlot } from './trainer-slot.js';
+import { refusal } from '../../shared/refusals.js';
 
 /** What the API takes, or the `test` length the app's own tests start runs with. */
 export type StartRequest = Omit<z.output<typeof startTrainingSchema>, 'length'> & { length: LengthPreset };
@@ -119,10 +120,10 @@ export class TrainingService {
     const plan = lengthPlan(request.length, request.iterations);
     const base = await this.deps.resolveModel(request.baseModelId);
     const checkpoint = baseCheckpoint(base, this.deps.trainerRoot);
-    if (!checkpoint) throw new StudioError('model-invalid', `${base.manifest.name} cannot be fine-tuned: its training weights are not installed (only models made by the trainer, and the fine-tuned ones, carry them). Choose another base model.`);
+    if (!checkpoint) throw refusal('model-invalid', 'training.noWeights', { model: base.manifest.name });
     const scan = await this.scan(request.source, plan.cropSide);
     if (scan.problem) throw new StudioError('invalid-settings', scan.problem);
-    if (scan.scale !== base.manifest.scale) throw new StudioError('invalid-settings', `The pairs are ×${scan.scale} but ${base.manifest.name} is ×${base.manifest.scale}. Choose a ×${scan.scale} base model.`);
+    if (scan.scale !== base.manifest.scale) throw refusal('invalid-settings', 'training.scaleMismatch', { pairs: String(scan.scale), model: base.manifest.name, scale: base.manifest.scale });
     await this.requirePython();
     const { train, heldOut } = splitHeldOut(scan.pairs, request.heldOutShare);
     const folderName = path.basename(request.source.folder ?? path.dirname(scan.hrFolder));
@@ -164,7 +165,7 @@ export class TrainingService {
   async stop(id: number): Promise<TrainingRun> {
     const run = this.run(id);
     if (run.state === 'queued') return this.record(id, { state: 'stopped' });
-    if (this.slot.active?.runId !== id) throw new StudioError('conflict', `${run.name} is not training (it is ${run.state}).`);
+    if (this.slot.active?.runId !== id) throw refusal('conflict', 'training.notTraining', { run: run.name, state: run.state });
     this.slot.active.stopRequested = true;
     this.record(id, { state: 'stopping' });
     void this.slot.active.process?.stop();
@@ -173,7 +174,7 @@ export class TrainingService {
 
   resume(id: number): TrainingRun {
     const run = this.run(id);
-    if (run.state !== 'stopped' && run.state !== 'failed') throw new StudioError('conflict', `${run.name} is ${run.state}; only a stopped or failed run can resume.`);
+    if (run.state !== 'stopped' && run.state !== 'failed') throw refusal('conflict', 'training.cannotResume', { run: run.name, state: run.state });
     requireRunFolder(run);
     this.record(id, { state: 'queued', error: null });
     this.slot.pump();
@@ -184,7 +185,7 @@ export class TrainingService {
   async remove(id: number): Promise<void> {
     const run = this.run(id);
     if (this.slot.active?.runId === id || run.state === 'queued' || run.state === 'running' || run.state === 'stopping')
-      throw new StudioError('conflict', `${run.name} is ${run.state}; stop it first, then remove it.`);
+      throw refusal('conflict', 'training.stopBeforeRemove', { run: run.name, state: run.state });
     this.store.remove(id);
     this.unsaved.delete(id);
     // only a folder the app made for the run: a run row never leads the app to delete anything else
@@ -198,11 +199,7 @@ export class TrainingService {
   checkModelUnused(modelId: string): void {
     const run = this.runs().find((r) => r.baseModelId === modelId && !(r.state === 'done' && r.modelId));
     if (!run) return;
-    throw new StudioError(
-      'in-use',
-      `Model "${modelId}" is the base model of the training run "${run.name}" (${run.state}), which needs it to train, resume and measure its result. Let the run finish, or remove the run on the Training screen, then remove the model.`,
-      { stage: 'model' },
-    );
+    throw refusal('in-use', 'training.baseModelInUse', { model: modelId, run: run.name, state: run.state }, { stage: 'model' });
   }
 
   /** The preview strip (LR | base | current | HR) of a run's latest preview, as a PNG data URL. */
@@ -256,12 +253,12 @@ export class TrainingService {
   async exportNow(id: number): Promise<TrainingRun> {
     const run = this.run(id);
     if (run.state === 'running' || run.state === 'stopping' || run.state === 'queued')
-      throw new StudioError('conflict', `${run.name} is ${run.state}. Stop it first (stopping writes a checkpoint), then export it.`);
-    if (run.state === 'done') throw new StudioError('conflict', `${run.name} has finished; its model is already in Models.`);
+      throw refusal('conflict', 'training.stopBeforeExport', { run: run.name, state: run.state });
+    if (run.state === 'done') throw refusal('conflict', 'training.alreadyExported', { run: run.name });
     requireRunFolder(run);
     if (!existsSync(checkpointFile(run.runDir)))
-      throw new StudioError('conflict', `${run.name} has no checkpoint to export yet; resume it for a while, or wait until it finishes.`);
-    if (this.slot.active) throw new StudioError('conflict', 'Another run is training; export this one when it has finished or stopped.');
+      throw refusal('conflict', 'training.noCheckpoint', { run: run.name });
+    if (this.slot.active) throw refusal('conflict', 'training.anotherTraining');
     void this.slot.claim(run, run.state);
     return this.run(id);
   }

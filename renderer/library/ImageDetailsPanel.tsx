@@ -2,13 +2,14 @@ import { useTranslation } from 'react-i18next';
 import { mediaPath } from '../../shared/api/media';
 import { useLoad, useStudio } from '../state/studio-context';
 import { formatBytes, formatDate, formatDimensions } from '../ui/format';
+import { errorText } from '../i18n/error-text';
 
 /** Everything the library knows about one image. */
 export function ImageDetailsPanel({ imageId, onOpen }: { imageId: number; onOpen: () => void }) {
   const { t, i18n } = useTranslation();
   const studio = useStudio();
   const { data: image, error } = useLoad(() => studio.library.image({ id: imageId }), [imageId]);
-  if (error) return <p role="alert">{error.message}</p>;
+  if (error) return <p role="alert">{errorText(error)}</p>;
   if (!image) return <p>{t('common.loading')}</p>;
   const rows: [string, string][] = [
     [t('details.dimensions'), formatDimensions(image.width, image.height)],

@@ -15,6 +15,7 @@ import { emptySelection, selectAll, type Selection } from './selection';
 import { ThumbnailGrid } from './ThumbnailGrid';
 import { WatchSettings } from './WatchSettings';
 import { useImagePages } from './use-image-pages';
+import { errorText } from '../i18n/error-text';
 
 /** Events during a scan of thousands of files arrive fast; the grid refreshes at most this often. */
 const refreshEveryMs = 800;
@@ -129,7 +130,7 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
             {t('library.scanning', { count: s.seen })}
           </p>
         ))}
-        {folders.error && <p role="alert">{folders.error.message}</p>}
+        {folders.error && <p role="alert">{errorText(folders.error)}</p>}
         <FolderTree roots={folders.data ?? []} selected={folder} onSelect={openFolder} />
         {folderNode && folder?.dir === '' && <WatchSettings root={folderNode} />}
         {folder && folder.dir === '' && (
@@ -192,7 +193,7 @@ export function LibraryView({ hidden, onOpenImage, onBatchStarted }: { hidden: b
           </button>
         </div>
         {total === 0 && !pages.error && <p className="empty">{(folders.data ?? []).length === 0 ? t('library.emptyLibrary') : t('library.noMatches')}</p>}
-        {pages.error && <p role="alert">{pages.error.message}</p>}
+        {pages.error && <p role="alert">{errorText(pages.error)}</p>}
         <ThumbnailGrid
           pages={pages}
           total={total}

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ModelManifest } from '../../shared/models/manifest';
 import { useLoad, useStudio } from '../state/studio-context';
+import { errorText } from '../i18n/error-text';
 
 /** What people would rather look at than read: the sample picture enlarged by plain bicubic, and by this model. */
 export function ModelSample({ manifest }: { manifest: ModelManifest }) {
@@ -21,7 +22,7 @@ export function ModelSample({ manifest }: { manifest: ModelManifest }) {
           </figure>
         </>
       ) : (
-        <p className="hint">{sample.error ? sample.error.message : t('models.sample.making')}</p>
+        <p className="hint">{sample.error ? errorText(sample.error) : t('models.sample.making')}</p>
       )}
     </div>
   );

@@ -5,6 +5,7 @@ import { Field } from '../ui/fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
 import { ModelCard } from './ModelCard';
+import { errorText } from '../i18n/error-text';
 
 /** Bundled, imported and fine-tuned models with their measured quality; import and remove. */
 export function ModelsView() {
@@ -16,7 +17,7 @@ export function ModelsView() {
   return (
     <div className="models page">
       <h2>{t('models.title')}</h2>
-      {models.error && <p role="alert">{models.error.message}</p>}
+      {models.error && <p role="alert">{errorText(models.error)}</p>}
       <div className="model-list">
         {models.data?.map((m) => <ModelCard key={m.manifest.id} model={m} />)}
         {models.data?.length === 0 && <p className="empty">{t('models.none')}</p>}

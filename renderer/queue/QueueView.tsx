@@ -8,6 +8,7 @@ import { formatPercent } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { batchActions, type BatchAction } from './batch-actions';
 import { displayBatchName } from '../ui/batch-name';
+import { errorText } from '../i18n/error-text';
 
 const pageSize = 200;
 
@@ -49,7 +50,7 @@ export function QueueView({ onCompare, openFirst }: { onCompare: (item: BatchIte
     <div className="queue">
       <section className="batch-list" aria-labelledby="queue-heading">
         <h2 id="queue-heading">{t('queue.title')}</h2>
-        {batches.error && <p role="alert">{batches.error.message}</p>}
+        {batches.error && <p role="alert">{errorText(batches.error)}</p>}
         {list.length === 0 && <p className="empty">{t('queue.empty')}</p>}
         <ul>
           {list.map((batch) => (
@@ -186,7 +187,7 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
           )}
         </Field>
       </header>
-      {items.error && <p role="alert">{items.error.message}</p>}
+      {items.error && <p role="alert">{errorText(items.error)}</p>}
       <table className="items-table">
         <thead>
           <tr>

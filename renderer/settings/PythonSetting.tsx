@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asError, useLoad, useStudio } from '../state/studio-context';
+import { useLoad, useStudio } from '../state/studio-context';
 import { PathField } from '../ui/PathField';
 import { useSettings } from '../state/settings-context';
+import { errorText } from '../i18n/error-text';
 
 /**
  * The interpreter that trains. A refused one stays beside the field with why, until it is changed, and the
@@ -26,7 +27,7 @@ export function PythonSetting() {
       setRefusal(null);
       setChecked((n) => n + 1);
     } catch (e) {
-      setRefusal(asError(e).message);
+      setRefusal(errorText(e));
     }
   }
 

@@ -10,6 +10,7 @@ import { PathField } from '../ui/PathField';
 import { LastRun } from './LastRun';
 import { PythonSetting } from './PythonSetting';
 import { useSettings } from '../state/settings-context';
+import { errorText } from '../i18n/error-text';
 
 const languageNames: Record<(typeof languages)[number], string> = { en: 'English', de: 'Deutsch' };
 
@@ -53,7 +54,7 @@ export function SettingsView() {
           ))}
         </ul>
         {engine.data?.lastChoice && <LastRun status={engine.data} chosen={settings.provider} />}
-        {engine.error && <p role="alert">{engine.error.message}</p>}
+        {engine.error && <p role="alert">{errorText(engine.error)}</p>}
         <div className="field-pair">
           {engine.data?.devices.length ? (
             <Field label={t('settings.device')}>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { degradations, maxCustomIterations, type Degradation, type LengthChoice, type SourceScan, type StageChoice, type TrainingRun, type TrainingSource } from '../../shared/training/types';
-import { asError, useLoad, useStudio, useStudioEvent } from '../state/studio-context';
+import { useLoad, useStudio, useStudioEvent } from '../state/studio-context';
 import { useSettings } from '../state/settings-context';
 import { Check, Field } from '../ui/fields';
 import { ModelOptions } from '../ui/ModelOptions';
@@ -9,6 +9,7 @@ import { NumberField } from '../ui/NumberField';
 import { useInvalidFields } from '../ui/use-invalid-fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
+import { errorText } from '../i18n/error-text';
 
 const lengths: LengthChoice[] = ['quick', 'standard', 'long', 'custom'];
 
@@ -60,7 +61,7 @@ export function NewRun({ onStarted, activeRun }: { onStarted: () => void; active
     setScanning(true);
     studio.training.scan({ source }).then(
       (result) => current && setScan(result),
-      (e: unknown) => current && (setScan(null), setScanRefusal(asError(e).message)),
+      (e: unknown) => current && (setScan(null), setScanRefusal(errorText(e))),
     ).finally(() => current && setScanning(false));
     return () => {
       current = false;

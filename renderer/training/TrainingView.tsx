@@ -5,6 +5,7 @@ import { isActive, useRuns } from '../state/use-runs';
 import { NewRun } from './NewRun';
 import { RunCard } from './RunCard';
 import './training.css';
+import { errorText } from '../i18n/error-text';
 
 /** Fine-tuning on the user's own pictures: the Python that trains, a new run, and every run so far. */
 export function TrainingView() {
@@ -19,7 +20,7 @@ export function TrainingView() {
         <NewRun onStarted={runs.reload} activeRun={list.find(isActive)} />
         <section aria-labelledby="runs-heading">
           <h3 id="runs-heading">{t('training.runs')}</h3>
-          {runs.error && <p role="alert">{runs.error.message}</p>}
+          {runs.error && <p role="alert">{errorText(runs.error)}</p>}
           {list.length === 0 && !runs.loading && <p className="empty">{t('training.noRuns')}</p>}
           <div className="run-list">
             {list.map((run) => (

@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { asError } from '../state/studio-context';
+import { errorText } from '../i18n/error-text';
 
 /**
  * A card's row of actions with a Remove that asks first, since what it deletes cannot be brought back. A refusal
@@ -16,7 +16,7 @@ export function RemovableActions({ children, removable, question, onRemove }: { 
     try {
       await onRemove();
     } catch (e) {
-      setRefusal(asError(e).message);
+      setRefusal(errorText(e));
       setConfirming(false);
     }
   }

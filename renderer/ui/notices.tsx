@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../i18n/error-text';
 
 interface Notice {
   id: number;
@@ -36,7 +37,7 @@ export function NoticeProvider({ children }: { children: ReactNode }) {
   );
   const notify = useMemo<Notify>(
     () => ({
-      error: (e, topic) => push('error', e instanceof Error ? e.message : String(e), topic),
+      error: (e, topic) => push('error', errorText(e), topic),
       info: (text, topic) => push('info', text, topic),
       clear: (topic) => setNotices((list) => list.filter((n) => n.topic !== topic)),
     }),

@@ -1,5 +1,5 @@
 /** Builds the typed StudioApi over any transport that can send one named request. */
-import { StudioError, errorCodes, errorStages, type ErrorCode } from '../errors.js';
+import { StudioError, errorCodes, errorStages, type ErrorCode, type Said } from '../errors.js';
 import { contract, type MethodName, type ServiceName, type StudioApi } from './contract.js';
 import type { EventName, StudioEvents, Unsubscribe } from './events.js';
 import type { WireError, WireResult } from './types.js';
@@ -25,7 +25,12 @@ export function createApi(invoke: Invoke): StudioApi {
 }
 
 export function toWireError(e: unknown): WireError {
-  if (e instanceof StudioError) return e.file ? { code: e.code, stage: e.stage, message: e.message, file: e.file } : { code: e.code, stage: e.stage, message: e.message };
+  if (e instanceof StudioError) {
+    const wire: WireError = { code: e.code, stage: e.stage, message: e.message };
+    if (e.file) wire.file = e.file;
+    if (e.said) wire.said = e.said;
+    return wire;
+  }
   const detail = e instanceof Error ? e.message : String(e);
   return { code: 'internal', message: `Something went wrong inside CTMSR Studio: ${detail}` };
 }
@@ -33,7 +38,16 @@ export function toWireError(e: unknown): WireError {
 export function fromWireError(w: WireError): StudioError {
   const code: ErrorCode = (errorCodes as readonly string[]).includes(w.code) ? w.code : 'internal';
   const stage = w.stage && (errorStages as readonly string[]).includes(w.stage) ? w.stage : undefined;
-  return new StudioError(code, w.message, { file: w.file, stage });
+  return new StudioError(code, w.message, { file: w.file, stage, said: saidOf(w.said) });
+}
+
+/** A key and values as sent; anything else (an older or foreign peer) is dropped and the message shown as it is. */
+function saidOf(said: unknown): Said | undefined {
+  if (typeof said !== 'object' || said === null) return undefined;
+  const { key, params } = said as Record<string, unknown>;
+  if (typeof key !== 'string' || typeof params !== 'object' || params === null) return undefined;
+  const values = Object.entries(params).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
+  return { key, params: Object.fromEntries(values) as Said['params'] };
 }
 
 export function unwrap<T>(result: WireResult<T>): T {

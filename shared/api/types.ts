@@ -4,7 +4,7 @@
  */
 import type { ModelManifest } from '../models/manifest.js';
 import type { EnhanceSettings } from '../enhance/settings.js';
-import type { ErrorCode, ErrorStage } from '../errors.js';
+import type { ErrorCode, ErrorStage, Said } from '../errors.js';
 import type { ProviderChoice, ProviderStatus } from '../engine/providers.js';
 
 /** A library folder (a root the user added) or one of its subfolders that holds images, as a tree. */
@@ -201,6 +201,7 @@ export interface WireError {
   stage?: ErrorStage;
   message: string;
   file?: string;
+  said?: Said;
 }
 
 export type WireResult<T> = { ok: true; result: T } | { ok: false; error: WireError };

@@ -40,6 +40,7 @@ export const words = {
     lossLegend: /Iteration.*total/,
     retryAll: 'Retry all',
     close: 'Close',
+    inUse: (model: string, run: string) => new RegExp(`^Model "${model}" is the base model of the training run "${run}" \\(running\\), which needs it to train, resume and measure its result\\.`),
   },
   de: {
     start: 'Training starten',
@@ -53,6 +54,7 @@ export const words = {
     lossLegend: /Iteration.*gesamt/,
     retryAll: 'Alle wiederholen',
     close: 'Schließen',
+    inUse: (model: string, run: string) => new RegExp(`^Das Modell „${model}“ ist das Basismodell des Trainingslaufs „${run}“ \\(Zustand: trainiert\\), der es zum Trainieren, Fortsetzen und Messen seines Ergebnisses braucht\\.`),
   },
 };
 

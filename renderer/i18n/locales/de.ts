@@ -360,4 +360,56 @@ export const de: Locale = {
     theme: 'Farbschema',
     themes: { system: 'Wie das System', light: 'Hell', dark: 'Dunkel' },
   },
+  errors: {
+    states: { queued: 'wartet', running: 'trainiert', stopping: 'hält an', stopped: 'angehalten', failed: 'fehlgeschlagen', done: 'fertig' },
+    training: {
+      noWeights: '{{model}} lässt sich nicht nachtrainieren: Seine Trainingsgewichte sind nicht installiert (nur vom Trainer erstellte und nachtrainierte Modelle haben sie). Wählen Sie ein anderes Basismodell.',
+      scaleMismatch: 'Die Paare sind ×{{pairs}}, {{model}} ist aber ×{{scale}}. Wählen Sie ein ×{{pairs}}-Basismodell.',
+      notTraining: '„{{run}}“ trainiert nicht (Zustand: {{state}}).',
+      cannotResume: '„{{run}}“ lässt sich nicht fortsetzen (Zustand: {{state}}); nur ein angehaltener oder fehlgeschlagener Lauf kann fortgesetzt werden.',
+      stopBeforeRemove: '„{{run}}“ lässt sich jetzt nicht entfernen (Zustand: {{state}}); halten Sie den Lauf zuerst an und entfernen Sie ihn dann.',
+      baseModelInUse:
+        'Das Modell „{{model}}“ ist das Basismodell des Trainingslaufs „{{run}}“ (Zustand: {{state}}), der es zum Trainieren, Fortsetzen und Messen seines Ergebnisses braucht. Lassen Sie den Lauf zu Ende gehen oder entfernen Sie ihn im Bildschirm Training; entfernen Sie danach das Modell.',
+      stopBeforeExport: '„{{run}}“ lässt sich jetzt nicht exportieren (Zustand: {{state}}). Halten Sie den Lauf zuerst an (dabei wird ein Checkpoint geschrieben) und exportieren Sie ihn dann.',
+      alreadyExported: '„{{run}}“ ist fertig; sein Modell steht bereits unter Modelle.',
+      noCheckpoint: '„{{run}}“ hat noch keinen Checkpoint zum Exportieren; setzen Sie den Lauf eine Weile fort oder warten Sie, bis er fertig ist.',
+      anotherTraining: 'Ein anderer Lauf trainiert gerade; exportieren Sie diesen, wenn jener fertig oder angehalten ist.',
+    },
+    queue: {
+      imageGone: 'Bild Nr. {{id}} ist nicht mehr in der Bibliothek. Aktualisieren Sie die Ansicht und wählen Sie erneut.',
+      noImagesIn: 'In {{paths}} wurden keine Bilder gefunden. Wählen Sie einen Ordner mit {{formats}}-Dateien.',
+      noImagesSelected: 'In der Auswahl wurden keine Bilder gefunden. Wählen Sie einen Ordner mit {{formats}}-Dateien.',
+      reorderWithinBatch: 'Einträge lassen sich nur innerhalb ihres eigenen Stapels umordnen.',
+      batchGone: 'Stapel Nr. {{id}} gibt es nicht mehr. Aktualisieren Sie die Warteschlange.',
+      itemNotInBatch: 'Eintrag Nr. {{item}} gehört nicht zu Stapel Nr. {{batch}}. Aktualisieren Sie die Warteschlange.',
+      itemGone: 'Eintrag Nr. {{id}} gibt es nicht mehr. Aktualisieren Sie die Warteschlange.',
+      noPreset: 'Es gibt keine Vorlage namens „{{name}}“.',
+    },
+    library: {
+      notAFolder: '{{folder}} ist kein Ordner, der sich öffnen lässt. Prüfen Sie den Pfad.',
+      imageGone: 'Bild Nr. {{id}} ist nicht mehr in der Bibliothek. Aktualisieren Sie die Ansicht.',
+      foldersSkipped: 'Beim Durchsuchen von {{folder}} ließen sich {{count}} Ordner nicht lesen und wurden ausgelassen: {{list}}. Prüfen Sie ihre Zugriffsrechte und lesen Sie dann neu ein.',
+    },
+    viewer: {
+      imageGone: 'Dieses Bild ist nicht mehr verfügbar. Aktualisieren Sie die Ansicht.',
+      noOutput: 'Für dieses Bild gibt es noch kein Ergebnis.',
+    },
+    access: {
+      notChosen: 'CTMSR Studio öffnet nur Dateien und Ordner, die Sie gewählt haben, und {{path}} gehört nicht dazu. Wählen Sie es mit „Durchsuchen…“.',
+      systemFolder: '{{path}} ist ein Systemordner: CTMSR Studio liest nie Fotos aus Systemordnern und schreibt nie hinein. Wählen Sie einen eigenen Ordner.',
+      insideSystemFolder: '{{path}} liegt im Systemordner {{folder}}: CTMSR Studio liest nie Fotos aus Systemordnern und schreibt nie hinein. Wählen Sie einen eigenen Ordner.',
+    },
+    models: {
+      notFound: 'Das Modell „{{model}}“ wurde nicht gefunden (installiert: {{installed}}). Wählen Sie ein anderes Modell oder geben Sie den Pfad einer .onnx-Datei an.',
+      notOnnx: '{{file}} ist keine .onnx-Datei. Wählen Sie ein ONNX-Modell.',
+      notInstalled: 'Das Modell „{{model}}“ ist nicht installiert. Aktualisieren Sie die Liste der Modelle.',
+      bundled: '{{model}} gehört zu CTMSR Studio und kann nicht entfernt werden.',
+    },
+    python: {
+      notAbsolute: 'Der Python-Interpreter muss als vollständiger Pfad angegeben werden (angegeben: „{{value}}“). Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
+      missing: 'Den Python-Interpreter {{file}} gibt es nicht. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
+      notExecutable: 'Der Python-Interpreter {{file}} ist nicht ausführbar. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
+      cannotTrain: 'Mit dem Python-Interpreter {{file}} lässt sich nicht trainieren: {{problem}}. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
+    },
+  },
 };

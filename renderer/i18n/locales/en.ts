@@ -1,3 +1,5 @@
+import { refusalTexts } from '../../../shared/refusals';
+
 /** English: the source language. Other locales must have exactly these keys (checked by the compiler and a test). */
 export const en = {
   common: {
@@ -361,6 +363,8 @@ export const en = {
     theme: 'Theme',
     themes: { system: 'Like the system', light: 'Light', dark: 'Dark' },
   },
+  /** What main refuses, as main says it in English (shared/refusals.ts). */
+  errors: refusalTexts,
 };
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };

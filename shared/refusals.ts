@@ -1,0 +1,86 @@
+/**
+ * What the app says when it refuses a request from the screens, in English, with {{placeholders}} (i18next's form).
+ * Main builds its error messages from these texts, so the CLI and the logs read as before, and sends the key and the
+ * values along (StudioError.said); the renderer says the same thing in the UI language from its own locale, whose
+ * `errors` part has exactly these keys. A value named `state` is a training run's state and is worded by `states`.
+ */
+import type { RunState } from './training/types.js';
+import { StudioError, type ErrorCode, type StudioErrorOptions } from './errors.js';
+
+const useAnotherPython = 'Choose the python executable of an installation that has PyTorch, or clear the field to let the app look for one.';
+const systemFolders = 'CTMSR Studio never reads photos from system folders or writes into them. Choose a folder of your own.';
+
+export const refusalTexts = {
+  states: { queued: 'queued', running: 'running', stopping: 'stopping', stopped: 'stopped', failed: 'failed', done: 'done' } satisfies Record<RunState, string>,
+  training: {
+    noWeights: '{{model}} cannot be fine-tuned: its training weights are not installed (only models made by the trainer, and the fine-tuned ones, carry them). Choose another base model.',
+    scaleMismatch: 'The pairs are ×{{pairs}} but {{model}} is ×{{scale}}. Choose a ×{{pairs}} base model.',
+    notTraining: '{{run}} is not training (it is {{state}}).',
+    cannotResume: '{{run}} is {{state}}; only a stopped or failed run can resume.',
+    stopBeforeRemove: '{{run}} is {{state}}; stop it first, then remove it.',
+    baseModelInUse:
+      'Model "{{model}}" is the base model of the training run "{{run}}" ({{state}}), which needs it to train, resume and measure its result. Let the run finish, or remove the run on the Training screen, then remove the model.',
+    stopBeforeExport: '{{run}} is {{state}}. Stop it first (stopping writes a checkpoint), then export it.',
+    alreadyExported: '{{run}} has finished; its model is already in Models.',
+    noCheckpoint: '{{run}} has no checkpoint to export yet; resume it for a while, or wait until it finishes.',
+    anotherTraining: 'Another run is training; export this one when it has finished or stopped.',
+  },
+  queue: {
+    imageGone: 'Image #{{id}} is no longer in the library. Refresh the view and choose again.',
+    noImagesIn: 'No images found in {{paths}}. Choose a folder with {{formats}} files.',
+    noImagesSelected: 'No images found in the selection. Choose a folder with {{formats}} files.',
+    reorderWithinBatch: 'Items can only be reordered within their own batch.',
+    batchGone: 'Batch #{{id}} does not exist any more. Refresh the queue.',
+    itemNotInBatch: 'Item #{{item}} is not in batch #{{batch}}. Refresh the queue.',
+    itemGone: 'Item #{{id}} does not exist any more. Refresh the queue.',
+    noPreset: 'There is no preset called "{{name}}".',
+  },
+  library: {
+    notAFolder: '{{folder}} is not a folder that can be opened. Check the path.',
+    imageGone: 'Image #{{id}} is no longer in the library. Refresh the view.',
+    foldersSkipped: 'Scanning {{folder}}: {{count}} folder(s) could not be read and were left out: {{list}}. Check their permissions, then rescan.',
+  },
+  viewer: {
+    imageGone: 'That image is no longer available. Refresh the view.',
+    noOutput: 'This image has no output yet.',
+  },
+  access: {
+    notChosen: 'CTMSR Studio only opens files and folders you chose, and {{path}} was not one of them. Pick it with the Browse… button.',
+    systemFolder: `{{path}} is a system folder: ${systemFolders}`,
+    insideSystemFolder: `{{path}} is inside the system folder {{folder}}: ${systemFolders}`,
+  },
+  models: {
+    notFound: 'Model "{{model}}" not found (installed: {{installed}}). Choose another model, or give the path of an .onnx file.',
+    notOnnx: '{{file}} is not an .onnx file. Choose an ONNX model.',
+    notInstalled: 'Model "{{model}}" is not installed. Refresh the list of models.',
+    bundled: '{{model}} comes with CTMSR Studio and cannot be removed.',
+  },
+  python: {
+    notAbsolute: `The Python interpreter must be a full path (got "{{value}}"). ${useAnotherPython}`,
+    missing: `The Python interpreter {{file}} does not exist. ${useAnotherPython}`,
+    notExecutable: `The Python interpreter {{file}} is not executable. ${useAnotherPython}`,
+    cannotTrain: `The Python interpreter {{file}} cannot train: {{problem}}. ${useAnotherPython}`,
+  },
+};
+
+type Texts = typeof refusalTexts;
+type Group = Exclude<keyof Texts, 'states'>;
+/** 'training.notTraining', 'queue.batchGone', …: a refusal's key, as the renderer's `errors.<key>`. */
+export type RefusalKey = { [G in Group]: `${G}.${keyof Texts[G] & string}` }[Group];
+export type RefusalParams = Record<string, string | number>;
+
+/** The English text of `key` with its values filled in (a `state` worded by `states`). */
+export function refusalText(key: RefusalKey, params: RefusalParams = {}): string {
+  const [group, name] = key.split('.') as [Group, string];
+  const template = (refusalTexts[group] as Record<string, string>)[name];
+  return template.replace(/\{\{(\w+)\}\}/g, (_, p: string) => {
+    const value = params[p];
+    if (value === undefined) throw new Error(`refusal ${key} needs a value for {{${p}}}`);
+    return p === 'state' ? (refusalTexts.states[value as RunState] ?? String(value)) : String(value);
+  });
+}
+
+/** A StudioError whose message is the English text and which carries the key and values for the UI's language. */
+export function refusal(code: ErrorCode, key: RefusalKey, params: RefusalParams = {}, options: Omit<StudioErrorOptions, 'said'> = {}): StudioError {
+  return new StudioError(code, refusalText(key, params), { ...options, said: { key, params } });
+}
