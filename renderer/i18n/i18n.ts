@@ -15,5 +15,6 @@ export async function initI18n(language: Language): Promise<void> {
     fallbackLng: 'en',
     interpolation: { escapeValue: false },
     returnNull: false,
+    showSupportNotice: false, // i18next's advert on the console of every window and test
   });
 }
