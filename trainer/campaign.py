@@ -7,14 +7,14 @@ working period to the next, with a committed learning curve.
 
 trainer/campaigns/<name>/ is committed:
   campaign.yaml   the plan: the train config and its overrides, where the campaign started, what is scored and how often
-  checkpoint.pt   where the campaign stands: slim EMA weights (float16) with the step and, in history.campaign, every
-                  segment (machine, device, steps, wall time, the overrides it ran with)
+  checkpoint.pt   where the campaign stands: slim EMA weights (float16) and DTM's f_θ' (float16) with the step and, in
+                  history.campaign, every segment (machine, device, steps, wall time, the overrides it ran with)
   curve.csv       one row per scoring of the EMA weights: step, stage, campaign hours, device, PSNR / LPIPS / NIQE per set
   NOTES.md        why the plan changed when it did
 trainer/runs/campaign-<name>/ is the segment's work folder (full checkpoint with the optimiser, train.log, and
 scored/step-<N>.pt, the slim weights of each row of the curve, to ship a peak from): a later
 segment on the same machine resumes from it exactly; on a new machine (a fresh clone, a GPU window) the campaign
-carries on from the committed slim checkpoint, and the optimiser restarts.
+carries on from the committed slim checkpoint (f_θ' as it was), and the optimiser restarts.
 
 An arm tries one change of the plan (its --set overrides) from where the campaign stands without moving it: it carries
 on from the committed checkpoint into trainer/campaigns/<name>/arms/<arm>/ (curve.csv committed, checkpoint.pt not) and
@@ -263,7 +263,7 @@ def run_segment(name, minutes=0, iterations=0, sets=(), device=None, campaigns="
     tr.run(after_step=seg)
     seg.record(sets)
     tr.save()
-    step = checkpoint.slim(os.path.join(camp.work, "checkpoint.pt"), camp.checkpoint)
+    step = checkpoint.slim(os.path.join(camp.work, "checkpoint.pt"), camp.checkpoint, keep_frozen=True)
     protocol.campaign_checkpoint(os.path.abspath(camp.checkpoint), step, round(seg.hours(), 3))
     return 0
 

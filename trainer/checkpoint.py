@@ -40,18 +40,26 @@ def load_for_inference(path, ema=True):
     return net.eval(), {k: sched[k] for k in ("sigma_max", "rho_n", "rho_r")}
 
 
-def slim_state(ck):
-    """The weights-only part of a checkpoint (EMA in float16): what `slim` writes."""
+def half(weights):
+    return {k: (v.half() if v.is_floating_point() else v) for k, v in weights.items()}
+
+
+def slim_state(ck, keep_frozen=False):
+    """The weights-only part of a checkpoint (EMA in float16): what `slim` writes. keep_frozen also keeps DTM's
+    f_θ' (float16, with its refresh count), for a lineage that carries on from the slim copy: without it, carrying on
+    would restart f_θ' from the current weights, a refresh the plan did not ask for."""
     keep = {k: ck[k] for k in ("step", "config", "net_config", "history", "params") if k in ck}
-    keep["ema"] = {k: (v.half() if v.is_floating_point() else v) for k, v in ck["ema"].items()}
+    keep["ema"] = half(ck["ema"])
+    if keep_frozen and ck.get("frozen"):
+        keep["frozen"] = {**ck["frozen"], "net": half(ck["frozen"]["net"])}
     keep["slim"] = True
     return keep
 
 
-def slim(src, dst):
+def slim(src, dst, keep_frozen=False):
     """A weights-only copy (EMA in float16, a few MB) that can be committed and later exported, evaluated or
-    used as `init_from`: optimiser state, online weights and the frozen DTM copy are dropped."""
-    keep = slim_state(load(src))
+    used as `init_from`: optimiser state and online weights are dropped, and the frozen DTM copy unless kept."""
+    keep = slim_state(load(src), keep_frozen)
     save(dst, keep)
     return keep["step"]
 

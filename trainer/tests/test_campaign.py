@@ -239,3 +239,25 @@ def test_the_curve_prints_as_the_table_models_readme_carries(tmp_path, hr_folder
         "| bicubic | 23.43 / 0.678 / 10.14 | 7.47 |",
         "| 0 | 23.49 / 0.341 / 5.80 | 5.35 |",
         "| 3,600 | 23.18 / 0.327 / – | 5.09 |"]
+
+
+def test_carrying_on_from_the_committed_checkpoint_keeps_f_theta_prime(tmp_path, hr_folder):
+    # f_θ' restarted from the current weights on a new machine was a refresh the plan (refresh_every) never asked for
+    _plan(tmp_path, hr_folder)
+    _campaign(tmp_path, "--iterations", "7", "--no-score")   # DTM from step 4: f_θ' = the EMA weights of step 4
+    work = tmp_path / "runs" / "campaign-tiny" / "checkpoint.pt"
+    before = checkpoint.load(str(work))
+    committed = checkpoint.load(str(tmp_path / "campaigns" / "tiny" / "checkpoint.pt"))
+    assert committed["frozen"]["net"].keys() == before["frozen"]["net"].keys()
+    assert all(v.dtype == torch.float16 for v in committed["frozen"]["net"].values() if v.is_floating_point())
+
+    shutil.rmtree(tmp_path / "runs" / "campaign-tiny")  # a new machine
+    _campaign(tmp_path, "--iterations", "1", "--no-score")
+    after = checkpoint.load(str(work))
+    assert after["step"] == 8 and after["frozen"]["refreshes"] == before["frozen"]["refreshes"] == 0
+    kept = [torch.allclose(after["frozen"]["net"][k], before["frozen"]["net"][k].half().float())
+            for k, v in before["frozen"]["net"].items() if v.is_floating_point()]
+    assert all(kept)
+    # and it is not the weights the campaign stood at (what carrying on used to start f_θ' from)
+    assert not all(torch.allclose(after["frozen"]["net"][k], before["ema"][k].half().float())
+                   for k, v in before["ema"].items() if v.is_floating_point())
