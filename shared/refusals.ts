@@ -25,6 +25,19 @@ export const refusalTexts = {
     noCheckpoint: '{{run}} has no checkpoint to export yet; resume it for a while, or wait until it finishes.',
     anotherTraining: 'Another run is training; export this one when it has finished or stopped.',
   },
+  scan: {
+    isAFile: '{{path}} is a file, not a folder. Give the folder that holds the pictures.',
+    notAFolder: '{{path}} is not a folder. Give the folder that holds the pictures.',
+    missing: '{{path}} does not exist. Check the path (the full path of a folder).',
+    unreadable: '{{path}} cannot be opened ({{code}}). Check that you may read it.',
+    chooseSource: 'Choose a pairs folder (with LR and HR inside) or both folders.',
+    noSubfolders:
+      '{{folder}} has no LR and HR subfolders. Put the low-resolution pictures in LR/ and their high-resolution versions, with the same names, in HR/ — or choose the two folders.',
+    tooFewPairsFix: 'Only {{count}} usable pairs: fine-tuning needs at least {{minimum}} (2 of them are kept aside to measure the result). Add more or fix the files listed.',
+    tooFewPairs: 'Only {{count}} usable pairs: fine-tuning needs at least {{minimum}} (2 of them are kept aside to measure the result). Add more to {{folder}}.',
+    tooFewPhotosFix: 'Only {{count}} usable photos: fine-tuning needs at least {{minimum}} (2 of them are kept aside to measure the result). Add more or fix the files listed.',
+    tooFewPhotos: 'Only {{count}} usable photos: fine-tuning needs at least {{minimum}} (2 of them are kept aside to measure the result). Add more to {{folder}}.',
+  },
   queue: {
     imageGone: 'Image #{{id}} is no longer in the library. Refresh the view and choose again.',
     noImagesIn: 'No images found in {{paths}}. Choose a folder with {{formats}} files.',

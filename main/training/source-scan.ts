@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { BadFile, ParsedTrainingSource, SourcePair, SourceScan } from '../../shared/training/types.js';
 import { imageFormatOfName } from '../../shared/enhance/image-formats.js';
 import { readImageHeader, type ImageInfo } from '../library/metadata.js';
+import { refusalText, type RefusalKey, type RefusalParams } from '../../shared/refusals.js';
 
 export const minimumPairs = 8;
 /**
@@ -116,14 +117,21 @@ async function dropCopies(pairs: SourcePair[], bad: BadFile[]): Promise<SourcePa
 }
 
 /** What keeps `p` from being read as a folder, in words that say what to do (the browser UI has no picker); null when it is one. */
-async function folderProblem(p: string): Promise<string | null> {
+/** A reason the scan as a whole cannot be used: the English text and its key for the UI's language. */
+type Problem = Pick<SourceScan, 'problem' | 'problemSaid'>;
+
+function problemOf(key: RefusalKey, params: RefusalParams = {}): Problem {
+  return { problem: refusalText(key, params), problemSaid: { key, params } };
+}
+
+async function folderProblem(p: string): Promise<Problem | null> {
   try {
     const info = await stat(p);
     if (info.isDirectory()) return null;
-    return `${p} is ${info.isFile() ? 'a file, ' : ''}not a folder. Give the folder that holds the pictures.`;
+    return problemOf(info.isFile() ? 'scan.isAFile' : 'scan.notAFolder', { path: p });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR' ? `${p} does not exist. Check the path (the full path of a folder).` : `${p} cannot be opened (${code}). Check that you may read it.`;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? problemOf('scan.missing', { path: p }) : problemOf('scan.unreadable', { path: p, code: String(code) });
   }
 }
 
@@ -136,8 +144,8 @@ async function subfolder(folder: string, name: string): Promise<string | null> {
   }
 }
 
-function empty(kind: 'pairs' | 'hr', hrFolder: string, problem: string, lrFolder?: string): SourceScan {
-  return { kind, hrFolder, lrFolder, pairs: [], scale: null, bad: [], minimumPairs, crop: 0, problem };
+function empty(kind: 'pairs' | 'hr', hrFolder: string, problem: Problem, lrFolder?: string): SourceScan {
+  return { kind, hrFolder, lrFolder, pairs: [], scale: null, bad: [], minimumPairs, crop: 0, ...problem };
 }
 
 function mostCommon(values: number[]): number | null {
@@ -148,11 +156,13 @@ function mostCommon(values: number[]): number | null {
   return best;
 }
 
-function withProblem(scan: Omit<SourceScan, 'problem' | 'minimumPairs'>): SourceScan {
+function withProblem(scan: Omit<SourceScan, 'problem' | 'problemSaid' | 'minimumPairs'>): SourceScan {
   const n = scan.pairs.length;
-  const what = scan.kind === 'pairs' ? 'pairs' : 'photos';
-  const problem = n < minimumPairs ? `Only ${n} usable ${what}: fine-tuning needs at least ${minimumPairs} (2 of them are kept aside to measure the result). ${scan.bad.length > 0 ? 'Add more or fix the files listed.' : `Add more to ${scan.hrFolder}.`}` : null;
-  return { ...scan, minimumPairs, problem };
+  if (n >= minimumPairs) return { ...scan, minimumPairs, problem: null };
+  const what = scan.kind === 'pairs' ? 'Pairs' : 'Photos';
+  const params = { count: n, minimum: minimumPairs };
+  const problem = scan.bad.length > 0 ? problemOf(`scan.tooFew${what}Fix`, params) : problemOf(`scan.tooFew${what}`, { ...params, folder: scan.hrFolder });
+  return { ...scan, minimumPairs, ...problem };
 }
 
 async function scanPairs(lrFolder: string, hrFolder: string, options: ScanOptions): Promise<SourceScan> {
@@ -230,13 +240,13 @@ function sortBad(bad: BadFile[]): BadFile[] {
 export async function scanSource(source: ParsedTrainingSource, options: ScanOptions = {}): Promise<SourceScan> {
   if (source.kind === 'hr') return scanHr(path.resolve(source.folder), source.scale, options);
   if (source.lrFolder && source.hrFolder) return scanPairs(path.resolve(source.lrFolder), path.resolve(source.hrFolder), options);
-  if (!source.folder) return empty('pairs', '', 'Choose a pairs folder (with LR and HR inside) or both folders.');
+  if (!source.folder) return empty('pairs', '', problemOf('scan.chooseSource'));
   const folder = path.resolve(source.folder);
   const problem = await folderProblem(folder);
   if (problem) return empty('pairs', folder, problem);
   const lr = await subfolder(folder, 'LR');
   const hr = await subfolder(folder, 'HR');
-  if (!lr || !hr) return empty('pairs', folder, `${folder} has no LR and HR subfolders. Put the low-resolution pictures in LR/ and their high-resolution versions, with the same names, in HR/ — or choose the two folders.`);
+  if (!lr || !hr) return empty('pairs', folder, problemOf('scan.noSubfolders', { folder }));
   return scanPairs(lr, hr, options);
 }
 

@@ -122,7 +122,7 @@ export class TrainingService {
     const checkpoint = baseCheckpoint(base, this.deps.trainerRoot);
     if (!checkpoint) throw refusal('model-invalid', 'training.noWeights', { model: base.manifest.name });
     const scan = await this.scan(request.source, plan.cropSide);
-    if (scan.problem) throw new StudioError('invalid-settings', scan.problem);
+    if (scan.problem) throw new StudioError('invalid-settings', scan.problem, { said: scan.problemSaid });
     if (scan.scale !== base.manifest.scale) throw refusal('invalid-settings', 'training.scaleMismatch', { pairs: String(scan.scale), model: base.manifest.name, scale: base.manifest.scale });
     await this.requirePython();
     const { train, heldOut } = splitHeldOut(scan.pairs, request.heldOutShare);

@@ -1,16 +1,16 @@
-import { StudioError } from '../../shared/errors';
+import { StudioError, type Said } from '../../shared/errors';
 import { i18n } from './i18n';
 
-/**
- * What to show for an error: a refusal main sent with its key (shared/refusals.ts) in the UI's language, anything
- * else as main worded it.
- */
+/** A refusal main sent with its key (shared/refusals.ts) in the UI's language; else main's own English `text`. */
+export function saidText(said: Said | undefined, text: string): string {
+  if (!said || !i18n.exists(`errors.${said.key}`)) return text;
+  const params: Record<string, string | number> = { ...said.params };
+  if (typeof params.state === 'string' && i18n.exists(`errors.states.${params.state}`)) params.state = i18n.t(`errors.states.${params.state}`);
+  return i18n.t(`errors.${said.key}`, params);
+}
+
+/** What to show for an error: a refusal in the UI's language, anything else as main worded it. */
 export function errorText(e: unknown): string {
-  const said = e instanceof StudioError ? e.said : undefined;
-  if (said && i18n.exists(`errors.${said.key}`)) {
-    const params: Record<string, string | number> = { ...said.params };
-    if (typeof params.state === 'string' && i18n.exists(`errors.states.${params.state}`)) params.state = i18n.t(`errors.states.${params.state}`);
-    return i18n.t(`errors.${said.key}`, params);
-  }
-  return e instanceof Error ? e.message : String(e);
+  const text = e instanceof Error ? e.message : String(e);
+  return e instanceof StudioError ? saidText(e.said, text) : text;
 }

@@ -9,7 +9,7 @@ import { NumberField } from '../ui/NumberField';
 import { useInvalidFields } from '../ui/use-invalid-fields';
 import { useNotify } from '../ui/notices';
 import { PathField } from '../ui/PathField';
-import { errorText } from '../i18n/error-text';
+import { errorText, saidText } from '../i18n/error-text';
 
 const lengths: LengthChoice[] = ['quick', 'standard', 'long', 'custom'];
 
@@ -223,7 +223,7 @@ function ScanResult({ scan, scanning, refusal }: { scan: SourceScan | null; scan
       )}
       {scan.problem && (
         <p className="scan-problem" role="alert">
-          {scan.problem}
+          {saidText(scan.problemSaid, scan.problem)}
         </p>
       )}
       {scan.bad.length > 0 && (

@@ -3,6 +3,7 @@
  * carry it unchanged.
  */
 import { z } from 'zod';
+import type { Said } from '../errors.js';
 
 export const degradations = ['realesrgan', 'bicubic', 'jpeg'] as const;
 export type Degradation = (typeof degradations)[number];
@@ -98,8 +99,10 @@ export interface SourceScan {
   minimumPairs: number;
   /** HR crop side the trainer takes; smaller images are listed as bad. */
   crop: number;
-  /** Set when the scan as a whole cannot be used (the reason is shown as is). */
+  /** Set when the scan as a whole cannot be used (in English, as the CLI and the logs say it)... */
   problem: string | null;
+  /** ...and its key and values (shared/refusals.ts), for the UI's language. */
+  problemSaid?: Said;
 }
 
 export const runStates = ['queued', 'running', 'stopping', 'stopped', 'failed', 'done'] as const;

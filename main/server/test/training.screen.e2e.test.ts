@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maxCustomIterations } from '../../../shared/training/types.js';
-import { chooseJpegDamage, page, prepareBuildings, sizes, trainingForm, typeInto, useStudio, work } from './studio-e2e.js';
+import { chooseJpegDamage, page, prepareBuildings, setLanguage, sizes, trainingForm, typeInto, useStudio, work } from './studio-e2e.js';
 
 useStudio('training-form', sizes[0], prepareBuildings);
 
@@ -70,5 +70,12 @@ describe('folder checks (item 15)', () => {
     await expect.poll(() => page.getByTestId('scan-summary').textContent(), { timeout: 60_000 }).toMatch(/^12 usable photos/);
     expect(await problem.count()).toBe(0);
     expect(await page.locator('.notices').getByText('/etc').count()).toBe(0);
+
+    // main's reason in the UI's language, said again when the language changes
+    await check(path.join(work, 'No such folder'));
+    await expect.poll(() => problem.textContent()).toMatch(/does not exist\./);
+    await setLanguage('de');
+    await expect.poll(() => problem.textContent()).toBe(`${path.join(work, 'No such folder')} gibt es nicht. Prüfen Sie den Pfad (den vollständigen Pfad eines Ordners).`);
+    await setLanguage('en');
   });
 });

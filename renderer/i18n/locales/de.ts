@@ -375,6 +375,19 @@ export const de: Locale = {
       noCheckpoint: '„{{run}}“ hat noch keinen Checkpoint zum Exportieren; setzen Sie den Lauf eine Weile fort oder warten Sie, bis er fertig ist.',
       anotherTraining: 'Ein anderer Lauf trainiert gerade; exportieren Sie diesen, wenn jener fertig oder angehalten ist.',
     },
+    scan: {
+      isAFile: '{{path}} ist eine Datei, kein Ordner. Geben Sie den Ordner an, der die Bilder enthält.',
+      notAFolder: '{{path}} ist kein Ordner. Geben Sie den Ordner an, der die Bilder enthält.',
+      missing: '{{path}} gibt es nicht. Prüfen Sie den Pfad (den vollständigen Pfad eines Ordners).',
+      unreadable: '{{path}} lässt sich nicht öffnen ({{code}}). Prüfen Sie, ob Sie ihn lesen dürfen.',
+      chooseSource: 'Wählen Sie einen Ordner mit Paaren (mit LR und HR darin) oder beide Ordner.',
+      noSubfolders:
+        '{{folder}} hat keine Unterordner LR und HR. Legen Sie die Bilder in niedriger Auflösung in LR/ und ihre hochaufgelösten Fassungen mit denselben Namen in HR/ – oder wählen Sie die beiden Ordner.',
+      tooFewPairsFix: 'Nur {{count}} brauchbare Paare: Zum Nachtrainieren braucht es mindestens {{minimum}} (2 davon werden zum Messen des Ergebnisses beiseitegelegt). Fügen Sie weitere hinzu oder beheben Sie die aufgeführten Dateien.',
+      tooFewPairs: 'Nur {{count}} brauchbare Paare: Zum Nachtrainieren braucht es mindestens {{minimum}} (2 davon werden zum Messen des Ergebnisses beiseitegelegt). Fügen Sie weitere zu {{folder}} hinzu.',
+      tooFewPhotosFix: 'Nur {{count}} brauchbare Fotos: Zum Nachtrainieren braucht es mindestens {{minimum}} (2 davon werden zum Messen des Ergebnisses beiseitegelegt). Fügen Sie weitere hinzu oder beheben Sie die aufgeführten Dateien.',
+      tooFewPhotos: 'Nur {{count}} brauchbare Fotos: Zum Nachtrainieren braucht es mindestens {{minimum}} (2 davon werden zum Messen des Ergebnisses beiseitegelegt). Fügen Sie weitere zu {{folder}} hinzu.',
+    },
     queue: {
       imageGone: 'Bild Nr. {{id}} ist nicht mehr in der Bibliothek. Aktualisieren Sie die Ansicht und wählen Sie erneut.',
       noImagesIn: 'In {{paths}} wurden keine Bilder gefunden. Wählen Sie einen Ordner mit {{formats}}-Dateien.',
