@@ -7,8 +7,9 @@ working period to the next, with a committed learning curve.
 
 trainer/campaigns/<name>/ is committed:
   campaign.yaml   the plan: the train config and its overrides, where the campaign started, what is scored and how often
-  checkpoint.pt   where the campaign stands: slim EMA weights (float16) and DTM's f_θ' (float16) with the step and, in
-                  history.campaign, every segment (machine, device, steps, wall time, the overrides it ran with)
+  checkpoint.pt   where the campaign stands: slim EMA weights (float16) and DTM's f_θ' (float16, or a reference to the
+                  plan's start_from when it is still those weights) with the step and, in history.campaign, every
+                  segment (machine, device, steps, wall time, the overrides it ran with)
   curve.csv       one row per scoring of the EMA weights: step, stage, campaign hours, device, PSNR / LPIPS / NIQE per set
   NOTES.md        why the plan changed when it did
 trainer/runs/campaign-<name>/ is the segment's work folder (full checkpoint with the optimiser, train.log, and
@@ -245,6 +246,11 @@ def start_trainer(camp, cfg):
     if committed is not None:
         log(f"campaign: carrying on from {camp.start} at step {committed}")
         return train.Trainer({**cfg, "init_from": camp.start}, carry_on=True)
+    scored = [int(r["step"]) for r in read_curve(os.path.join(camp.dir, "curve.csv")) if r["kind"] == "ema"]
+    if max(scored, default=0) > 0:
+        raise FileNotFoundError(f"campaign {camp.name} was scored up to step {max(scored)} (curve.csv) but {camp.start} "
+                                f"is missing: restore it from git history (git log -- {camp.start}); starting again "
+                                f"would write a second curve into the first")
     start = camp.spec.get("start_from")
     log(f"campaign: starting from {start or 'freshly initialised weights'}")
     return train.Trainer({**cfg, "init_from": start})
@@ -263,7 +269,8 @@ def run_segment(name, minutes=0, iterations=0, sets=(), device=None, campaigns="
     tr.run(after_step=seg)
     seg.record(sets)
     tr.save()
-    step = checkpoint.slim(os.path.join(camp.work, "checkpoint.pt"), camp.checkpoint, keep_frozen=True)
+    step = checkpoint.slim(os.path.join(camp.work, "checkpoint.pt"), camp.checkpoint, keep_frozen=True,
+                           frozen_same_as=camp.spec.get("start_from"))
     protocol.campaign_checkpoint(os.path.abspath(camp.checkpoint), step, round(seg.hours(), 3))
     return 0
 

@@ -1,4 +1,5 @@
 """Checkpoints: one dict of plain data and tensors (loads with torch.load weights_only=True on PyTorch 2.x)."""
+import hashlib
 import os
 
 import torch
@@ -44,22 +45,52 @@ def half(weights):
     return {k: (v.half() if v.is_floating_point() else v) for k, v in weights.items()}
 
 
-def slim_state(ck, keep_frozen=False):
+def sha256_of(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def frozen_entry(frozen, same_as=None):
+    """DTM's f_θ' for a slim checkpoint: its weights in float16 with its refresh count, or, when they are exactly the
+    EMA weights of the committed checkpoint `same_as` (a plan that starts from it and never refreshes f_θ'), a
+    reference to that file by its SHA-256, so a campaign's checkpoint does not carry the same weights twice."""
+    net = half(frozen["net"])
+    if same_as and os.path.isfile(same_as):
+        ema = load(same_as)["ema"]
+        if ema.keys() == net.keys() and all(torch.equal(half({k: ema[k]})[k], net[k]) for k in net):
+            return {**frozen, "net": None, "same_as": {"path": same_as, "sha256": sha256_of(same_as)}}
+    return {**frozen, "net": net}
+
+
+def frozen_state(entry):
+    """The f_θ' state of a checkpoint's `frozen` entry, with a reference resolved; the file referred to must still
+    hold what it held (a shipped checkpoint replaced since would silently change f_θ')."""
+    ref = entry.get("same_as")
+    if not ref:
+        return entry
+    if not os.path.isfile(ref["path"]) or sha256_of(ref["path"]) != ref["sha256"]:
+        raise ValueError(f"f_θ' of this checkpoint is the EMA weights of {ref['path']} as it was (SHA-256 "
+                         f"{ref['sha256'][:12]}…), and that file is missing or changed: restore it from git history "
+                         f"(git log -- {ref['path']}) or carry on from the full checkpoint in the work folder")
+    return {**entry, "net": load(ref["path"])["ema"]}
+
+
+def slim_state(ck, keep_frozen=False, frozen_same_as=None):
     """The weights-only part of a checkpoint (EMA in float16): what `slim` writes. keep_frozen also keeps DTM's
-    f_θ' (float16, with its refresh count), for a lineage that carries on from the slim copy: without it, carrying on
-    would restart f_θ' from the current weights, a refresh the plan did not ask for."""
+    f_θ' (see frozen_entry), for a lineage that carries on from the slim copy: without it, carrying on would restart
+    f_θ' from the current weights, a refresh the plan did not ask for."""
     keep = {k: ck[k] for k in ("step", "config", "net_config", "history", "params") if k in ck}
     keep["ema"] = half(ck["ema"])
     if keep_frozen and ck.get("frozen"):
-        keep["frozen"] = {**ck["frozen"], "net": half(ck["frozen"]["net"])}
+        keep["frozen"] = frozen_entry(ck["frozen"], frozen_same_as)
     keep["slim"] = True
     return keep
 
 
-def slim(src, dst, keep_frozen=False):
+def slim(src, dst, keep_frozen=False, frozen_same_as=None):
     """A weights-only copy (EMA in float16, a few MB) that can be committed and later exported, evaluated or
     used as `init_from`: optimiser state and online weights are dropped, and the frozen DTM copy unless kept."""
-    keep = slim_state(load(src), keep_frozen)
+    keep = slim_state(load(src), keep_frozen, frozen_same_as)
     save(dst, keep)
     return keep["step"]
 

@@ -175,7 +175,7 @@ class Trainer:
                 self.step, self.history = ck["step"], copy.deepcopy(ck.get("history", {}))
                 if ck.get("frozen"):  # the lineage's f_θ' goes on as it was, not restarted from these weights
                     self.frozen = FrozenCopy(self.net, cfg.dtm.refresh_every)
-                    self.frozen.load_state_dict(ck["frozen"])
+                    self.frozen.load_state_dict(checkpoint.frozen_state(ck["frozen"]))
             else:
                 self.history["init_from"] = {"checkpoint": os.path.abspath(cfg.init_from), "step": ck["step"],
                                              "history": ck.get("history", {})}

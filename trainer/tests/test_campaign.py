@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import torch
 import yaml
 from PIL import Image
@@ -261,3 +262,36 @@ def test_carrying_on_from_the_committed_checkpoint_keeps_f_theta_prime(tmp_path,
     # and it is not the weights the campaign stood at (what carrying on used to start f_θ' from)
     assert not all(torch.allclose(after["frozen"]["net"][k], before["ema"][k].half().float())
                    for k, v in before["ema"].items() if v.is_floating_point())
+
+
+def test_f_theta_prime_still_the_plans_start_is_committed_as_a_reference_to_it(tmp_path):
+    # a plan that starts from a committed checkpoint and never refreshes f_θ' would otherwise commit those weights twice
+    weights = {"a": torch.randn(3, 4), "n": torch.tensor(2)}
+    start = str(tmp_path / "start.pt")
+    checkpoint.save(start, {"step": 0, "ema": {k: v.half() if v.is_floating_point() else v for k, v in weights.items()}})
+    frozen = {"net": {k: v.half().float() if v.is_floating_point() else v for k, v in weights.items()},
+              "last_refresh": 0, "refreshes": 0}
+    entry = checkpoint.frozen_entry(frozen, same_as=start)
+    assert entry["net"] is None and entry["same_as"]["path"] == start
+    assert torch.equal(checkpoint.frozen_state(entry)["net"]["a"].float(), frozen["net"]["a"])
+    # weights that moved on are kept as they are
+    moved = checkpoint.frozen_entry({**frozen, "net": {**frozen["net"], "a": frozen["net"]["a"] + 1}}, same_as=start)
+    assert "same_as" not in moved and moved["net"]["a"].dtype == torch.float16
+    # the start replaced since (a new model shipped under its name) is refused, not silently used as f_θ'
+    checkpoint.save(start, {"step": 0, "ema": {"a": torch.zeros(3, 4).half(), "n": torch.tensor(2)}})
+    with pytest.raises(ValueError, match="missing or changed: restore it from git history"):
+        checkpoint.frozen_state(entry)
+
+
+def test_a_campaign_whose_checkpoint_is_gone_is_not_started_over_into_its_curve(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    _campaign(tmp_path, "--iterations", "3")
+    os.remove(tmp_path / "campaigns" / "tiny" / "checkpoint.pt")   # e.g. a stopped campaign's, taken out of the tree
+    shutil.rmtree(tmp_path / "runs" / "campaign-tiny")
+    curve = (tmp_path / "campaigns" / "tiny" / "curve.csv").read_text()
+    r = subprocess.run([sys.executable, "-m", "trainer", "campaign", "--name", "tiny", "--nice", "0", "--iterations",
+                        "3", "--campaigns", str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs")],
+                       cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1
+    assert "is missing: restore it from git history" in json.loads(r.stdout.splitlines()[-1])["message"]
+    assert (tmp_path / "campaigns" / "tiny" / "curve.csv").read_text() == curve
