@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from trainer.provenance import training_info
@@ -96,3 +97,24 @@ def test_every_recipe_a_lineage_names_exists():
     for recipe in named:
         path = re.match(r"\S+", recipe).group(0)
         assert os.path.isfile(os.path.join(REPO, path)), f"lineage names {recipe!r}, which does not exist"
+
+
+def test_the_working_tree_leaves_a_gpu_window_room_for_its_pack():
+    # a lent GPU machine takes the working tree and the pack in 64 MiB: tracked files that grow past what is left for
+    # the LPIPS weights (3 MB) and a few MiB of photos make every GPU window fail to start
+    if not os.path.exists(os.path.join(REPO, ".git")):
+        pytest.skip("not a git checkout: no tracked files to measure")
+    sys.path.insert(0, RECIPES)
+    try:
+        from make_lease_pack import tracked_bytes
+    finally:
+        sys.path.remove(RECIPES)
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        tracked = tracked_bytes()
+    finally:
+        os.chdir(cwd)
+    room = 64 * 2 ** 20 - tracked
+    assert room >= 6 * 2 ** 20, (f"tracked files take {tracked / 2 ** 20:.1f} MiB; a GPU window's pack needs 6 of the "
+                                 f"64: move a stopped campaign's checkpoint to git history, or keep fewer weights")
