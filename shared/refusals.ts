@@ -38,6 +38,17 @@ export const refusalTexts = {
     tooFewPhotosFix: 'Only {{count}} usable photos: fine-tuning needs at least {{minimum}} (2 of them are kept aside to measure the result). Add more or fix the files listed.',
     tooFewPhotos: 'Only {{count}} usable photos: fine-tuning needs at least {{minimum}} (2 of them are kept aside to measure the result). Add more to {{folder}}.',
   },
+  badFile: {
+    duplicateNameOf: 'duplicate name: {{other}} has the same name; keep one of them',
+    duplicateName: 'duplicate name: another file has the same name; keep one of them',
+    copyOf: 'duplicate: the same picture as {{first}}',
+    partnerUnusable: 'its {{side}} partner {{stem}}.* in {{folder}} cannot be used (listed above)',
+    partnerMissing: 'no {{side}} partner: {{path}} is missing',
+    notAMultiple: 'size not a multiple: HR {{hr}} is not a whole multiple (×2 or more) of LR {{lr}}',
+    scaleDisagrees: 'sizes disagree with the scale: LR {{lr}} and HR {{hr}} are ×{{scale}}, the other pairs ×{{common}}',
+    tooSmallHr: 'too small for a crop: HR {{size}} is under the {{crop}} px training crop',
+    tooSmall: 'too small for a crop: {{size}} is under the {{crop}} px training crop',
+  },
   queue: {
     imageGone: 'Image #{{id}} is no longer in the library. Refresh the view and choose again.',
     noImagesIn: 'No images found in {{paths}}. Choose a folder with {{formats}} files.',

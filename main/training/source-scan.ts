@@ -81,7 +81,7 @@ async function readFolder(folder: string, bad: BadFile[], options: ScanOptions, 
     const image: ImageFile = { stem, file, width: info.width, height: info.height, hash: '' };
     const other = byStem.get(stem);
     if (other) {
-      bad.push({ file, reason: `duplicate name: ${path.basename(other.file)} has the same name; keep one of them` });
+      bad.push(badFile(file, 'badFile.duplicateNameOf', { other: path.basename(other.file) }));
       clashes.add(stem);
       continue;
     }
@@ -89,7 +89,7 @@ async function readFolder(folder: string, bad: BadFile[], options: ScanOptions, 
   }
   for (const stem of clashes) {
     const kept = byStem.get(stem)!;
-    bad.push({ file: kept.file, reason: 'duplicate name: another file has the same name; keep one of them' });
+    bad.push(badFile(kept.file, 'badFile.duplicateName'));
     byStem.delete(stem);
   }
   return byStem;
@@ -107,7 +107,7 @@ async function dropCopies(pairs: SourcePair[], bad: BadFile[]): Promise<SourcePa
   for (const pair of pairs) {
     const hash = await hashOf(pair.hr);
     const first = seen.get(hash);
-    if (first) bad.push({ file: pair.hr, reason: `duplicate: the same picture as ${first}` });
+    if (first) bad.push(badFile(pair.hr, 'badFile.copyOf', { first }));
     else {
       seen.set(hash, path.basename(pair.hr));
       kept.push(pair);
@@ -122,6 +122,10 @@ type Problem = Pick<SourceScan, 'problem' | 'problemSaid'>;
 
 function problemOf(key: RefusalKey, params: RefusalParams = {}): Problem {
   return { problem: refusalText(key, params), problemSaid: { key, params } };
+}
+
+function badFile(file: string, key: RefusalKey, params: RefusalParams = {}): BadFile {
+  return { file, reason: refusalText(key, params), reasonSaid: { key, params } };
 }
 
 async function folderProblem(p: string): Promise<Problem | null> {
@@ -176,34 +180,34 @@ async function scanPairs(lrFolder: string, hrFolder: string, options: ScanOption
   const lrs = await readFolder(lrFolder, bad, options, lrSeen);
   const hrs = await readFolder(hrFolder, bad, options, hrSeen);
   // a partner that exists but is listed as bad itself: say so, rather than "missing"
-  const partnerProblem = (seen: Set<string>, folder: string, stem: string, side: string) =>
-    seen.has(stem) ? `its ${side} partner ${stem}.* in ${folder} cannot be used (listed above)` : `no ${side} partner: ${path.join(folder, `${stem}.*`)} is missing`;
+  const partnerProblem = (file: string, seen: Set<string>, folder: string, stem: string, side: string) =>
+    seen.has(stem) ? badFile(file, 'badFile.partnerUnusable', { side, stem, folder }) : badFile(file, 'badFile.partnerMissing', { side, path: path.join(folder, `${stem}.*`) });
   const matched: { lr: ImageFile; hr: ImageFile; scale: number | null }[] = [];
   for (const [stem, lr] of lrs) {
     const hr = hrs.get(stem);
     if (!hr) {
-      bad.push({ file: lr.file, reason: partnerProblem(hrSeen, hrFolder, stem, 'HR') });
+      bad.push(partnerProblem(lr.file, hrSeen, hrFolder, stem, 'HR'));
       continue;
     }
     const sx = hr.width / lr.width;
     const sy = hr.height / lr.height;
     if (!Number.isInteger(sx) || sx !== sy || sx < 2) {
-      bad.push({ file: hr.file, reason: `size not a multiple: HR ${hr.width}×${hr.height} is not a whole multiple (×2 or more) of LR ${lr.width}×${lr.height}` });
+      bad.push(badFile(hr.file, 'badFile.notAMultiple', { hr: `${hr.width}×${hr.height}`, lr: `${lr.width}×${lr.height}` }));
       continue;
     }
     matched.push({ lr, hr, scale: sx });
   }
-  for (const [stem, hr] of hrs) if (!lrs.has(stem)) bad.push({ file: hr.file, reason: partnerProblem(lrSeen, lrFolder, stem, 'LR') });
+  for (const [stem, hr] of hrs) if (!lrs.has(stem)) bad.push(partnerProblem(hr.file, lrSeen, lrFolder, stem, 'LR'));
   const scale = mostCommon(matched.map((m) => m.scale!));
   const crop = scale ? cropFor(scale, options.cropSide) : 0;
   let pairs: SourcePair[] = [];
   for (const m of matched) {
     if (m.scale !== scale) {
-      bad.push({ file: m.hr.file, reason: `sizes disagree with the scale: LR ${m.lr.width}×${m.lr.height} and HR ${m.hr.width}×${m.hr.height} are ×${m.scale}, the other pairs ×${scale}` });
+      bad.push(badFile(m.hr.file, 'badFile.scaleDisagrees', { lr: `${m.lr.width}×${m.lr.height}`, hr: `${m.hr.width}×${m.hr.height}`, scale: m.scale!, common: scale! }));
       continue;
     }
     if (Math.min(m.hr.width, m.hr.height) < crop) {
-      bad.push({ file: m.hr.file, reason: `too small for a crop: HR ${m.hr.width}×${m.hr.height} is under the ${crop} px training crop` });
+      bad.push(badFile(m.hr.file, 'badFile.tooSmallHr', { size: `${m.hr.width}×${m.hr.height}`, crop }));
       continue;
     }
     pairs.push({ stem: m.hr.stem, lr: m.lr.file, hr: m.hr.file, width: m.hr.width, height: m.hr.height });
@@ -220,7 +224,7 @@ async function scanHr(folder: string, scale: number, options: ScanOptions): Prom
   let pairs: SourcePair[] = [];
   for (const image of (await readFolder(folder, bad, options)).values()) {
     if (Math.min(image.width, image.height) < crop) {
-      bad.push({ file: image.file, reason: `too small for a crop: ${image.width}×${image.height} is under the ${crop} px training crop` });
+      bad.push(badFile(image.file, 'badFile.tooSmall', { size: `${image.width}×${image.height}`, crop }));
       continue;
     }
     pairs.push({ stem: image.stem, hr: image.file, width: image.width, height: image.height });

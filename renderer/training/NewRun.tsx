@@ -232,7 +232,7 @@ function ScanResult({ scan, scanning, refusal }: { scan: SourceScan | null; scan
           <ul className="bad-files" aria-label={t('training.badFilesList')}>
             {scan.bad.map((b) => (
               <li key={`${b.file}:${b.reason}`}>
-                <code>{b.file}</code> — {b.reason}
+                <code>{b.file}</code> — {saidText(b.reasonSaid, b.reason)}
               </li>
             ))}
           </ul>

@@ -75,7 +75,10 @@ export type StartTrainingRequest = z.input<typeof startTrainingSchema>;
 
 export interface BadFile {
   file: string;
+  /** In English, as the CLI and the logs say it... */
   reason: string;
+  /** ...and its key and values (shared/refusals.ts), for the UI's language; none for a reader's own words. */
+  reasonSaid?: Said;
 }
 
 export interface SourcePair {

@@ -76,6 +76,18 @@ describe('fine-tuning in a browser', () => {
     expect(bad.find((b) => b.includes(path.join('HR', 'broken.png')))).toMatch(/unreadable/);
     expect(bad.find((b) => b.includes(path.join('HR', 'odd.png')))).toMatch(/size not a multiple: HR 130×128/);
     expect(bad.find((b) => b.includes(path.join('LR', 'broken.png')))).toMatch(/HR partner .* cannot be used/);
+
+    // the reasons main gives in words, in the UI's language (the reader's own words for a broken file stay English)
+    const setLanguage = async (language: 'en' | 'de') => {
+      const headers = { 'Content-Type': 'application/json', 'X-Studio-Token': server.token };
+      expect((await fetch(`${server.base}api/settings.update`, { method: 'POST', headers, body: JSON.stringify({ language }) })).ok).toBe(true);
+      await page.waitForFunction((l) => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang === l, language);
+    };
+    await setLanguage('de');
+    const german = await page.locator('ul.bad-files li').allTextContents();
+    expect(german.find((b) => b.includes(path.join('HR', 'odd.png')))).toMatch(/Größe kein Vielfaches: HR 130×128 ist kein ganzzahliges Vielfaches/);
+    expect(german.find((b) => b.includes(path.join('LR', 'broken.png')))).toMatch(/das HR-Gegenstück broken\.\* in .* ist nicht brauchbar/);
+    await setLanguage('en');
   }, 120_000);
 
   it('trains with live progress, a loss chart and a preview, and stops with a checkpoint', async () => {

@@ -388,6 +388,17 @@ export const de: Locale = {
       tooFewPhotosFix: 'Nur {{count}} brauchbare Fotos: Zum Nachtrainieren braucht es mindestens {{minimum}} (2 davon werden zum Messen des Ergebnisses beiseitegelegt). Fügen Sie weitere hinzu oder beheben Sie die aufgeführten Dateien.',
       tooFewPhotos: 'Nur {{count}} brauchbare Fotos: Zum Nachtrainieren braucht es mindestens {{minimum}} (2 davon werden zum Messen des Ergebnisses beiseitegelegt). Fügen Sie weitere zu {{folder}} hinzu.',
     },
+    badFile: {
+      duplicateNameOf: 'doppelter Name: {{other}} heißt genauso; behalten Sie eine der beiden Dateien',
+      duplicateName: 'doppelter Name: eine andere Datei heißt genauso; behalten Sie eine der beiden Dateien',
+      copyOf: 'doppelt: dasselbe Bild wie {{first}}',
+      partnerUnusable: 'das {{side}}-Gegenstück {{stem}}.* in {{folder}} ist nicht brauchbar (oben aufgeführt)',
+      partnerMissing: 'kein {{side}}-Gegenstück: {{path}} fehlt',
+      notAMultiple: 'Größe kein Vielfaches: HR {{hr}} ist kein ganzzahliges Vielfaches (×2 oder mehr) von LR {{lr}}',
+      scaleDisagrees: 'Größen passen nicht zum Maßstab: LR {{lr}} und HR {{hr}} sind ×{{scale}}, die übrigen Paare ×{{common}}',
+      tooSmallHr: 'zu klein für einen Ausschnitt: HR {{size}} ist kleiner als der Trainingsausschnitt von {{crop}} px',
+      tooSmall: 'zu klein für einen Ausschnitt: {{size}} ist kleiner als der Trainingsausschnitt von {{crop}} px',
+    },
     queue: {
       imageGone: 'Bild Nr. {{id}} ist nicht mehr in der Bibliothek. Aktualisieren Sie die Ansicht und wählen Sie erneut.',
       noImagesIn: 'In {{paths}} wurden keine Bilder gefunden. Wählen Sie einen Ordner mit {{formats}}-Dateien.',
