@@ -116,7 +116,6 @@ async function dropCopies(pairs: SourcePair[], bad: BadFile[]): Promise<SourcePa
   return kept;
 }
 
-/** What keeps `p` from being read as a folder, in words that say what to do (the browser UI has no picker); null when it is one. */
 /** A reason the scan as a whole cannot be used: the English text and its key for the UI's language. */
 type Problem = Pick<SourceScan, 'problem' | 'problemSaid'>;
 
@@ -128,6 +127,7 @@ function badFile(file: string, key: RefusalKey, params: RefusalParams = {}): Bad
   return { file, reason: refusalText(key, params), reasonSaid: { key, params } };
 }
 
+/** What keeps `p` from being read as a folder, in words that say what to do (the browser UI has no picker); null when it is one. */
 async function folderProblem(p: string): Promise<Problem | null> {
   try {
     const info = await stat(p);
