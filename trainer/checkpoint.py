@@ -56,8 +56,8 @@ def frozen_entry(frozen, same_as=None):
     reference to that file by its SHA-256, so a campaign's checkpoint does not carry the same weights twice."""
     net = half(frozen["net"])
     if same_as and os.path.isfile(same_as):
-        ema = load(same_as)["ema"]
-        if ema.keys() == net.keys() and all(torch.equal(half({k: ema[k]})[k], net[k]) for k in net):
+        ema = half(load(same_as)["ema"])
+        if ema.keys() == net.keys() and all(torch.equal(ema[k], net[k]) for k in net):
             return {**frozen, "net": None, "same_as": {"path": same_as, "sha256": sha256_of(same_as)}}
     return {**frozen, "net": net}
 

@@ -1,4 +1,5 @@
 /** Builds the typed StudioApi over any transport that can send one named request. */
+import { z } from 'zod';
 import { StudioError, errorCodes, errorStages, type ErrorCode, type Said } from '../errors.js';
 import { contract, type MethodName, type ServiceName, type StudioApi } from './contract.js';
 import type { EventName, StudioEvents, Unsubscribe } from './events.js';
@@ -41,13 +42,12 @@ export function fromWireError(w: WireError): StudioError {
   return new StudioError(code, w.message, { file: w.file, stage, said: saidOf(w.said) });
 }
 
+const saidSchema = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+
 /** A key and values as sent; anything else (an older or foreign peer) is dropped and the message shown as it is. */
 function saidOf(said: unknown): Said | undefined {
-  if (typeof said !== 'object' || said === null) return undefined;
-  const { key, params } = said as Record<string, unknown>;
-  if (typeof key !== 'string' || typeof params !== 'object' || params === null) return undefined;
-  const values = Object.entries(params).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
-  return { key, params: Object.fromEntries(values) as Said['params'] };
+  const parsed = saidSchema.safeParse(said);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function unwrap<T>(result: WireResult<T>): T {
