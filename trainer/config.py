@@ -130,6 +130,16 @@ class DTM:
 
 
 @dataclass
+class Fidelity:
+    """Not in the paper: the sampler's own last step regressed on the data. A model that samples in several steps
+    (Detail: σ 1, then 0.5) feeds its second step an x_t built from its own first estimate, which CT and DTM never
+    show it (they build every x_t from the data); this term trains that step where the app runs it. 0 = off."""
+    weight: float = 0.0
+    sigmas: List[float] = field(default_factory=lambda: [1.0, 0.5])  # the σ list of the sampler (the manifest's)
+    distance: str = "lpips+charbonnier"
+
+
+@dataclass
 class LPIPSOpts:
     net: str = "squeeze"
     dir: Optional[str] = None       # None: ../shared/weights/lpips-squeeze
@@ -195,6 +205,7 @@ class TrainConfig:
     warmup: Warmup = field(default_factory=Warmup)
     ct: CT = field(default_factory=CT)
     dtm: DTM = field(default_factory=DTM)
+    fidelity: Fidelity = field(default_factory=Fidelity)
     lpips: LPIPSOpts = field(default_factory=LPIPSOpts)
     optim: Optim = field(default_factory=Optim)
     ema: EMA = field(default_factory=EMA)

@@ -76,6 +76,19 @@ def supervised_loss(net, x0, lr, y0, eps, idx, n_intervals, sched, distance):
     return distance(out.float(), x0.float()), out
 
 
+def sampler_fidelity_loss(net, x0, lr, y0, noises, sigmas, sched, distance):
+    """d(x̂0 of the sampler's last step, x0) per sample: the σ list run as sampling.super_resolve runs it (x_t from
+    the previous estimate, the first from zeros at α = 1), every step but the last without gradient, as the app would
+    hand it over. noises: one ε per σ."""
+    b, x_prev = x0.shape[0], torch.zeros_like(x0)
+    for i, (sig, eps) in enumerate(zip(sigmas, noises)):
+        s = torch.full((b,), float(sig), device=x0.device, dtype=x0.dtype)
+        a = schedules.alpha_of_sigma(s, **sched)
+        with torch.no_grad() if i < len(sigmas) - 1 else contextlib.nullcontext():
+            x_prev = net(forward.x_t(x_prev, y0, eps, s, a), lr, s)
+    return distance(x_prev.float(), x0.float())
+
+
 def dtm_weight(x0_hat, x0, floor=1e-8):
     """ω = 1 / mean|x̂0 − x0| per sample ("improved" weighting); the floor keeps x̂0 = x0 at ω·0 = 0, not NaN."""
     return 1.0 / (x0_hat - x0).abs().flatten(1).mean(1).clamp_min(floor)

@@ -17,7 +17,7 @@ import torch
 
 from . import checkpoint, config as config_mod, forward, protocol, schedules
 from .data import BatchMaker, loader, make_source
-from .losses import Distance, FrozenCopy, ct_loss, dtm_loss, supervised_loss
+from .losses import Distance, FrozenCopy, ct_loss, dtm_loss, sampler_fidelity_loss, supervised_loss
 from .network import build, count_params
 from .protocol import log
 from .sampling import ConsistencyStep, super_resolve
@@ -161,6 +161,8 @@ class Trainer:
         self.ct_dist = Distance(cfg.ct.distance, self.lpips, tuple(cfg.ct.weights))
         self.warm_dist = Distance(cfg.warmup.distance, self.lpips, tuple(cfg.warmup.weights or cfg.ct.weights))
         self.dtm_dist = Distance(cfg.dtm.distance, self.lpips, tuple(cfg.ct.weights)) if cfg.dtm_iterations else None
+        self.fid_dist = Distance(cfg.fidelity.distance, self.lpips, tuple(cfg.ct.weights)) \
+            if cfg.fidelity.weight > 0 else None
         self.frozen, self.step, self.history = None, 0, {}
         self.stop_requested = False
 
@@ -194,7 +196,8 @@ class Trainer:
     def _lpips(self):
         c = self.cfg
         needs = "lpips" in c.ct.distance or "lpips" in c.warmup.distance or \
-            c.dtm_iterations > 0 and "lpips" in c.dtm.distance
+            c.dtm_iterations > 0 and "lpips" in c.dtm.distance or \
+            c.fidelity.weight > 0 and "lpips" in c.fidelity.distance
         if not needs:
             return None
         from .lpips import LPIPS
@@ -282,6 +285,12 @@ class Trainer:
                                                        self.dtm_dist, d.weight)
                     loss = loss + d.lambda_dtm * l_dtm.mean()
                     logs["dtm"] = l_dtm.mean().item()
+                fid = c.fidelity
+                if fid.weight > 0:
+                    l_fid = sampler_fidelity_loss(self.model, x0, lr, y0, [randn() for _ in fid.sigmas],
+                                                  fid.sigmas, self.sched, self.fid_dist)
+                    loss = loss + fid.weight * l_fid.mean()
+                    logs["fidelity"] = l_fid.mean().item()
         if not torch.isfinite(loss):
             info["skipped"] = 1  # a non-finite loss would poison Adam's moments; drop this batch
             return logs, info

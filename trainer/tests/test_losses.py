@@ -182,3 +182,25 @@ def test_distance_kinds():
         Distance("l1")
     both = Distance("lpips+charbonnier", lpips=lambda x, y: torch.full((2,), 0.2))
     assert torch.allclose(both(a, b), torch.full((2,), 0.6))
+
+
+def test_sampler_fidelity_runs_the_apps_sampler_and_trains_only_its_last_step():
+    from trainer.losses import sampler_fidelity_loss
+    from trainer.sampling import ConsistencyStep
+    net = _net()
+    x0, lr, y0, eps = _batch()
+    eps2 = torch.randn(eps.shape, generator=torch.Generator().manual_seed(9))
+    loss = sampler_fidelity_loss(net, x0, lr, y0, [eps, eps2], [1.0, 0.5], SCHED, charbonnier)
+    step = ConsistencyStep(net)
+    with torch.no_grad():
+        first = step(lr, torch.zeros_like(x0), eps, torch.full((2,), 1.0))
+    expected = charbonnier(step(lr, first, eps2, torch.full((2,), 0.5)), x0)
+    assert torch.allclose(loss, expected, atol=1e-6)
+    grad = torch.autograd.grad(loss.mean(), list(net.parameters()))
+    want = torch.autograd.grad(expected.mean(), list(net.parameters()))
+    assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(grad, want))
+    # had the first step kept its gradient, the two would differ
+    with_first = charbonnier(step(lr, step(lr, torch.zeros_like(x0), eps, torch.full((2,), 1.0)), eps2,
+                                  torch.full((2,), 0.5)), x0)
+    other = torch.autograd.grad(with_first.mean(), list(net.parameters()))
+    assert not all(torch.allclose(a, b, atol=1e-6) for a, b in zip(grad, other))

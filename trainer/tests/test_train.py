@@ -237,3 +237,15 @@ def test_grad_clip_none_leaves_the_gradient_whole(tmp_path, hr_folder, clip):
         assert after == pytest.approx(info["gradNorm"], rel=1e-5)
     else:
         assert after <= clip * 1.01
+
+
+def test_the_sampler_fidelity_term_joins_the_loss_only_when_weighted(tmp_path, hr_folder):
+    cfg = tiny_config(tmp_path / "run", hr_folder, ct_iterations=2,
+                      fidelity={"weight": 0.5, "distance": "charbonnier"})
+    tr = Trainer(cfg)
+    batch = tr.maker[0]
+    logs, _ = tr.train_step(0, batch)
+    assert logs["total"] == pytest.approx(logs["ct"] + 0.5 * logs["fidelity"], rel=1e-5)
+    off = Trainer(tiny_config(tmp_path / "off", hr_folder, ct_iterations=2))
+    logs, _ = off.train_step(0, batch)
+    assert "fidelity" not in logs and logs["total"] == pytest.approx(logs["ct"])
