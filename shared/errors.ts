@@ -110,38 +110,6 @@ export function isOutOfMemory(e: unknown): boolean {
   return /bad_alloc|alloc(ate|ation)? fail|failed to allocate|out of memory|\bOOM\b|ENOMEM/i.test(`${err?.code ?? ''} ${err?.message ?? String(e)}`);
 }
 
-const verbs: Record<ErrorStage, string> = { input: 'reading', model: 'loading the model for', engine: 'enhancing', output: 'writing' };
-
-/**
- * Any failure while working on `file` as the StudioError the user sees: the app's own errors pass
- * through; system errors (errno codes, allocation failures) are named, with what to do about them.
- */
-export function explainError(e: unknown, where: { file: string; stage: ErrorStage }): StudioError {
-  if (isStudioError(e)) return e;
-  const { file, stage } = where;
-  const err = e as { code?: string; message?: string } | undefined;
-  const detail = err?.message ?? String(e);
-  const text = `${err?.code ?? ''} ${detail}`;
-  const options = { file, stage, cause: e };
-  if (/ENOSPC|No space left|SQLITE_FULL/i.test(text)) {
-    return new StudioError('disk-full', `The disk is full while ${verbs[stage]} ${file}. Free some space or choose another output folder, then resume.`, { ...options, stage: 'output' });
-  }
-  if (/EROFS|EACCES|EPERM|Read-only file system|Permission denied/i.test(text)) {
-    return stage === 'output'
-      ? new StudioError('permission-denied', `Cannot write ${file}: the output folder is read-only or not writable. Choose another output folder or fix its permissions, then resume.`, options)
-      : new StudioError('permission-denied', `Cannot read ${file}: permission denied. Fix the file's permissions, then retry it.`, options);
-  }
-  if (/ENOENT|No such file/i.test(text)) {
-    return stage === 'output'
-      ? new StudioError('not-found', `Cannot write ${file}: its folder does not exist (was it removed or unmounted?). Choose another output folder, then resume.`, options)
-      : new StudioError('not-found', `${file} is gone (moved or deleted since it was chosen). Put it back or remove it from the batch.`, options);
-  }
-  if (isOutOfMemory(e)) {
-    return new StudioError('out-of-memory', `Ran out of memory while ${verbs[stage]} ${file}. Lower the tile size or the memory budget (Settings, or --tile-size / --memory), then retry.`, { ...options, stage: 'engine' });
-  }
-  return new StudioError('internal', `Failed while ${verbs[stage]} ${file}: ${detail}. Retry it; if it fails again, report it.`, options);
-}
-
 /** A validation issue as zod reports it (path into the value, message). */
 export interface ValidationIssue {
   path: readonly PropertyKey[];

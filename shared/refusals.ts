@@ -1,17 +1,20 @@
 /**
- * What the app says when it refuses a request from the screens, in English, with {{placeholders}} (i18next's form).
- * Main builds its error messages from these texts, so the CLI and the logs read as before, and sends the key and the
- * values along (StudioError.said); the renderer says the same thing in the UI language from its own locale, whose
- * `errors` part has exactly these keys. A value named `state` is a training run's state and is worded by `states`.
+ * What the app says when it refuses a request from the screens, or why a photo failed or was skipped, in English, with
+ * {{placeholders}} (i18next's form). Main builds its messages from these texts, so the CLI and the logs read as before,
+ * and sends the key and the values along (StudioError.said, a queue item's `errorSaid`); the renderer says the same
+ * thing in the UI language from its own locale, whose `errors` part has exactly these keys. Values named in `worded`
+ * are words from a fixed list (a run's state, what the app was doing, what a path is) and are worded by their list.
  */
 import type { RunState } from './training/types.js';
-import { StudioError, type ErrorCode, type StudioErrorOptions } from './errors.js';
+import { StudioError, type ErrorCode, type ErrorStage, type Said, type StudioErrorOptions } from './errors.js';
 
 const useAnotherPython = 'Choose the python executable of an installation that has PyTorch, or clear the field to let the app look for one.';
 const systemFolders = 'CTMSR Studio never reads photos from system folders or writes into them. Choose a folder of your own.';
 
 export const refusalTexts = {
   states: { queued: 'queued', running: 'running', stopping: 'stopping', stopped: 'stopped', failed: 'failed', done: 'done' } satisfies Record<RunState, string>,
+  doing: { input: 'reading', model: 'loading the model for', engine: 'enhancing', output: 'writing' } satisfies Record<ErrorStage, string>,
+  fileKinds: { file: 'a file', folder: 'a folder', fifo: 'a named pipe (FIFO)', socket: 'a socket', device: 'a device', other: 'not a regular file' },
   training: {
     noWeights: '{{model}} cannot be fine-tuned: its training weights are not installed (only models made by the trainer, and the fine-tuned ones, carry them). Choose another base model.',
     scaleMismatch: 'The pairs are ×{{pairs}} but {{model}} is ×{{scale}}. Choose a ×{{pairs}} base model.',
@@ -79,6 +82,40 @@ export const refusalTexts = {
     notInstalled: 'Model "{{model}}" is not installed. Refresh the list of models.',
     bundled: '{{model}} comes with CTMSR Studio and cannot be removed.',
   },
+  files: {
+    diskFull: 'The disk is full while {{doing}} {{file}}. Free some space or choose another output folder, then resume.',
+    outputNotWritable: 'Cannot write {{file}}: the output folder is read-only or not writable. Choose another output folder or fix its permissions, then resume.',
+    inputNotReadable: "Cannot read {{file}}: permission denied. Fix the file's permissions, then retry it.",
+    outputFolderGone: 'Cannot write {{file}}: its folder does not exist (was it removed or unmounted?). Choose another output folder, then resume.',
+    inputGone: '{{file}} is gone (moved or deleted since it was chosen). Put it back or remove it from the batch.',
+    outOfMemory: 'Ran out of memory while {{doing}} {{file}}. Lower the tile size or the memory budget (Settings, or --tile-size / --memory), then retry.',
+    failed: 'Failed while {{doing}} {{file}}: {{detail}}. Retry it; if it fails again, report it.',
+    notAnImageFile: '{{file}} is {{fileKind}}, not an image file. Only regular image files are read.',
+    unsupportedFormat: '{{file}} is not an image format CTMSR Studio can read ({{formats}}). Convert it first.',
+    overPixelLimit: '{{file}} is larger than {{megapixels}} megapixels. Downscale it before enhancing.',
+    undecodable: '{{file}} could not be decoded ({{detail}}). The file may be corrupt or truncated; re-export or replace it.',
+    readTimeout: '{{file}} was still being read after {{seconds}} s and was given up. If it is on a network or removable drive, check the drive and retry.',
+    outputFolderIsAFile: 'Cannot write into {{folder}}: {{file}} is a file, not a folder. Choose another output folder.',
+    cannotCreateFolder: 'Cannot create the output folder {{folder}}: {{parent}} does not accept new folders ({{detail}}). Choose another output folder.',
+  },
+  output: {
+    existsSkipExisting: '{{file}} already exists (skip existing is on)',
+    existsSkip: '{{file}} already exists (collision policy: skip)',
+    exists: '{{file}} already exists. Choose the rename or overwrite policy, or another output folder.',
+    noFreeName: '{{file}} already exists and no free name was found beside it. Choose another output folder.',
+    alreadyEnhanced: 'already enhanced to {{name}} (skip existing is on)',
+    animation: 'animated: only the first of its {{frames}} frames was enhanced',
+    notAttempted: 'not attempted: {{reason}}',
+  },
+  engine: {
+    noProviderModel:
+      'Model {{model}} ({{file}}) could not be opened on any provider: {{reasons}}. The file is not a graph ONNX Runtime can run: re-export or re-import the model.',
+    noProviderMemory: 'Model {{model}} ({{file}}) could not be opened on any provider: {{reasons}}. Close other programs or lower the memory budget in Settings, then retry.',
+    noProvider:
+      'Model {{model}} ({{file}}) could not be opened on any provider: {{reasons}}. Check the execution providers and threads in Settings (CPU needs no setup), then retry; reinstalling CTMSR Studio repairs a damaged ONNX Runtime.',
+    unreadableModel: 'Model {{model}} ({{file}}) could not be read: {{detail}}. Re-import the model.',
+    notOnnx: '{{file}} is not an ONNX model ONNX Runtime can open ({{detail}}). Check that the file is complete, or export it again.',
+  },
   python: {
     notAbsolute: `The Python interpreter must be a full path (got "{{value}}"). ${useAnotherPython}`,
     missing: `The Python interpreter {{file}} does not exist. ${useAnotherPython}`,
@@ -88,20 +125,33 @@ export const refusalTexts = {
 };
 
 type Texts = typeof refusalTexts;
-type Group = Exclude<keyof Texts, 'states'>;
+/** Values that are words from a fixed list, and the list that words them. */
+export const worded = { state: 'states', doing: 'doing', fileKind: 'fileKinds' } as const;
+type Group = Exclude<keyof Texts, (typeof worded)[keyof typeof worded]>;
 /** 'training.notTraining', 'queue.batchGone', …: a refusal's key, as the renderer's `errors.<key>`. */
 export type RefusalKey = { [G in Group]: `${G}.${keyof Texts[G] & string}` }[Group];
 export type RefusalParams = Record<string, string | number>;
 
-/** The English text of `key` with its values filled in (a `state` worded by `states`). */
+/** The English text of `key` with its values filled in (those named in `worded` worded by their list). */
 export function refusalText(key: RefusalKey, params: RefusalParams = {}): string {
   const [group, name] = key.split('.') as [Group, string];
   const template = (refusalTexts[group] as Record<string, string>)[name];
   return template.replace(/\{\{(\w+)\}\}/g, (_, p: string) => {
     const value = params[p];
     if (value === undefined) throw new Error(`refusal ${key} needs a value for {{${p}}}`);
-    return p === 'state' ? (refusalTexts.states[value as RunState] ?? String(value)) : String(value);
+    const list = p in worded ? (refusalTexts[worded[p as keyof typeof worded]] as Record<string, string>) : undefined;
+    return list?.[String(value)] ?? String(value);
   });
+}
+
+/** Why a photo was skipped or what is worth knowing about it (not an error): the English text and what the UI says. */
+export interface Reason {
+  reason: string;
+  said: Said;
+}
+
+export function reason(key: RefusalKey, params: RefusalParams = {}): Reason {
+  return { reason: refusalText(key, params), said: { key, params } };
 }
 
 /** A StudioError whose message is the English text and which carries the key and values for the UI's language. */

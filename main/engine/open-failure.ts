@@ -1,4 +1,5 @@
-import { StudioError, type ErrorCode } from '../../shared/errors.js';
+import type { ErrorCode, StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
 
 // ONNX Runtime's words for a file that is not a graph it can run (corrupt, truncated, unknown operators)
@@ -19,12 +20,6 @@ export function openFailureCode(cpuError: unknown): ErrorCode {
 
 export function noProviderError(model: LoadedModel, reasons: string[], cpuError: unknown): StudioError {
   const code = openFailureCode(cpuError);
-  const what = `Model ${model.manifest.id} (${model.onnxPath}) could not be opened on any provider: ${reasons.join('; ')}.`;
-  const todo =
-    code === 'model-invalid'
-      ? 'The file is not a graph ONNX Runtime can run: re-export or re-import the model.'
-      : code === 'out-of-memory'
-        ? 'Close other programs or lower the memory budget in Settings, then retry.'
-        : 'Check the execution providers and threads in Settings (CPU needs no setup), then retry; reinstalling CTMSR Studio repairs a damaged ONNX Runtime.';
-  return new StudioError(code, `${what} ${todo}`, { file: model.onnxPath, cause: cpuError });
+  const key = code === 'model-invalid' ? 'engine.noProviderModel' : code === 'out-of-memory' ? 'engine.noProviderMemory' : 'engine.noProvider';
+  return refusal(code, key, { model: model.manifest.id, file: model.onnxPath, reasons: reasons.join('; ') }, { file: model.onnxPath, cause: cpuError });
 }

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelKind } from '../../shared/models/manifest.js';
-import { StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 
 /** An ONNX graph opened on the CPU to find out what it is: its tensor names, and which sizes it answers. */
 export interface GraphProbe {
@@ -20,7 +20,7 @@ export async function openGraphProbe(onnxPath: string): Promise<GraphProbe> {
   try {
     session = await ort.InferenceSession.create(onnxPath, { executionProviders: ['cpu'], graphOptimizationLevel: 'basic' });
   } catch (e) {
-    throw new StudioError('model-invalid', `${onnxPath} is not an ONNX model ONNX Runtime can open (${firstLine(e)}). Check that the file is complete, or export it again.`, { file: onnxPath, cause: e });
+    throw refusal('model-invalid', 'engine.notOnnx', { file: onnxPath, detail: firstLine(e) }, { file: onnxPath, cause: e });
   }
   return {
     inputNames: session.inputNames,

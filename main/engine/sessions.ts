@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 import { providerLabels, type ProviderChoice, type ProviderName } from '../../shared/engine/providers.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
 import { rewriteCubicUpsample } from './graph/cubic-upsample.js';
@@ -96,7 +96,7 @@ async function loadGraph(model: LoadedModel): Promise<Uint8Array> {
   try {
     bytes = await readFile(model.onnxPath);
   } catch (e) {
-    throw new StudioError('model-invalid', `Model ${model.manifest.id} (${model.onnxPath}) could not be read: ${(e as Error).message}. Re-import the model.`, { file: model.onnxPath, cause: e });
+    throw refusal('model-invalid', 'engine.unreadableModel', { model: model.manifest.id, file: model.onnxPath, detail: (e as Error).message }, { file: model.onnxPath, cause: e });
   }
   if (model.manifest.kind !== 'ctmsr') return bytes;
   try {

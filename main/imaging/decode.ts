@@ -2,7 +2,9 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { readableFormatNames } from '../../shared/enhance/image-formats.js';
-import { StudioError, explainError } from '../../shared/errors.js';
+import type { StudioError } from '../../shared/errors.js';
+import { explainError } from '../../shared/explain-error.js';
+import { refusal } from '../../shared/refusals.js';
 import type { PlanarImage } from '../../shared/engine/image.js';
 import { withDeadline } from './deadline.js';
 import { notAnImageFile } from './file-kind.js';
@@ -52,10 +54,10 @@ function readError(path: string, e: unknown): StudioError {
   if (err?.code === 'ENOENT' || err?.code === 'EACCES' || err?.code === 'EPERM') return explainError(e, { file: path, stage: 'input' });
   const message = String(err?.message ?? e);
   if (/unsupported image format/i.test(message))
-    return new StudioError('unsupported-format', `${path} is not an image format CTMSR Studio can read (${readableFormatNames()}). Convert it first.`, { file: path, cause: e });
+    return refusal('unsupported-format', 'files.unsupportedFormat', { file: path, formats: readableFormatNames() }, { file: path, cause: e });
   if (/pixel limit/i.test(message))
-    return new StudioError('image-too-large', `${path} is larger than ${maxInputPixels / 1e6} megapixels. Downscale it before enhancing.`, { file: path, cause: e });
-  return new StudioError('unreadable-image', `${path} could not be decoded (${condense(message)}). The file may be corrupt or truncated; re-export or replace it.`, { file: path, cause: e });
+    return refusal('image-too-large', 'files.overPixelLimit', { file: path, megapixels: maxInputPixels / 1e6 }, { file: path, cause: e });
+  return refusal('unreadable-image', 'files.undecodable', { file: path, detail: condense(message) }, { file: path, cause: e });
 }
 
 export interface DecodeOptions {
@@ -91,7 +93,7 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
   await access(path, constants.R_OK).catch((e: unknown) => Promise.reject(readError(path, e)));
   const deadlineMs = options.deadlineMs ?? defaultDecodeDeadlineMs;
   return withDeadline(decodeFile(path, options), deadlineMs, () =>
-    new StudioError('unreadable-image', `${path} was still being read after ${Math.round(deadlineMs / 1000)} s and was given up. If it is on a network or removable drive, check the drive and retry.`, { file: path }),
+    refusal('unreadable-image', 'files.readTimeout', { file: path, seconds: Math.round(deadlineMs / 1000) }, { file: path }),
   );
 }
 

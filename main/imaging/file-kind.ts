@@ -1,14 +1,22 @@
 import type { Stats } from 'node:fs';
-import { StudioError } from '../../shared/errors.js';
+import type { StudioError } from '../../shared/errors.js';
+import { refusal, refusalTexts } from '../../shared/refusals.js';
+
+type FileKind = keyof typeof refusalTexts.fileKinds;
+
+/** What a path is, as a key of the message texts' `fileKinds`. */
+function kindOf(info: Stats): FileKind {
+  if (info.isFile()) return 'file';
+  if (info.isDirectory()) return 'folder';
+  if (info.isFIFO()) return 'fifo';
+  if (info.isSocket()) return 'socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'device';
+  return 'other';
+}
 
 /** What a path that is not a regular file is, in words, for a message. */
 export function fileKind(info: Stats): string {
-  if (info.isFile()) return 'a file';
-  if (info.isDirectory()) return 'a folder';
-  if (info.isFIFO()) return 'a named pipe (FIFO)';
-  if (info.isSocket()) return 'a socket';
-  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
-  return 'not a regular file';
+  return refusalTexts.fileKinds[kindOf(info)];
 }
 
 /**
@@ -16,5 +24,5 @@ export function fileKind(info: Stats): string {
  * ever, so it is refused before it is opened.
  */
 export function notAnImageFile(path: string, info: Stats): StudioError {
-  return new StudioError('unsupported-format', `${path} is ${fileKind(info)}, not an image file. Only regular image files are read.`, { file: path });
+  return refusal('unsupported-format', 'files.notAnImageFile', { file: path, fileKind: kindOf(info) }, { file: path });
 }

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
 import { access, rename, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StudioError, explainError, isStudioError } from '../../shared/errors.js';
+import { StudioError, isStudioError } from '../../shared/errors.js';
+import { explainError } from '../../shared/explain-error.js';
 
 /** Where an output is written before it is complete; a crash leaves at most this, never a half image. */
 export function temporaryPathFor(path: string): string {

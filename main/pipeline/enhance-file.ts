@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
 import { cancelledError } from '../../shared/errors.js';
+import { reason, type Reason } from '../../shared/refusals.js';
 import type { Engine, EnhanceStats } from '../engine/engine.js';
 import type { Rgb16Image } from '../../shared/engine/image.js';
 import { decodeImage, type DecodedImage } from '../imaging/decode.js';
@@ -38,8 +39,8 @@ export type EnhancedInMemory = EnhancedBase & { image: Rgb16Image; streamed?: un
 export type EnhancedImage = EnhancedInMemory | (EnhancedBase & { streamed: (onRows: (rows: Rgb16Image) => Promise<void>) => Promise<void> });
 
 /** The model sees one frame: an animation's others are not in the output, and the user is told so. */
-export function animationNote(frames: number): string | undefined {
-  return frames > 1 ? `animated: only the first of its ${frames} frames was enhanced` : undefined;
+export function animationNote(frames: number): Reason | undefined {
+  return frames > 1 ? reason('output.animation', { frames }) : undefined;
 }
 
 /** Where an input is going: what its size is checked against before it is decoded. */

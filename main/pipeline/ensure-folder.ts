@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 import { writeError } from './atomic-write.js';
 
 /**
@@ -14,7 +14,7 @@ export async function ensureFolder(folder: string): Promise<void> {
   for (;;) {
     const info = await stat(at).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(writeError(folder, e))));
     if (info) {
-      if (!info.isDirectory()) throw new StudioError('not-found', `Cannot write into ${folder}: ${at} is a file, not a folder. Choose another output folder.`, { file: folder });
+      if (!info.isDirectory()) throw refusal('not-found', 'files.outputFolderIsAFile', { folder, file: at }, { file: folder });
       break;
     }
     missing.push(at);
@@ -29,7 +29,7 @@ export async function ensureFolder(folder: string): Promise<void> {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(dir).catch(() => undefined))?.isDirectory()) continue;
       const error = writeError(folder, e);
       throw error.code === 'not-found'
-        ? new StudioError('permission-denied', `Cannot create the output folder ${folder}: ${dirname(dir)} does not accept new folders (${(e as Error).message}). Choose another output folder.`, { file: folder, cause: e })
+        ? refusal('permission-denied', 'files.cannotCreateFolder', { folder, parent: dirname(dir), detail: (e as Error).message }, { file: folder, cause: e })
         : error;
     }
   }

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { reason, type Reason } from '../../shared/refusals.js';
 import { collisionReason, planOutputs, type OutputPlanOptions, type PlannedOutput } from './output-path.js';
 
 /** Where an image goes, decided as it starts. */
 export type OutputDecision =
   | { action: 'write'; output: string }
-  | { action: 'skip'; output: string; reason: string }
-  | { action: 'fail'; output: string; reason: string };
+  | ({ action: 'skip'; output: string } & Reason)
+  | ({ action: 'fail'; output: string } & Reason);
 
 /** What else claims paths: the rest of the batch, other batches, the library. */
 export interface OutputClaims {
@@ -24,13 +25,13 @@ export interface OutputClaims {
 export function decideOutput(input: string, planned: string, plan: OutputPlanOptions, claims: OutputClaims): OutputDecision {
   const taken = existsSync(planned) || claims.takenByOther(planned);
   if (!taken) return { action: 'write', output: planned };
-  if (plan.skipExisting) return { action: 'skip', output: planned, reason: collisionReason.skipExisting(planned) };
-  if (plan.collision === 'skip') return { action: 'skip', output: planned, reason: collisionReason.skip(planned) };
-  if (plan.collision === 'fail') return { action: 'fail', output: planned, reason: collisionReason.fail(planned) };
+  if (plan.skipExisting) return { action: 'skip', output: planned, ...collisionReason.skipExisting(planned) };
+  if (plan.collision === 'skip') return { action: 'skip', output: planned, ...collisionReason.skip(planned) };
+  if (plan.collision === 'fail') return { action: 'fail', output: planned, ...collisionReason.fail(planned) };
   if (plan.collision === 'overwrite' && !claims.isProtected(planned) && !claims.takenByOther(planned)) return { action: 'write', output: planned };
   const [replanned] = planOutputs([{ path: input }], { ...plan, outDir: dirname(planned), collision: 'rename', skipExisting: false });
   if (replanned.action !== 'write' || claims.takenByOther(replanned.output)) {
-    return { action: 'fail', output: planned, reason: `${planned} already exists and no free name was found beside it. Choose another output folder.` };
+    return { action: 'fail', output: planned, ...reason('output.noFreeName', { file: planned }) };
   }
   return { action: 'write', output: replanned.output };
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { defaultNameTemplate, type CollisionPolicy, type EnhanceSettings, type OutputFormat } from '../../shared/enhance/settings.js';
+import { reason, type Reason } from '../../shared/refusals.js';
 import { outputExtension, resolveOutputFormat } from '../imaging/formats.js';
 import { OutputManifests } from './output-manifest.js';
 
@@ -17,9 +18,9 @@ export interface OutputPlanOptions {
 
 /** Why an output was not written where planned: one wording for the plan and for the check as an image starts. */
 export const collisionReason = {
-  skipExisting: (path: string) => `${path} already exists (skip existing is on)`,
-  skip: (path: string) => `${path} already exists (collision policy: skip)`,
-  fail: (path: string) => `${path} already exists. Choose the rename or overwrite policy, or another output folder.`,
+  skipExisting: (file: string) => reason('output.existsSkipExisting', { file }),
+  skip: (file: string) => reason('output.existsSkip', { file }),
+  fail: (file: string) => reason('output.exists', { file }),
 };
 
 /** An input file, and the folder it was found under when its tree is mirrored. */
@@ -30,8 +31,8 @@ export interface OutputRequest {
 
 export type PlannedOutput =
   | { input: string; action: 'write'; output: string; replaces: boolean }
-  | { input: string; action: 'skip'; output: string; reason: string }
-  | { input: string; action: 'fail'; output: string; reason: string };
+  | ({ input: string; action: 'skip'; output: string } & Reason)
+  | ({ input: string; action: 'fail'; output: string } & Reason);
 
 /**
  * The naming template's {model} and {scale} for a batch: the scale asked for, else the model's own;
@@ -89,11 +90,11 @@ export function planOutputs(
     const wanted = resolve(intendedOutputPath(request, options));
     const onDisk = existsSync(wanted) || protectedPaths.has(wanted);
     if (onDisk && options.skipExisting && !protectedPaths.has(wanted)) {
-      return { input, action: 'skip', output: wanted, reason: collisionReason.skipExisting(wanted) };
+      return { input, action: 'skip', output: wanted, ...collisionReason.skipExisting(wanted) };
     }
     // done before under another name (its own name was taken, by the input itself or another file)
     const earlier = options.skipExisting ? doneBefore(input, dirname(wanted)) : undefined;
-    if (earlier && existsSync(earlier)) return { input, action: 'skip', output: earlier, reason: `already enhanced to ${basename(earlier)} (skip existing is on)` };
+    if (earlier && existsSync(earlier)) return { input, action: 'skip', output: earlier, ...reason('output.alreadyEnhanced', { name: basename(earlier) }) };
     const taken = claimed.has(wanted) || onDisk;
     if (!taken) {
       claimed.add(wanted);
@@ -107,9 +108,9 @@ export function planOutputs(
         claimed.add(wanted);
         return { input, action: 'write', output: wanted, replaces: true };
       case 'skip':
-        return { input, action: 'skip', output: wanted, reason: collisionReason.skip(wanted) };
+        return { input, action: 'skip', output: wanted, ...collisionReason.skip(wanted) };
       case 'fail':
-        return { input, action: 'fail', output: wanted, reason: collisionReason.fail(wanted) };
+        return { input, action: 'fail', output: wanted, ...collisionReason.fail(wanted) };
       case 'rename':
         break;
     }

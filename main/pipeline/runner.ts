@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { EnhanceSettings } from '../../shared/enhance/settings.js';
-import { cancelledError, explainError, stopsBatch, type ErrorCode, type ErrorStage } from '../../shared/errors.js';
+import { cancelledError, stopsBatch, type ErrorCode, type ErrorStage, type Said } from '../../shared/errors.js';
+import { explainError } from '../../shared/explain-error.js';
+import { reason } from '../../shared/refusals.js';
 import { untilAborted } from '../imaging/deadline.js';
 import { planDecisions, type OutputDecision } from './output-decision.js';
 import { recordOutput } from './output-manifest.js';
@@ -39,10 +41,11 @@ export interface StageTimes {
 }
 
 export type ImageOutcome = { input: string; output: string; times: StageTimes } & (
-  | { status: 'done'; seconds: number; width: number; height: number; pixels: number; note?: string }
+  /** `noteSaid`, `said`: what the UI says in its language (shared/refusals.ts) in place of the English note or reason. */
+  | { status: 'done'; seconds: number; width: number; height: number; pixels: number; note?: string; noteSaid?: Said }
   /** `notAttempted`: held back, in flight when its batch's output side failed; it may run once that is fixed. */
-  | { status: 'skipped'; reason: string; notAttempted?: true }
-  | { status: 'failed'; reason: string; code: ErrorCode; stage: ErrorStage; stopsBatch: boolean }
+  | { status: 'skipped'; reason: string; said?: Said; notAttempted?: true }
+  | { status: 'failed'; reason: string; said?: Said; code: ErrorCode; stage: ErrorStage; stopsBatch: boolean }
   | { status: 'cancelled' }
 );
 
@@ -136,8 +139,8 @@ export async function runImages<J extends ImageJob, D, E>(source: JobSource<J>, 
     try {
       const decision = job.decide();
       output = decision.output;
-      if (decision.action === 'skip') return { status: 'skipped', input, output, times, reason: decision.reason };
-      if (decision.action === 'fail') return { status: 'failed', input, output, times, reason: decision.reason, code: 'output-exists', stage: 'output', stopsBatch: false };
+      if (decision.action === 'skip') return { status: 'skipped', input, output, times, reason: decision.reason, said: decision.said };
+      if (decision.action === 'fail') return { status: 'failed', input, output, times, reason: decision.reason, said: decision.said, code: 'output-exists', stage: 'output', stopsBatch: false };
       events?.started?.(job, output);
       const started = performance.now();
 
@@ -173,13 +176,13 @@ export async function runImages<J extends ImageJob, D, E>(source: JobSource<J>, 
       times.writeMs = performance.now() - writeStart;
       done = true;
       const note = stages.note?.(decoded);
-      return { status: 'done', input, output, times, seconds: (performance.now() - started) / 1000, ...stages.size(enhanced), pixels, note };
+      return { status: 'done', input, output, times, seconds: (performance.now() - started) / 1000, ...stages.size(enhanced), pixels, note: note?.reason, noteSaid: note?.said };
     } catch (e) {
       if (signal?.aborted) return { status: 'cancelled', input, output, times };
       const error = explainError(e, { file: stage === 'output' ? output : input, stage });
       const stops = stopsBatch(error);
       if (stops) for (const other of atWork) if (other !== job && other.batch === job.batch) stopped.set(other, error.message);
-      return { status: 'failed', input, output, times, reason: error.message, code: error.code, stage: error.stage, stopsBatch: stops };
+      return { status: 'failed', input, output, times, reason: error.message, said: error.said, code: error.code, stage: error.stage, stopsBatch: stops };
     } finally {
       meter.end(done ? pixels : undefined);
       writeDone();
@@ -232,7 +235,7 @@ export async function runPlan<D, E>(plan: readonly PlannedOutput[], options: Pla
     input: plan[index].input,
     settings,
     plannedOutput: plan[index].output,
-    decide: () => (stoppedBy === undefined ? decide(index) : { action: 'skip', output: plan[index].output, reason: `not attempted: ${stoppedBy}` }),
+    decide: () => (stoppedBy === undefined ? decide(index) : { action: 'skip', output: plan[index].output, ...reason('output.notAttempted', { reason: stoppedBy }) }),
   });
   const outcomes: ImageOutcome[] = [];
   let stoppedBy: string | undefined;

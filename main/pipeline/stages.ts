@@ -4,6 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import { imagesAtOnce } from '../engine/pool/worker-plan.js';
 import type { DecodedImage } from '../imaging/decode.js';
 import type { LoadedModel } from '../../shared/models/manifest.js';
+import type { Reason } from '../../shared/refusals.js';
 import { animationNote, decodeInput, enhanceDecoded, writeOutput, type EnhancedImage } from './enhance-file.js';
 
 /** Where a decoded input will go: its header is checked against this before its pixels are read. */
@@ -35,7 +36,7 @@ export interface ImageStages<Decoded = unknown, Enhanced = unknown> {
   /** Input pixels, for throughput and ETA. */
   pixels(decoded: Decoded): number;
   /** A word for the user about a finished image that is not an error (an animation's other frames). */
-  note?(decoded: Decoded): string | undefined;
+  note?(decoded: Decoded): Reason | undefined;
   enhance(decoded: Decoded, settings: EnhanceSettings, callbacks: EnhanceCallbacks): Promise<Enhanced>;
   /**
    * How many images of these settings may be at work at once, the largest of them `largestInputPixels`:

@@ -112,8 +112,8 @@ export async function planBatch(
     const { path: inputPath, imageId, pixels } = inputs[i];
     const base = { inputPath, imageId, pixels, outputPath: plan.output };
     if (plan.action === 'write') return { ...base, state: 'queued' };
-    if (plan.action === 'skip') return { ...base, state: 'skipped', error: plan.reason };
-    return { ...base, state: 'failed', errorCode: 'output-exists', error: plan.reason };
+    if (plan.action === 'skip') return { ...base, state: 'skipped', error: plan.reason, errorSaid: plan.said };
+    return { ...base, state: 'failed', errorCode: 'output-exists', error: plan.reason, errorSaid: plan.said };
   });
   const name = request.name?.trim() || defaultName(inputs.map((i) => i.chosenIn), inputs.length);
   return { name, options: { settings, output: { ...output, folder: outDir }, plan }, items };

@@ -1,4 +1,6 @@
 import type { ItemStatus, StatusCounts } from '../../shared/api/types.js';
+import { saidOf } from '../../shared/api/client.js';
+import type { Said } from '../../shared/errors.js';
 import { isLibraryImage } from '../library/query.js';
 import type { StudioDatabase } from '../store/db.js';
 
@@ -10,6 +12,7 @@ export interface BatchRow {
   priority: number;
   paused: number;
   pauseReason: string | null;
+  pauseSaid: string | null;
   createdAt: number;
 }
 
@@ -33,6 +36,9 @@ export interface ItemRow {
   enhanceMs: number | null;
   writeMs: number | null;
   note: string | null;
+  /** JSON of the Said beside `error` / `note` (migration 007), null for rows stored before. */
+  errorSaid: string | null;
+  noteSaid: string | null;
 }
 
 export interface NewItem {
@@ -43,6 +49,7 @@ export interface NewItem {
   state: 'queued' | 'skipped' | 'failed';
   errorCode?: string;
   error?: string;
+  errorSaid?: Said;
 }
 
 /** How an attempt ended: an item state, or back to `queued` after a pause or a shutdown. */
@@ -63,10 +70,25 @@ export interface BatchTally {
   pendingUnknown: number;
 }
 
-const batchColumns = 'id, name, options, priority, paused, pause_reason AS pauseReason, created_at AS createdAt';
+const batchColumns = 'id, name, options, priority, paused, pause_reason AS pauseReason, pause_said AS pauseSaid, created_at AS createdAt';
 const itemColumns = `id, batch_id AS batchId, position, input_path AS inputPath, image_id AS imageId, state, held,
   output_path AS outputPath, output_claimed AS outputClaimed, attempts, error_code AS errorCode, error, pixels,
-  started_at AS startedAt, finished_at AS finishedAt, decode_ms AS decodeMs, enhance_ms AS enhanceMs, write_ms AS writeMs, note`;
+  started_at AS startedAt, finished_at AS finishedAt, decode_ms AS decodeMs, enhance_ms AS enhanceMs, write_ms AS writeMs, note,
+  error_said AS errorSaid, note_said AS noteSaid`;
+
+function saidJson(said: Said | undefined): string | null {
+  return said ? JSON.stringify(said) : null;
+}
+
+/** A stored Said (JSON text), or undefined for rows stored before migration 007 or one that does not parse. */
+export function storedSaid(json: string | null): Said | undefined {
+  if (json === null) return undefined;
+  try {
+    return saidOf(JSON.parse(json));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The queue's SQL. Every state change is one transaction, so the database never shows half of one. */
 export class QueueStore {
@@ -77,12 +99,12 @@ export class QueueStore {
       const batchId = this.db
         .prepare('INSERT INTO batches (name, options, created_at) VALUES (?, ?, ?)')
         .run(name, JSON.stringify(options), Date.now()).lastInsertRowid as number;
-      const insert = this.db.prepare(`INSERT INTO items (batch_id, position, input_path, image_id, pixels, output_path, state, error_code, error, finished_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insert = this.db.prepare(`INSERT INTO items (batch_id, position, input_path, image_id, pixels, output_path, state, error_code, error, error_said, finished_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       const now = Date.now();
       items.forEach((item, i) => {
         insert.run(batchId, i, item.inputPath, item.imageId ?? null, item.pixels ?? null, item.outputPath, item.state,
-          item.errorCode ?? null, item.error ?? null, item.state === 'queued' ? null : now);
+          item.errorCode ?? null, item.error ?? null, saidJson(item.errorSaid), item.state === 'queued' ? null : now);
       });
       return batchId;
     })();
@@ -161,7 +183,7 @@ export class QueueStore {
     const now = Date.now();
     return this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE items SET state = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL, error = NULL, error_code = NULL, note = NULL,
+        .prepare(`UPDATE items SET state = 'running', attempts = attempts + 1, started_at = ?, finished_at = NULL, error = NULL, error_said = NULL, error_code = NULL, note = NULL, note_said = NULL,
           decode_ms = NULL, enhance_ms = NULL, write_ms = NULL WHERE id = ?`)
         .run(now, itemId);
       const row = this.item(itemId)!;
@@ -181,15 +203,16 @@ export class QueueStore {
   finishAttempt(
     item: ItemRow,
     outcome: AttemptOutcome,
-    details: { errorCode?: string; error?: string; decodeMs?: number; enhanceMs?: number; writeMs?: number; note?: string } = {},
+    details: { errorCode?: string; error?: string; errorSaid?: Said; decodeMs?: number; enhanceMs?: number; writeMs?: number; note?: string; noteSaid?: Said } = {},
   ): void {
     const now = Date.now();
     const state: ItemStatus = outcome === 'paused' || outcome === 'interrupted' ? 'queued' : outcome;
     this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE items SET state = ?, finished_at = ?, error_code = ?, error = ?, decode_ms = ?, enhance_ms = ?, write_ms = ?, note = ? WHERE id = ?`)
-        .run(state, state === 'queued' ? null : now, details.errorCode ?? null, details.error ?? null,
-          details.decodeMs ?? null, details.enhanceMs ?? null, details.writeMs ?? null, details.note ?? null, item.id);
+        .prepare(`UPDATE items SET state = ?, finished_at = ?, error_code = ?, error = ?, error_said = ?, decode_ms = ?, enhance_ms = ?, write_ms = ?,
+          note = ?, note_said = ? WHERE id = ?`)
+        .run(state, state === 'queued' ? null : now, details.errorCode ?? null, details.error ?? null, saidJson(details.errorSaid),
+          details.decodeMs ?? null, details.enhanceMs ?? null, details.writeMs ?? null, details.note ?? null, saidJson(details.noteSaid), item.id);
       this.db
         .prepare('UPDATE item_attempts SET finished_at = ?, outcome = ?, error_code = ?, error = ? WHERE item_id = ? AND attempt = ?')
         .run(now, outcome, details.errorCode ?? null, details.error ?? null, item.id, item.attempts);
@@ -210,8 +233,10 @@ export class QueueStore {
     })();
   }
 
-  setPaused(batchId: number, paused: boolean, reason: string | null = null): void {
-    this.db.prepare('UPDATE batches SET paused = ?, pause_reason = ? WHERE id = ?').run(paused ? 1 : 0, paused ? reason : null, batchId);
+  setPaused(batchId: number, paused: boolean, reason: string | null = null, said?: Said): void {
+    this.db
+      .prepare('UPDATE batches SET paused = ?, pause_reason = ?, pause_said = ? WHERE id = ?')
+      .run(paused ? 1 : 0, paused ? reason : null, paused ? saidJson(said) : null, batchId);
   }
 
   setHeld(itemId: number, held: boolean): void {
@@ -228,7 +253,7 @@ export class QueueStore {
 
   /** Failed items (of a batch, or one failed or cancelled item) go back to the queue. */
   requeue(batchId: number, options: { itemId?: number; cancelled?: boolean; errorCodes?: readonly string[] } = {}): number {
-    let sql = "UPDATE items SET state = 'queued', held = 0, error = NULL, error_code = NULL, finished_at = NULL WHERE batch_id = ?";
+    let sql = "UPDATE items SET state = 'queued', held = 0, error = NULL, error_said = NULL, error_code = NULL, finished_at = NULL WHERE batch_id = ?";
     const params: unknown[] = [batchId];
     if (options.itemId !== undefined) {
       sql += " AND id = ? AND state IN ('failed', 'cancelled')";

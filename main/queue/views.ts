@@ -1,6 +1,6 @@
 import type { BatchItem, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import type { BatchOptions } from './enqueue.js';
-import type { BatchTally, ItemRow, QueueStore } from './store.js';
+import { storedSaid, type BatchTally, type ItemRow, type QueueStore } from './store.js';
 import type { QueueWorker } from './worker.js';
 import { refusal } from '../../shared/refusals.js';
 
@@ -47,7 +47,11 @@ export class QueueViews {
       settings: options.settings,
       output: options.output,
     };
-    if (row.pauseReason) summary.pausedReason = row.pauseReason;
+    if (row.pauseReason) {
+      summary.pausedReason = row.pauseReason;
+      const said = storedSaid(row.pauseSaid);
+      if (said) summary.pausedSaid = said;
+    }
     const stopping = running.find((r) => r.stop === 'pause' || r.stop === 'cancel')?.stop;
     if (stopping === 'pause' || stopping === 'cancel') summary.stopping = stopping;
     // paused while its images finish: pausing, not paused yet
@@ -107,6 +111,10 @@ export class QueueViews {
     };
     if (row.imageId !== null) view.imageId = row.imageId;
     if (row.note !== null) view.note = row.note;
+    const errorSaid = storedSaid(row.errorSaid);
+    if (errorSaid) view.errorSaid = errorSaid;
+    const noteSaid = storedSaid(row.noteSaid);
+    if (noteSaid) view.noteSaid = noteSaid;
     return view;
   }
 

@@ -215,7 +215,7 @@ export class QueueWorker<D = unknown, E = unknown> {
     try {
       const { times } = outcome;
       if (outcome.status === 'done') {
-        this.store.finishAttempt(item, 'done', { ...times, note: outcome.note });
+        this.store.finishAttempt(item, 'done', { ...times, note: outcome.note, noteSaid: outcome.noteSaid });
       } else if (running.stop && outcome.status !== 'skipped') {
         const stopped: AttemptOutcome = running.stop === 'pause' ? 'paused' : running.stop === 'cancel' ? 'cancelled' : 'interrupted';
         this.store.finishAttempt(item, stopped, times);
@@ -224,10 +224,10 @@ export class QueueWorker<D = unknown, E = unknown> {
         // to the queue, to run when the batch is resumed
         this.store.finishAttempt(item, 'interrupted', times);
       } else if (outcome.status === 'skipped') {
-        this.store.finishAttempt(item, 'skipped', { ...times, error: outcome.reason });
+        this.store.finishAttempt(item, 'skipped', { ...times, error: outcome.reason, errorSaid: outcome.said });
       } else if (outcome.status === 'failed') {
-        this.store.finishAttempt(item, 'failed', { ...times, errorCode: outcome.code, error: outcome.reason });
-        if (outcome.stopsBatch) this.store.setPaused(item.batchId, true, outcome.reason);
+        this.store.finishAttempt(item, 'failed', { ...times, errorCode: outcome.code, error: outcome.reason, errorSaid: outcome.said });
+        if (outcome.stopsBatch) this.store.setPaused(item.batchId, true, outcome.reason, outcome.said);
       } else {
         this.store.finishAttempt(item, 'cancelled', times);
       }

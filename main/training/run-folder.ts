@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { StudioError, explainError } from '../../shared/errors.js';
+import { StudioError } from '../../shared/errors.js';
+import { explainError } from '../../shared/explain-error.js';
 import type { TrainingRun } from '../../shared/training/types.js';
 import type { TrainerExit } from './trainer-process.js';
 

@@ -1,11 +1,15 @@
 import { StudioError, type Said } from '../../shared/errors';
+import { worded } from '../../shared/refusals';
 import { i18n } from './i18n';
 
-/** A refusal main sent with its key (shared/refusals.ts) in the UI's language; else main's own English `text`. */
+/** A refusal or reason main sent with its key (shared/refusals.ts) in the UI's language; else main's own English `text`. */
 export function saidText(said: Said | undefined, text: string): string {
   if (!said || !i18n.exists(`errors.${said.key}`)) return text;
   const params: Record<string, string | number> = { ...said.params };
-  if (typeof params.state === 'string' && i18n.exists(`errors.states.${params.state}`)) params.state = i18n.t(`errors.states.${params.state}`);
+  for (const [name, list] of Object.entries(worded)) {
+    const value = params[name];
+    if (typeof value === 'string' && i18n.exists(`errors.${list}.${value}`)) params[name] = i18n.t(`errors.${list}.${value}`);
+  }
   return i18n.t(`errors.${said.key}`, params);
 }
 

@@ -8,7 +8,7 @@ import { formatPercent } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { batchActions, type BatchAction } from './batch-actions';
 import { displayBatchName } from '../ui/batch-name';
-import { errorText } from '../i18n/error-text';
+import { errorText, saidText } from '../i18n/error-text';
 
 const pageSize = 200;
 
@@ -114,7 +114,7 @@ function BatchCard({ batch, models, open, onOpen }: { batch: BatchSummary; model
       </p>
       {batch.pausedReason && (
         <p className="error-text" role="note">
-          {batch.pausedReason}
+          {saidText(batch.pausedSaid, batch.pausedReason)}
         </p>
       )}
       <div className="actions">
@@ -206,8 +206,8 @@ function BatchItems({ batch, onCompare }: { batch: BatchSummary; onCompare: (ite
               <tr key={item.id} data-status={item.status}>
                 <td title={item.input}>
                   <div className="item-name">{name}</div>
-                  {item.error && <div className="error-text item-error">{item.error}</div>}
-                  {item.note && <div className="item-note">{item.note}</div>}
+                  {item.error && <div className="error-text item-error">{saidText(item.errorSaid, item.error)}</div>}
+                  {item.note && <div className="item-note">{saidText(item.noteSaid, item.note)}</div>}
                 </td>
                 <td>
                   <span className={`status status-${item.status}`}>{t(`queue.itemStatus.${item.status}`)}</span>

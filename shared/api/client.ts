@@ -45,7 +45,7 @@ export function fromWireError(w: WireError): StudioError {
 const saidSchema = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
 
 /** A key and values as sent; anything else (an older or foreign peer) is dropped and the message shown as it is. */
-function saidOf(said: unknown): Said | undefined {
+export function saidOf(said: unknown): Said | undefined {
   const parsed = saidSchema.safeParse(said);
   return parsed.success ? parsed.data : undefined;
 }

@@ -101,6 +101,8 @@ export interface BatchSummary {
   output: BatchOutputOptions;
   /** Why a batch stopped on its own (e.g. the output disk is full). */
   pausedReason?: string;
+  /** The same in the UI's language: its key and values (shared/refusals.ts). */
+  pausedSaid?: Said;
 }
 
 /** Where a batch would write, asked before it starts. */
@@ -124,11 +126,14 @@ export interface BatchItem {
   /** 0..1 while running. */
   progress: number;
   error: string | null;
+  /** `error` in the UI's language: its key and values (shared/refusals.ts), where main sent them. */
+  errorSaid?: Said;
   attempts: number;
   /** Library image the item came from, when it came from the library. */
   imageId?: number;
   /** A word about a finished item that is not an error (an animation whose other frames were not enhanced). */
   note?: string;
+  noteSaid?: Said;
 }
 
 export interface ItemPage {

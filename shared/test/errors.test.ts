@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { StudioError, describeIssues, explainError, isOutOfMemory, stopsBatch } from '../errors.js';
+import { StudioError, describeIssues, isOutOfMemory, stopsBatch } from '../errors.js';
+import { explainError } from '../explain-error.js';
 
 const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
 

@@ -189,11 +189,15 @@ describe('retry, order and priority', () => {
     const item = queue.items({ batchId: batch.id }).items[0];
     expect(item.status).toBe('failed');
     expect(queue.batch(batch.id).status).toBe('failed');
+    // stored with the English reason: its key and values, for the UI's language
+    expect(item.errorSaid).toMatchObject({ key: 'files.undecodable', params: { file: bad } });
+    expect(item.error).toContain(`${bad} could not be decoded (${item.errorSaid!.params.detail})`);
 
     await writeTestImage(bad, { width: 20, height: 20 });
     queue.retry({ batchId: batch.id });
     await queue.whenIdle();
     expect(queue.item(item.id)).toMatchObject({ status: 'done', attempts: 2, error: null });
+    expect(queue.item(item.id).errorSaid).toBeUndefined();
     const attempts = queue.attempts(item.id);
     expect(attempts.map((a) => a.outcome)).toEqual(['failed', 'done']);
     expect(attempts[0].error).toContain('bad.jpg');

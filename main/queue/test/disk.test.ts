@@ -46,6 +46,8 @@ describe.skipIf(!mountable)('output disk trouble', () => {
     expect(failed.error).toMatch(/full/);
     expect(failed.error).toContain(failed.output!);
     expect(stopped.pausedReason).toBe(failed.error);
+    expect(failed.errorSaid).toEqual({ key: 'files.diskFull', params: { doing: 'output', file: failed.output } });
+    expect(stopped.pausedSaid).toEqual(failed.errorSaid);
     expect(listFiles(out)).toEqual(['filler.bin']); // no partial output, no temporary file
 
     fs.rmSync(filler);
@@ -53,6 +55,7 @@ describe.skipIf(!mountable)('output disk trouble', () => {
     await queue.whenIdle();
     expect(queue.batch(batch.id)).toMatchObject({ status: 'done', counts: { done: 4 } });
     expect(queue.batch(batch.id).pausedReason).toBeUndefined();
+    expect(queue.batch(batch.id).pausedSaid).toBeUndefined();
     expect(listFiles(out)).toEqual(['d0.png', 'd1.png', 'd2.png', 'd3.png']);
   });
 

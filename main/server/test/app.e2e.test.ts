@@ -201,6 +201,14 @@ describe('CTMSR Studio in a browser', () => {
     const row = page.getByRole('row', { name: /broken\.jpg/ });
     await expect.poll(() => row.textContent()).toMatch(/broken\.jpg could not be decoded .*corrupt or truncated/);
     await shot('queue-failed');
+    // main stored the reason's key and values with it: in German the same row says it in German, the decoder's words kept
+    await openScreen('Settings');
+    await page.getByLabel('Language').selectOption('de');
+    await page.getByRole('navigation', { name: 'Ansichten' }).getByRole('button', { name: 'Warteschlange' }).click();
+    await expect.poll(() => row.textContent()).toMatch(/broken\.jpg ließ sich nicht dekodieren \(.+\)\. Die Datei ist vielleicht beschädigt/);
+    await page.getByRole('navigation', { name: 'Ansichten' }).getByRole('button', { name: 'Einstellungen' }).click();
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByRole('navigation', { name: 'Screens' }).waitFor();
   });
 
   it('imports an ONNX model without a manifest and enhances with it', async () => {

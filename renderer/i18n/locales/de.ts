@@ -362,6 +362,8 @@ export const de: Locale = {
   },
   errors: {
     states: { queued: 'wartet', running: 'trainiert', stopping: 'hält an', stopped: 'angehalten', failed: 'fehlgeschlagen', done: 'fertig' },
+    doing: { input: 'Lesen von', model: 'Laden des Modells für', engine: 'Verbessern von', output: 'Schreiben von' },
+    fileKinds: { file: 'eine Datei', folder: 'ein Ordner', fifo: 'eine benannte Pipe (FIFO)', socket: 'ein Socket', device: 'ein Gerät', other: 'keine gewöhnliche Datei' },
     training: {
       noWeights: '{{model}} lässt sich nicht nachtrainieren: Seine Trainingsgewichte sind nicht installiert (nur vom Trainer erstellte und nachtrainierte Modelle haben sie). Wählen Sie ein anderes Basismodell.',
       scaleMismatch: 'Die Paare sind ×{{pairs}}, {{model}} ist aber ×{{scale}}. Wählen Sie ein ×{{pairs}}-Basismodell.',
@@ -428,6 +430,40 @@ export const de: Locale = {
       notOnnx: '{{file}} ist keine .onnx-Datei. Wählen Sie ein ONNX-Modell.',
       notInstalled: 'Das Modell „{{model}}“ ist nicht installiert. Aktualisieren Sie die Liste der Modelle.',
       bundled: '{{model}} gehört zu CTMSR Studio und kann nicht entfernt werden.',
+    },
+    files: {
+      diskFull: 'Beim {{doing}} {{file}} ist der Datenträger voll geworden. Geben Sie Speicherplatz frei oder wählen Sie einen anderen Ausgabeordner und setzen Sie dann fort.',
+      outputNotWritable: '{{file}} lässt sich nicht schreiben: Der Ausgabeordner ist schreibgeschützt oder nicht beschreibbar. Wählen Sie einen anderen Ausgabeordner oder korrigieren Sie seine Zugriffsrechte und setzen Sie dann fort.',
+      inputNotReadable: '{{file}} lässt sich nicht lesen: Zugriff verweigert. Korrigieren Sie die Zugriffsrechte der Datei und versuchen Sie es dann erneut.',
+      outputFolderGone: '{{file}} lässt sich nicht schreiben: Sein Ordner existiert nicht (wurde er entfernt oder ausgehängt?). Wählen Sie einen anderen Ausgabeordner und setzen Sie dann fort.',
+      inputGone: '{{file}} ist nicht mehr da (seit der Auswahl verschoben oder gelöscht). Legen Sie die Datei zurück oder entfernen Sie sie aus dem Stapel.',
+      outOfMemory: 'Beim {{doing}} {{file}} reichte der Arbeitsspeicher nicht. Verringern Sie die Kachelgröße oder das Speicherbudget (Einstellungen oder --tile-size / --memory) und versuchen Sie es dann erneut.',
+      failed: 'Fehler beim {{doing}} {{file}}: {{detail}}. Versuchen Sie es erneut; schlägt es wieder fehl, melden Sie es bitte.',
+      notAnImageFile: '{{file}} ist {{fileKind}}, keine Bilddatei. Gelesen werden nur gewöhnliche Bilddateien.',
+      unsupportedFormat: '{{file}} hat kein Bildformat, das CTMSR Studio lesen kann ({{formats}}). Wandeln Sie die Datei zuerst um.',
+      overPixelLimit: '{{file}} ist größer als {{megapixels}} Megapixel. Verkleinern Sie das Bild vor dem Verbessern.',
+      undecodable: '{{file}} ließ sich nicht dekodieren ({{detail}}). Die Datei ist vielleicht beschädigt oder unvollständig; exportieren Sie sie neu oder ersetzen Sie sie.',
+      readTimeout: '{{file}} wurde nach {{seconds}} s noch immer gelesen und wurde aufgegeben. Liegt die Datei auf einem Netzwerk- oder Wechsellaufwerk, prüfen Sie das Laufwerk und versuchen Sie es erneut.',
+      outputFolderIsAFile: 'In {{folder}} lässt sich nicht schreiben: {{file}} ist eine Datei, kein Ordner. Wählen Sie einen anderen Ausgabeordner.',
+      cannotCreateFolder: 'Der Ausgabeordner {{folder}} lässt sich nicht anlegen: {{parent}} nimmt keine neuen Ordner an ({{detail}}). Wählen Sie einen anderen Ausgabeordner.',
+    },
+    output: {
+      existsSkipExisting: '{{file}} gibt es bereits („Bilder mit vorhandener Ausgabe überspringen“ ist an)',
+      existsSkip: '{{file}} gibt es bereits (wenn die Ausgabe existiert: Bild überspringen)',
+      exists: '{{file}} gibt es bereits. Wählen Sie unter „Wenn die Ausgabe existiert“ „Nummer anhängen“ oder „Ausgabe überschreiben“, oder einen anderen Ausgabeordner.',
+      noFreeName: '{{file}} gibt es bereits, und daneben fand sich kein freier Name. Wählen Sie einen anderen Ausgabeordner.',
+      alreadyEnhanced: 'bereits verbessert als {{name}} („Bilder mit vorhandener Ausgabe überspringen“ ist an)',
+      animation: 'animiert: nur das erste seiner {{frames}} Einzelbilder wurde verbessert',
+      notAttempted: 'nicht versucht: {{reason}}',
+    },
+    engine: {
+      noProviderModel:
+        'Das Modell {{model}} ({{file}}) ließ sich mit keinem Anbieter öffnen: {{reasons}}. Die Datei ist kein Graph, den ONNX Runtime ausführen kann: Exportieren oder importieren Sie das Modell neu.',
+      noProviderMemory: 'Das Modell {{model}} ({{file}}) ließ sich mit keinem Anbieter öffnen: {{reasons}}. Schließen Sie andere Programme oder verringern Sie das Speicherbudget in den Einstellungen und versuchen Sie es dann erneut.',
+      noProvider:
+        'Das Modell {{model}} ({{file}}) ließ sich mit keinem Anbieter öffnen: {{reasons}}. Prüfen Sie die Ausführungsanbieter und Threads in den Einstellungen (die CPU braucht keine Einrichtung) und versuchen Sie es dann erneut; eine Neuinstallation von CTMSR Studio repariert ein beschädigtes ONNX Runtime.',
+      unreadableModel: 'Das Modell {{model}} ({{file}}) ließ sich nicht lesen: {{detail}}. Importieren Sie das Modell neu.',
+      notOnnx: '{{file}} ist kein ONNX-Modell, das ONNX Runtime öffnen kann ({{detail}}). Prüfen Sie, ob die Datei vollständig ist, oder exportieren Sie sie neu.',
     },
     python: {
       notAbsolute: 'Der Python-Interpreter muss als vollständiger Pfad angegeben werden (angegeben: „{{value}}“). Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
