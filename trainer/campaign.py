@@ -330,8 +330,9 @@ def table(camp):
         "\n".join(lines)
 
 
-def plot(camp):
-    """curve.png beside curve.csv: per set, PSNR and LPIPS against the step, bicubic as a dashed line (matplotlib)."""
+def figure(camp):
+    """The curve as a matplotlib figure: per set and metric, the EMA weights against the step, bicubic as a dashed
+    line; a metric a set has no values for (PSNR and LPIPS of a NIQE-only set) gets no empty panel."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -350,6 +351,9 @@ def plot(camp):
                 ax.plot(*zip(*pts), marker=".", label="EMA weights")
             if bic and bic.get(key):
                 ax.axhline(float(bic[key]), linestyle="--", color="grey", label="bicubic")
+            if not ax.lines:
+                ax.set_visible(False)
+                continue
             ax.set_title(f"{label}: {m.upper()}", fontsize=9)
             ax.grid(alpha=0.3)
     for ax in axes[-1]:
@@ -357,6 +361,12 @@ def plot(camp):
     axes[0][0].legend(fontsize=8)
     fig.suptitle(f"campaign {camp.name}: {sampling(camp)}, seed 0 ({len(ema)} scorings)")
     fig.tight_layout()
+    return fig
+
+
+def plot(camp):
+    """curve.png beside curve.csv."""
+    fig = figure(camp)
     out = os.path.join(camp.out, "curve.png")
     fig.savefig(out, dpi=80)
     log(f"campaign: wrote {out}")

@@ -242,6 +242,20 @@ def test_the_curve_prints_as_the_table_models_readme_carries(tmp_path, hr_folder
         "| 3,600 | 23.18 / 0.327 / – | 5.09 |"]
 
 
+def test_the_plot_draws_no_empty_panel_for_a_niqe_only_set(tmp_path, hr_folder):
+    pytest.importorskip("matplotlib", reason="matplotlib draws the campaign plot; not needed to train")
+    from trainer.campaign import Campaign, figure
+    _plan(tmp_path, hr_folder)
+    (tmp_path / "campaigns" / "tiny" / "curve.csv").write_text(
+        "step,stage,hours,device,kind,real psnr,real lpips,real niqe,photos psnr,photos lpips,photos niqe\n"
+        "0,dtm,0.0,cpu,bicubic,23.426,0.6777,10.141,,,7.47\n"
+        "0,dtm,0.0,cpu,ema,23.489,0.3413,5.8,,,5.346\n")
+    fig = figure(Campaign("tiny", str(tmp_path / "campaigns"), str(tmp_path / "runs")))
+    shown = [(ax.get_title(), ax.get_visible()) for ax in fig.axes]
+    assert [t for t, v in shown if v] == ["real: PSNR", "real: LPIPS", "real: NIQE", "photos: NIQE"]
+    assert sum(not v for _, v in shown) == 2    # photos' PSNR and LPIPS
+
+
 def test_carrying_on_from_the_committed_checkpoint_keeps_f_theta_prime(tmp_path, hr_folder):
     # f_θ' restarted from the current weights on a new machine was a refresh the plan (refresh_every) never asked for
     _plan(tmp_path, hr_folder)
