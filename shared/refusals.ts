@@ -27,6 +27,15 @@ export const refusalTexts = {
     alreadyExported: '{{run}} has finished; its model is already in Models.',
     noCheckpoint: '{{run}} has no checkpoint to export yet; resume it for a while, or wait until it finishes.',
     anotherTraining: 'Another run is training; export this one when it has finished or stopped.',
+    diskFullStopped: 'Training stopped: the disk holding {{folder}} is full. Free some space on it, then resume: the run continues from its last checkpoint.',
+    failed: 'Training failed: {{reason}}. Resume continues from the last checkpoint; the log is {{log}}.',
+    killed:
+      'Training failed: the trainer was killed by {{signal}} (by another program, or by the system when memory ran out). Resume continues from the last checkpoint; the log is {{log}}.',
+    exited: 'Training failed: the trainer exited with code {{code}}. Resume continues from the last checkpoint; the log is {{log}}.',
+    appClosed: 'CTMSR Studio closed while this run was training. Resume continues from its last checkpoint.',
+    folderGone:
+      'The run folder {{folder}} was deleted or moved: its settings, checkpoint and held-out pictures are gone, so {{run}} cannot go on. Remove the run from the list and start a new one.',
+    setupDiskFull: 'Cannot set up the run in {{folder}}: the disk is full. Free some space on it, then start the run again.',
   },
   scan: {
     isAFile: '{{path}} is a file, not a folder. Give the folder that holds the pictures.',

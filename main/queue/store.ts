@@ -1,6 +1,6 @@
 import type { ItemStatus, StatusCounts } from '../../shared/api/types.js';
-import { saidOf } from '../../shared/api/client.js';
 import type { Said } from '../../shared/errors.js';
+import { saidJson } from '../store/said-column.js';
 import { isLibraryImage } from '../library/query.js';
 import type { StudioDatabase } from '../store/db.js';
 
@@ -75,20 +75,6 @@ const itemColumns = `id, batch_id AS batchId, position, input_path AS inputPath,
   output_path AS outputPath, output_claimed AS outputClaimed, attempts, error_code AS errorCode, error, pixels,
   started_at AS startedAt, finished_at AS finishedAt, decode_ms AS decodeMs, enhance_ms AS enhanceMs, write_ms AS writeMs, note,
   error_said AS errorSaid, note_said AS noteSaid`;
-
-function saidJson(said: Said | undefined): string | null {
-  return said ? JSON.stringify(said) : null;
-}
-
-/** A stored Said (JSON text), or undefined for rows stored before migration 007 or one that does not parse. */
-export function storedSaid(json: string | null): Said | undefined {
-  if (json === null) return undefined;
-  try {
-    return saidOf(JSON.parse(json));
-  } catch {
-    return undefined;
-  }
-}
 
 /** The queue's SQL. Every state change is one transaction, so the database never shows half of one. */
 export class QueueStore {

@@ -1,6 +1,7 @@
 import type { BatchItem, BatchStatus, BatchSummary, ItemPage, ItemStatus } from '../../shared/api/types.js';
 import type { BatchOptions } from './enqueue.js';
-import { storedSaid, type BatchTally, type ItemRow, type QueueStore } from './store.js';
+import { storedSaid } from '../store/said-column.js';
+import type { BatchTally, ItemRow, QueueStore } from './store.js';
 import type { QueueWorker } from './worker.js';
 import { refusal } from '../../shared/refusals.js';
 

@@ -11,7 +11,7 @@ import { manifestScore, modelManifestSchema, type LoadedModel, type ModelManifes
 import type { HeldOutMetrics, TrainingRun } from '../../shared/training/types.js';
 import { scoreHeldOut, type HeldOutScore } from './heldout-eval.js';
 import { configFile, failureReason, runFolderGone } from './run-folder.js';
-import type { RunPatch } from './runs-store.js';
+import { failure, type RunPatch } from './runs-store.js';
 import type { TrainerExit } from './trainer-process.js';
 import type { Active } from './trainer-slot.js';
 
@@ -36,7 +36,7 @@ export async function finishRun(active: Active, exit: TrainerExit, python: strin
     return;
   }
   if (exit.code !== 0 || !active.exported) {
-    deps.record(id, { ...done, state: 'failed', error: failureReason(run, active.error, exit) });
+    deps.record(id, { ...done, state: 'failed', ...failure(failureReason(run, active.error, exit)) });
     return;
   }
   deps.record(id, { ...done, stage: 'evaluating' });

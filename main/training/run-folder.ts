@@ -4,8 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { StudioError } from '../../shared/errors.js';
+import type { Said, StudioError } from '../../shared/errors.js';
 import { explainError } from '../../shared/explain-error.js';
+import { reason, refusal, type Reason } from '../../shared/refusals.js';
 import type { TrainingRun } from '../../shared/training/types.js';
 import type { TrainerExit } from './trainer-process.js';
 
@@ -27,18 +28,14 @@ export function isInside(file: string, folder: string): boolean {
 }
 
 export function runFolderGone(run: TrainingRun): StudioError {
-  return new StudioError(
-    'not-found',
-    `The run folder ${run.runDir} was deleted or moved: its settings, checkpoint and held-out pictures are gone, so ${run.name} cannot go on. Remove the run from the list and start a new one.`,
-    { file: run.runDir },
-  );
+  return refusal('not-found', 'training.folderGone', { folder: run.runDir, run: run.name }, { file: run.runDir });
 }
 
 /** Why a new run could not be set up in its folder (finetune.json and the folder are written before any training). */
 export function setupFailure(runDir: string, e: unknown): StudioError {
   const explained = explainError(e, { file: runDir, stage: 'output' });
   if (explained.code !== 'disk-full') return explained;
-  return new StudioError('disk-full', `Cannot set up the run in ${runDir}: the disk is full. Free some space on it, then start the run again.`, { file: runDir, stage: 'output', cause: e });
+  return refusal('disk-full', 'training.setupDiskFull', { folder: runDir }, { file: runDir, stage: 'output', cause: e });
 }
 
 /** Refuses to start the trainer on a run whose folder is gone: it would fail the same way on every resume. */
@@ -47,19 +44,22 @@ export function requireRunFolder(run: TrainingRun): void {
 }
 
 /** What a failure that threw says: a vanished run folder is named as such, not by the first file found missing. */
-export function failureOf(run: TrainingRun, e: unknown): string {
-  return run.runDir && !existsSync(configFile(run.runDir)) ? runFolderGone(run).message : (e as Error).message;
+export function failureOf(run: TrainingRun, e: unknown): { reason: string; said?: Said } {
+  const error = run.runDir && !existsSync(configFile(run.runDir)) ? runFolderGone(run) : (e as Error);
+  return { reason: error.message, said: (error as Partial<StudioError>).said };
 }
 
-/** Why the trainer ended without a model, for the person who will resume it; `said`: its `error` message. */
-export function failureReason(run: TrainingRun, said: string | undefined, exit: TrainerExit): string {
+/** Why the trainer ended without a model, for the person who will resume it; `told`: the trainer's `error` message. */
+export function failureReason(run: TrainingRun, told: string | undefined, exit: TrainerExit): Reason {
   const log = path.join(run.runDir, 'train.log');
-  const told = said ?? exit.spawnError;
-  if (explainError(new Error(`${told ?? ''} ${exit.logError ?? ''} ${lastLine(exit.stderrTail) ?? ''}`), { file: run.runDir, stage: 'output' }).code === 'disk-full')
-    return `Training stopped: the disk holding ${run.runDir} is full. Free some space on it, then resume: the run continues from its last checkpoint.`;
+  const message = told ?? exit.spawnError;
+  if (explainError(new Error(`${message ?? ''} ${exit.logError ?? ''} ${lastLine(exit.stderrTail) ?? ''}`), { file: run.runDir, stage: 'output' }).code === 'disk-full')
+    return reason('training.diskFullStopped', { folder: run.runDir });
   // a signal says more than the last line the trainer logged before it was killed
-  const reason = told ?? (exit.signal ? `the trainer was killed by ${exit.signal} (by another program, or by the system when memory ran out)` : (lastLine(exit.stderrTail) ?? `the trainer exited with code ${exit.code}`));
-  return `Training failed: ${reason.replace(/\.$/, '')}. Resume continues from the last checkpoint; the log is ${log}.`;
+  if (message === undefined && exit.signal) return reason('training.killed', { signal: exit.signal, log });
+  const said = message ?? lastLine(exit.stderrTail);
+  if (said === null) return reason('training.exited', { code: String(exit.code), log });
+  return reason('training.failed', { reason: said.replace(/\.$/, ''), log });
 }
 
 function lastLine(text: string): string | null {

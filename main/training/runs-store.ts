@@ -4,7 +4,9 @@
  */
 import type { StudioDatabase } from '../store/db.js';
 import { stageChoiceOf, type HeldOutMetrics, type LengthPreset, type LossPoint, type ParsedTrainingSource, type RunPreview, type RunState, type StageChoice, type TrainingRun } from '../../shared/training/types.js';
-import { StudioError } from '../../shared/errors.js';
+import { StudioError, type Said } from '../../shared/errors.js';
+import { reason } from '../../shared/refusals.js';
+import { storedSaid } from '../store/said-column.js';
 
 export const maxLossPoints = 400;
 
@@ -35,6 +37,7 @@ interface Row {
   model_id: string | null;
   heldout_json: string | null;
   error: string | null;
+  error_said: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -51,6 +54,8 @@ export interface RunPatch {
   modelId?: string | null;
   heldOut?: HeldOutMetrics | null;
   error?: string | null;
+  /** `error` in the UI's language (shared/refusals.ts); set to null with every change of `error` unless given. */
+  errorSaid?: Said | null;
   runDir?: string;
 }
 
@@ -66,15 +71,21 @@ const columns: Record<keyof RunPatch, string> = {
   modelId: 'model_id',
   heldOut: 'heldout_json',
   error: 'error',
+  errorSaid: 'error_said',
   runDir: 'run_dir',
 };
-const jsonColumns = new Set<keyof RunPatch>(['preview', 'heldOut']);
+const jsonColumns = new Set<keyof RunPatch>(['preview', 'heldOut', 'errorSaid']);
 
 /** Keeps every point until the limit, then every other one of the older half: recent detail, whole shape. */
 export function downsample(points: LossPoint[], limit = maxLossPoints): LossPoint[] {
   if (points.length <= limit) return points;
   const half = Math.floor(points.length / 2);
   return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half)];
+}
+
+/** A run's `error` and `errorSaid` from a reason (shared/refusals.ts). */
+export function failure(why: { reason: string; said?: Said }): Pick<RunPatch, 'error' | 'errorSaid'> {
+  return { error: why.reason, errorSaid: why.said ?? null };
 }
 
 export class RunsStore {
@@ -104,6 +115,7 @@ export class RunsStore {
   }
 
   update(id: number, patch: RunPatch): TrainingRun {
+    if (patch.error !== undefined && patch.errorSaid === undefined) patch = { ...patch, errorSaid: null };
     const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter((k) => patch[k] !== undefined);
     const values = keys.map((k) => (jsonColumns.has(k) ? (patch[k] === null ? null : JSON.stringify(patch[k])) : patch[k]));
     this.db.prepare(`UPDATE training_runs SET ${[...keys.map((k) => `${columns[k]} = ?`), 'updated_at = ?'].join(', ')} WHERE id = ?`).run(...values, Date.now(), id);
@@ -125,7 +137,7 @@ export class RunsStore {
   recoverInterrupted(): number[] {
     const rows = this.db.prepare(`SELECT id, state FROM training_runs WHERE state IN ('running', 'stopping')`).all() as { id: number; state: RunState }[];
     for (const row of rows) {
-      this.update(row.id, row.state === 'stopping' ? { state: 'stopped', itPerSec: null, etaSeconds: null } : { state: 'failed', error: 'CTMSR Studio closed while this run was training. Resume continues from its last checkpoint.', itPerSec: null, etaSeconds: null });
+      this.update(row.id, row.state === 'stopping' ? { state: 'stopped', itPerSec: null, etaSeconds: null } : { state: 'failed', ...failure(reason('training.appClosed')), itPerSec: null, etaSeconds: null });
     }
     return rows.map((r) => r.id);
   }
@@ -152,6 +164,7 @@ function toRun(row: Row): TrainingRun {
     losses: JSON.parse(row.losses_json) as LossPoint[],
     preview: row.preview_json ? (JSON.parse(row.preview_json) as RunPreview) : null,
     error: row.error,
+    ...(row.error_said ? { errorSaid: storedSaid(row.error_said) } : {}),
     resumable: row.state === 'stopped' || row.state === 'failed',
     modelId: row.model_id,
     heldOut: row.heldout_json ? (JSON.parse(row.heldout_json) as HeldOutMetrics) : null,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { TrainingRun } from '../../shared/training/types.js';
 import type { RawMessage } from './json-lines.js';
 import { checkpointFile, configFile, failureOf, requireRunFolder } from './run-folder.js';
-import type { RunPatch } from './runs-store.js';
+import { failure, type RunPatch } from './runs-store.js';
 import { TrainerProcess, type TrainerExit } from './trainer-process.js';
 
 /** The run holding the slot, and what its trainer has said so far. */
@@ -60,7 +60,7 @@ export class TrainerSlot {
     this.current = active;
     this.deps.onActive?.(true);
     this.finishing = this.train(active, run)
-      .catch((e: unknown) => void this.deps.record(run.id, { state: 'failed', itPerSec: null, etaSeconds: null, error: failureOf(run, e) }))
+      .catch((e: unknown) => void this.deps.record(run.id, { state: 'failed', itPerSec: null, etaSeconds: null, ...failure(failureOf(run, e)) }))
       .finally(() => {
         this.current = null;
         this.deps.onActive?.(false);

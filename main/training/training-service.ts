@@ -159,7 +159,7 @@ export class TrainingService {
     try {
       this.store.remove(id);
     } catch {
-      this.record(id, { state: 'failed', error: failure.message });
+      this.record(id, { state: 'failed', error: failure.message, errorSaid: failure.said ?? null });
     }
   }
 
@@ -245,9 +245,9 @@ export class TrainingService {
   private withUnsaved(run: TrainingRun): TrainingRun {
     const patch = this.unsaved.get(run.id);
     if (!patch) return run;
-    const { checkpoint: _notShown, ...shown } = patch;
+    const { checkpoint: _notShown, errorSaid, ...shown } = patch;
     const state = shown.state ?? run.state;
-    return { ...run, ...shown, state, resumable: state === 'stopped' || state === 'failed' };
+    return { ...run, ...shown, errorSaid: errorSaid === undefined ? run.errorSaid : (errorSaid ?? undefined), state, resumable: state === 'stopped' || state === 'failed' };
   }
 
   /** Exports a stopped or failed run's last checkpoint now: evaluated and registered like a finished run. */

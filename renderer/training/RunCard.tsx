@@ -7,6 +7,7 @@ import { formatDuration } from '../../shared/format/duration';
 import { formatCount } from '../ui/format';
 import { useNotify } from '../ui/notices';
 import { LossChart } from './LossChart';
+import { saidText } from '../i18n/error-text';
 import { ImageDialog } from '../ui/ImageDialog';
 import { RemovableActions } from '../ui/RemovableActions';
 import { stageName } from '../ui/stage-name';
@@ -55,7 +56,7 @@ export function RunCard({ run, onRemoved }: { run: TrainingRun; onRemoved: () =>
       </p>
       {run.error && (
         <p className="run-error" role="alert">
-          {run.error}
+          {saidText(run.errorSaid, run.error)}
         </p>
       )}
       <div className="run-body">

@@ -159,6 +159,8 @@ export interface TrainingRun {
   preview: RunPreview | null;
   /** Why it failed (or stopped on its own). */
   error: string | null;
+  /** `error` in the UI's language: its key and values (shared/refusals.ts). */
+  errorSaid?: Said;
   /** A checkpoint exists: resume continues from it. */
   resumable: boolean;
   /** Registered model id, once exported. */

@@ -30,6 +30,11 @@ describe('RunsStore', () => {
     expect(store.recoverInterrupted().sort()).toEqual([a, b]);
     expect(store.get(a)).toMatchObject({ state: 'failed', step: 120, resumable: true, preview: { step: 100 }, losses: [{ step: 10, ct: 0.1 }], totalIterations: 300 });
     expect(store.get(a).error).toMatch(/closed while this run was training/);
+    expect(store.get(a).errorSaid).toEqual({ key: 'training.appClosed', params: {} });
+    // a new error without words for the UI clears the old ones: the screen never words a stale failure
+    store.update(a, { state: 'queued', error: null });
+    expect(store.get(a).error).toBeNull();
+    expect(store.get(a).errorSaid).toBeUndefined();
     expect(store.get(b)).toMatchObject({ state: 'stopped', resumable: true });
     expect(() => store.get(99)).toThrow(/Training run #99 does not exist/);
     db.close();

@@ -155,6 +155,8 @@ describe('the training API', () => {
     expect(failed.error).toBe(
       `Training failed: the trainer was killed by SIGKILL (by another program, or by the system when memory ran out). Resume continues from the last checkpoint; the log is ${path.join(r.runDir, 'train.log')}.`,
     );
+    // and what the Training screen says in its language
+    expect(failed.errorSaid).toEqual({ key: 'training.killed', params: { signal: 'SIGKILL', log: path.join(r.runDir, 'train.log') } });
 
     const removal = studio.handlers.models.remove({ id: 'user-base' });
     await expect(removal).rejects.toMatchObject({ code: 'in-use', stage: 'model' });
@@ -180,6 +182,7 @@ describe('the training API', () => {
     const failed = await until(r.id, (x) => x.state === 'failed', 'failed');
     const gone = `The run folder ${r.runDir} was deleted or moved: its settings, checkpoint and held-out pictures are gone, so ${r.name} cannot go on. Remove the run from the list and start a new one.`;
     expect(failed.error).toBe(gone);
+    expect(failed.errorSaid).toEqual({ key: 'training.folderGone', params: { folder: r.runDir, run: r.name } });
     expect(failed.step).toBeLessThan(failed.totalIterations);
     expect(() => studio.handlers.training.resume({ id: r.id })).toThrow(gone);
     expect((await run(r.id)).state).toBe('failed');
@@ -220,7 +223,8 @@ describe.skipIf(!canMountTmpfs())('a full data disk during training (a small tmp
 
       await rm(filler);
       expect(await run(r.id, s)).toMatchObject({ state: 'failed', error: full });
-      expect(await run(r.id, await reopen())).toMatchObject({ state: 'failed', error: full });
+      const said = { key: 'training.diskFullStopped', params: { folder: r.runDir } };
+      expect(await run(r.id, await reopen())).toMatchObject({ state: 'failed', error: full, errorSaid: said });
     });
   }, 300_000);
 

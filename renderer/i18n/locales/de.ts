@@ -376,6 +376,15 @@ export const de: Locale = {
       alreadyExported: '„{{run}}“ ist fertig; sein Modell steht bereits unter Modelle.',
       noCheckpoint: '„{{run}}“ hat noch keinen Checkpoint zum Exportieren; setzen Sie den Lauf eine Weile fort oder warten Sie, bis er fertig ist.',
       anotherTraining: 'Ein anderer Lauf trainiert gerade; exportieren Sie diesen, wenn jener fertig oder angehalten ist.',
+      diskFullStopped: 'Training angehalten: Der Datenträger mit {{folder}} ist voll. Geben Sie dort Speicherplatz frei und setzen Sie den Lauf dann fort: Er macht beim letzten Checkpoint weiter.',
+      failed: 'Training fehlgeschlagen: {{reason}}. Beim Fortsetzen geht es ab dem letzten Checkpoint weiter; das Protokoll steht in {{log}}.',
+      killed:
+        'Training fehlgeschlagen: Der Trainer wurde durch {{signal}} beendet (von einem anderen Programm oder vom System, als der Arbeitsspeicher ausging). Beim Fortsetzen geht es ab dem letzten Checkpoint weiter; das Protokoll steht in {{log}}.',
+      exited: 'Training fehlgeschlagen: Der Trainer endete mit Code {{code}}. Beim Fortsetzen geht es ab dem letzten Checkpoint weiter; das Protokoll steht in {{log}}.',
+      appClosed: 'CTMSR Studio wurde geschlossen, während dieser Lauf trainierte. Beim Fortsetzen geht es ab seinem letzten Checkpoint weiter.',
+      folderGone:
+        'Der Laufordner {{folder}} wurde gelöscht oder verschoben: Seine Einstellungen, sein Checkpoint und seine zurückgehaltenen Bilder sind weg, daher kann „{{run}}“ nicht weitermachen. Entfernen Sie den Lauf aus der Liste und starten Sie einen neuen.',
+      setupDiskFull: 'Der Lauf lässt sich in {{folder}} nicht einrichten: Der Datenträger ist voll. Geben Sie dort Speicherplatz frei und starten Sie den Lauf dann erneut.',
     },
     scan: {
       isAFile: '{{path}} ist eine Datei, kein Ordner. Geben Sie den Ordner an, der die Bilder enthält.',
