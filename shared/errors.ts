@@ -54,11 +54,15 @@ const stageOfCode: Record<ErrorCode, ErrorStage> = {
   internal: 'engine',
 };
 
-/** A refusal's key and values (shared/refusals.ts), so that the UI can say it in its own language. */
+/**
+ * A refusal's key and values (shared/refusals.ts), so that the UI can say it in its own language. A value may itself
+ * be said: a part of the sentence that has its own wording (what to do, which limit).
+ */
 export interface Said {
   key: string;
-  params: Record<string, string | number>;
+  params: Record<string, SaidValue>;
 }
+export type SaidValue = string | number | Said;
 
 export interface StudioErrorOptions {
   file?: string;

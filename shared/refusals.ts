@@ -6,7 +6,7 @@
  * are words from a fixed list (a run's state, what the app was doing, what a path is) and are worded by their list.
  */
 import type { RunState } from './training/types.js';
-import { StudioError, type ErrorCode, type ErrorStage, type Said, type StudioErrorOptions } from './errors.js';
+import { StudioError, type ErrorCode, type ErrorStage, type Said, type SaidValue, type StudioErrorOptions } from './errors.js';
 
 const useAnotherPython = 'Choose the python executable of an installation that has PyTorch, or clear the field to let the app look for one.';
 const systemFolders = 'CTMSR Studio never reads photos from system folders or writes into them. Choose a folder of your own.';
@@ -106,6 +106,17 @@ export const refusalTexts = {
     readTimeout: '{{file}} was still being read after {{seconds}} s and was given up. If it is on a network or removable drive, check the drive and retry.',
     outputFolderIsAFile: 'Cannot write into {{folder}}: {{file}} is a file, not a folder. Choose another output folder.',
     cannotCreateFolder: 'Cannot create the output folder {{folder}}: {{parent}} does not accept new folders ({{detail}}). Choose another output folder.',
+    tooLargeToEnhance: '{{file}} is {{width, number}} × {{height, number}}: the model would make {{made}} of it, more than the {{limit}} CTMSR Studio works on. {{advice}}',
+    tooLargeForFormat: '{{file}} would be {{width, number}} × {{height, number}} ({{area}}), and {{format}} images can be at most {{limit}}. Choose {{choice}}.',
+  },
+  sizes: {
+    downscaleTo: 'Downscale it to at most {{percent}} % first, or crop it.',
+    cropOrDownscale: 'Crop or downscale it first.',
+    perSide: '{{side, number}} px per side',
+    formatOrWidth: '{{formats}} as the format, or {{width}}',
+    width: 'a width of at most {{width, number}} px',
+    widthAtScale: 'a width of at most {{width, number}} px (scale ×{{scale, number}})',
+    or: '{{first}} or {{rest}}',
   },
   output: {
     existsSkipExisting: '{{file}} already exists (skip existing is on)',
@@ -139,15 +150,17 @@ export const worded = { state: 'states', doing: 'doing', fileKind: 'fileKinds' }
 type Group = Exclude<keyof Texts, (typeof worded)[keyof typeof worded]>;
 /** 'training.notTraining', 'queue.batchGone', …: a refusal's key, as the renderer's `errors.<key>`. */
 export type RefusalKey = { [G in Group]: `${G}.${keyof Texts[G] & string}` }[Group];
-export type RefusalParams = Record<string, string | number>;
+export type RefusalParams = Record<string, SaidValue>;
 
 /** The English text of `key` with its values filled in (those named in `worded` worded by their list). */
 export function refusalText(key: RefusalKey, params: RefusalParams = {}): string {
   const [group, name] = key.split('.') as [Group, string];
   const template = (refusalTexts[group] as Record<string, string>)[name];
-  return template.replace(/\{\{(\w+)\}\}/g, (_, p: string) => {
+  return template.replace(/\{\{(\w+)(, *number)?\}\}/g, (_, p: string, number?: string) => {
     const value = params[p];
     if (value === undefined) throw new Error(`refusal ${key} needs a value for {{${p}}}`);
+    if (typeof value === 'object') return refusalText(value.key as RefusalKey, value.params);
+    if (number && typeof value === 'number') return value.toLocaleString('en-US');
     const list = p in worded ? (refusalTexts[worded[p as keyof typeof worded]] as Record<string, string>) : undefined;
     return list?.[String(value)] ?? String(value);
   });
@@ -160,7 +173,12 @@ export interface Reason {
 }
 
 export function reason(key: RefusalKey, params: RefusalParams = {}): Reason {
-  return { reason: refusalText(key, params), said: { key, params } };
+  return { reason: refusalText(key, params), said: said(key, params) };
+}
+
+/** A part of a sentence with its own wording, as the value of another's placeholder. */
+export function said(key: RefusalKey, params: RefusalParams = {}): Said {
+  return { key, params };
 }
 
 /** A StudioError whose message is the English text and which carries the key and values for the UI's language. */

@@ -1,4 +1,5 @@
-import { StudioError } from '../../shared/errors.js';
+import type { Said } from '../../shared/errors.js';
+import { refusal, said } from '../../shared/refusals.js';
 import type { WritableFormat } from './formats.js';
 
 /**
@@ -31,7 +32,11 @@ export const formatLimits: Record<WritableFormat, FormatLimits> = {
 
 const formatLabel: Record<WritableFormat, string> = { png: 'PNG', jpeg: 'JPEG', webp: 'WebP', avif: 'AVIF', tiff: 'TIFF' };
 const mp = (pixels: number) => `${Math.round(pixels / 1e6)} MP`;
-const px = (n: number) => n.toLocaleString('en-US');
+
+/** "PNG or TIFF", said in parts so that "or" is the UI's word. */
+function either(names: string[]): string | Said {
+  return names.length === 1 ? names[0] : said('sizes.or', { first: names[0], rest: either(names.slice(1)) });
+}
 
 /** The largest pixel count a format can be written at. */
 export function maxPixelsFor(format: WritableFormat): number {
@@ -65,12 +70,9 @@ export function checkOutputSize(
   const nativeArea = native.width * native.height;
   if (nativeArea > maxOutputPixels) {
     const scale = Math.floor(Math.sqrt(maxOutputPixels / (input.width * input.height)) * 10) / 10;
-    throw new StudioError(
-      'image-too-large',
-      `${file} is ${px(input.width)} × ${px(input.height)}: the model would make ${mp(nativeArea)} of it, more than the ${mp(maxOutputPixels)} CTMSR Studio works on. ` +
-        (scale >= 1 ? `Downscale it to at most ${Math.round(Math.sqrt(maxOutputPixels / nativeArea) * 100)} % first, or crop it.` : 'Crop or downscale it first.'),
-      { file },
-    );
+    const advice = scale >= 1 ? said('sizes.downscaleTo', { percent: Math.round(Math.sqrt(maxOutputPixels / nativeArea) * 100) }) : said('sizes.cropOrDownscale');
+    const params = { file, width: input.width, height: input.height, made: mp(nativeArea), limit: mp(maxOutputPixels), advice };
+    throw refusal('image-too-large', 'files.tooLargeToEnhance', params, { file });
   }
   const limits = formatLimits[format];
   const maxPixels = maxPixelsFor(format);
@@ -81,12 +83,9 @@ export function checkOutputSize(
   const others = (Object.keys(formatLimits) as WritableFormat[]).filter(
     (f) => f !== format && Math.max(output.width, output.height) <= formatLimits[f].maxSide && area <= maxPixelsFor(f),
   );
-  const limit = tooWide ? `${px(limits.maxSide)} px per side` : `${mp(maxPixels)}`;
-  throw new StudioError(
-    'image-too-large',
-    `${file} would be ${px(output.width)} × ${px(output.height)} (${mp(area)}), and ${formatLabel[format]} images can be at most ${limit}. ` +
-      `Choose ${others.length > 0 ? `${others.map((f) => formatLabel[f]).join(' or ')} as the format, or ` : ''}` +
-      `a width of at most ${px(fits.width)} px${scale >= 1 ? ` (scale ×${scale})` : ''}.`,
-    { file },
-  );
+  const limit = tooWide ? said('sizes.perSide', { side: limits.maxSide }) : mp(maxPixels);
+  const width = scale >= 1 ? said('sizes.widthAtScale', { width: fits.width, scale }) : said('sizes.width', { width: fits.width });
+  const choice = others.length > 0 ? said('sizes.formatOrWidth', { formats: either(others.map((f) => formatLabel[f])), width }) : width;
+  const params = { file, width: output.width, height: output.height, area: mp(area), format: formatLabel[format], limit, choice };
+  throw refusal('image-too-large', 'files.tooLargeForFormat', params, { file });
 }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../shared/errors';
 import { explainError } from '../../shared/explain-error';
-import { reason, refusal } from '../../shared/refusals';
+import { reason, refusal, said } from '../../shared/refusals';
 import { errorText, saidText } from './error-text';
 import { i18n, initI18n } from './i18n';
 
@@ -29,6 +29,18 @@ describe('errorText', () => {
     const skipped = reason('output.existsSkip', { file: '/out/a.png' });
     expect(skipped.reason).toBe('/out/a.png already exists (collision policy: skip)');
     expect(saidText(skipped.said, skipped.reason)).toBe('/out/a.png gibt es bereits (wenn die Ausgabe existiert: Bild überspringen)');
+  });
+
+  it('says parts with their own words in the UI language, numbers written its way', async () => {
+    await initI18n('de');
+    const width = said('sizes.widthAtScale', { width: 19_999, scale: 3.33 });
+    const choice = said('sizes.formatOrWidth', { formats: said('sizes.or', { first: 'PNG', rest: 'TIFF' }), width });
+    const e = refusal('image-too-large', 'files.tooLargeForFormat', { file: '/p/a.jpg', width: 24_000, height: 16_000, area: '384 MP', format: 'JPEG', limit: '268 MP', choice });
+    expect(e.message).toBe('/p/a.jpg would be 24,000 × 16,000 (384 MP), and JPEG images can be at most 268 MP. Choose PNG or TIFF as the format, or a width of at most 19,999 px (scale ×3.33).');
+    expect(errorText(e)).toBe('/p/a.jpg würde 24.000 × 16.000 groß (384 MP), und JPEG-Bilder dürfen höchstens 268 MP haben. Wählen Sie PNG oder TIFF als Format oder eine Breite von höchstens 19.999 px (Maßstab ×3,33).');
+    // a part this renderer has no words for: the whole is shown as main said it
+    const unknown = { key: 'files.tooLargeToEnhance', params: { ...e.said!.params, made: '3136 MP', limit: '400 MP', advice: { key: 'sizes.fromANewerMain', params: {} } } };
+    expect(saidText(unknown, 'As main said it.')).toBe('As main said it.');
   });
 
   it('shows in English exactly what main said, and any other error as it is worded', async () => {

@@ -4,11 +4,22 @@ import { i18n } from './i18n';
 
 /** A refusal or reason main sent with its key (shared/refusals.ts) in the UI's language; else main's own English `text`. */
 export function saidText(said: Said | undefined, text: string): string {
-  if (!said || !i18n.exists(`errors.${said.key}`)) return text;
-  const params: Record<string, string | number> = { ...said.params };
-  for (const [name, list] of Object.entries(worded)) {
-    const value = params[name];
-    if (typeof value === 'string' && i18n.exists(`errors.${list}.${value}`)) params[name] = i18n.t(`errors.${list}.${value}`);
+  return (said && inLanguage(said)) ?? text;
+}
+
+/** `said` in the UI's language, parts said in their own words included; undefined where a key is not known here. */
+function inLanguage(said: Said): string | undefined {
+  if (!i18n.exists(`errors.${said.key}`)) return undefined;
+  const params: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(said.params)) {
+    if (typeof value === 'object') {
+      const part = inLanguage(value);
+      if (part === undefined) return undefined;
+      params[name] = part;
+    } else {
+      const list = worded[name as keyof typeof worded];
+      params[name] = typeof value === 'string' && list && i18n.exists(`errors.${list}.${value}`) ? i18n.t(`errors.${list}.${value}`) : value;
+    }
   }
   return i18n.t(`errors.${said.key}`, params);
 }

@@ -13,7 +13,8 @@ function flatten(tree: Tree, prefix = ''): Map<string, string> {
   return out;
 }
 
-const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+// a placeholder with its format, if any ({{width, number}}): a number written the language's way in each
+const placeholders = (text: string) => [...text.matchAll(/\{\{(\w+(?:, *\w+)?)\}\}/g)].map((m) => m[1].replace(/ /g, '')).sort();
 const english = flatten(en);
 const german = flatten(de as Tree);
 

@@ -42,7 +42,7 @@ export function fromWireError(w: WireError): StudioError {
   return new StudioError(code, w.message, { file: w.file, stage, said: saidOf(w.said) });
 }
 
-const saidSchema = z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number()])) });
+const saidSchema: z.ZodType<Said> = z.lazy(() => z.object({ key: z.string(), params: z.record(z.string(), z.union([z.string(), z.number(), saidSchema])) }));
 
 /** A key and values as sent; anything else (an older or foreign peer) is dropped and the message shown as it is. */
 export function saidOf(said: unknown): Said | undefined {

@@ -455,6 +455,17 @@ export const de: Locale = {
       readTimeout: '{{file}} wurde nach {{seconds}} s noch immer gelesen und wurde aufgegeben. Liegt die Datei auf einem Netzwerk- oder Wechsellaufwerk, prüfen Sie das Laufwerk und versuchen Sie es erneut.',
       outputFolderIsAFile: 'In {{folder}} lässt sich nicht schreiben: {{file}} ist eine Datei, kein Ordner. Wählen Sie einen anderen Ausgabeordner.',
       cannotCreateFolder: 'Der Ausgabeordner {{folder}} lässt sich nicht anlegen: {{parent}} nimmt keine neuen Ordner an ({{detail}}). Wählen Sie einen anderen Ausgabeordner.',
+      tooLargeToEnhance: '{{file}} ist {{width, number}} × {{height, number}} groß: Das Modell würde daraus {{made}} machen, mehr als die {{limit}}, mit denen CTMSR Studio arbeitet. {{advice}}',
+      tooLargeForFormat: '{{file}} würde {{width, number}} × {{height, number}} groß ({{area}}), und {{format}}-Bilder dürfen höchstens {{limit}} haben. Wählen Sie {{choice}}.',
+    },
+    sizes: {
+      downscaleTo: 'Verkleinern Sie es vorher auf höchstens {{percent}} % oder schneiden Sie es zu.',
+      cropOrDownscale: 'Schneiden Sie es vorher zu oder verkleinern Sie es.',
+      perSide: '{{side, number}} px pro Seite',
+      formatOrWidth: '{{formats}} als Format oder {{width}}',
+      width: 'eine Breite von höchstens {{width, number}} px',
+      widthAtScale: 'eine Breite von höchstens {{width, number}} px (Maßstab ×{{scale, number}})',
+      or: '{{first}} oder {{rest}}',
     },
     output: {
       existsSkipExisting: '{{file}} gibt es bereits („Bilder mit vorhandener Ausgabe überspringen“ ist an)',
