@@ -106,6 +106,8 @@ export const refusalTexts = {
     readTimeout: '{{file}} was still being read after {{seconds}} s and was given up. If it is on a network or removable drive, check the drive and retry.',
     outputFolderIsAFile: 'Cannot write into {{folder}}: {{file}} is a file, not a folder. Choose another output folder.',
     cannotCreateFolder: 'Cannot create the output folder {{folder}}: {{parent}} does not accept new folders ({{detail}}). Choose another output folder.',
+    missingInput: '{{file}} does not exist. Check the path and try again.',
+    scaleAboveModel: "Scale ×{{scale, number}} is larger than the model's native ×{{native}}. Choose ×{{native}} or less, or a model with a larger scale.",
     tooLargeToEnhance: '{{file}} is {{width, number}} × {{height, number}}: the model would make {{made}} of it, more than the {{limit}} CTMSR Studio works on. {{advice}}',
     tooLargeForFormat: '{{file}} would be {{width, number}} × {{height, number}} ({{area}}), and {{format}} images can be at most {{limit}}. Choose {{choice}}.',
   },

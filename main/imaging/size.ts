@@ -1,4 +1,4 @@
-import { StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 
 export interface SizeRequest {
   scale?: number;
@@ -20,6 +20,6 @@ export function outputSize(input: { width: number; height: number }, modelScale:
   }
   const scale = request.scale ?? modelScale;
   if (scale > modelScale)
-    throw new StudioError('invalid-settings', `Scale ×${scale} is larger than the model's native ×${modelScale}. Choose ×${modelScale} or less, or a model with a larger scale.`);
+    throw refusal('invalid-settings', 'files.scaleAboveModel', { scale, native: modelScale });
   return { width: Math.max(1, Math.round(w * scale)), height: Math.max(1, Math.round(h * scale)) };
 }

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { StudioError } from '../../shared/errors.js';
+import type { StudioError } from '../../shared/errors.js';
+import { refusal } from '../../shared/refusals.js';
 import { notAnImageFile } from '../imaging/file-kind.js';
 import { walkImages } from '../library/walk.js';
 import { OutputManifests } from './output-manifest.js';
@@ -55,7 +56,7 @@ export async function collectInputs(paths: readonly string[], options: CollectOp
     const path = resolve(given);
     const info = await stat(path).catch(() => undefined);
     if (!info) {
-      problems.push(new StudioError('not-found', `${path} does not exist. Check the path and try again.`, { file: path }));
+      problems.push(refusal('not-found', 'files.missingInput', { file: path }, { file: path }));
     } else if (info.isDirectory()) {
       const images: string[] = [];
       for await (const image of walkImages(path, options.recursive)) if (!isOwnOutput(image.path, path)) images.push(image.path);

@@ -455,6 +455,8 @@ export const de: Locale = {
       readTimeout: '{{file}} wurde nach {{seconds}} s noch immer gelesen und wurde aufgegeben. Liegt die Datei auf einem Netzwerk- oder Wechsellaufwerk, prüfen Sie das Laufwerk und versuchen Sie es erneut.',
       outputFolderIsAFile: 'In {{folder}} lässt sich nicht schreiben: {{file}} ist eine Datei, kein Ordner. Wählen Sie einen anderen Ausgabeordner.',
       cannotCreateFolder: 'Der Ausgabeordner {{folder}} lässt sich nicht anlegen: {{parent}} nimmt keine neuen Ordner an ({{detail}}). Wählen Sie einen anderen Ausgabeordner.',
+      missingInput: '{{file}} gibt es nicht. Prüfen Sie den Pfad und versuchen Sie es erneut.',
+      scaleAboveModel: 'Der Maßstab ×{{scale, number}} ist größer als der eigene Maßstab ×{{native}} des Modells. Wählen Sie ×{{native}} oder weniger oder ein Modell mit größerem Maßstab.',
       tooLargeToEnhance: '{{file}} ist {{width, number}} × {{height, number}} groß: Das Modell würde daraus {{made}} machen, mehr als die {{limit}}, mit denen CTMSR Studio arbeitet. {{advice}}',
       tooLargeForFormat: '{{file}} würde {{width, number}} × {{height, number}} groß ({{area}}), und {{format}}-Bilder dürfen höchstens {{limit}} haben. Wählen Sie {{choice}}.',
     },
