@@ -57,9 +57,9 @@ export function failureReason(run: TrainingRun, told: string | undefined, exit: 
     return reason('training.diskFullStopped', { folder: run.runDir });
   // a signal says more than the last line the trainer logged before it was killed
   if (message === undefined && exit.signal) return reason('training.killed', { signal: exit.signal, log });
-  const said = message ?? lastLine(exit.stderrTail);
-  if (said === null) return reason('training.exited', { code: String(exit.code), log });
-  return reason('training.failed', { reason: said.replace(/\.$/, ''), log });
+  const why = message ?? lastLine(exit.stderrTail);
+  if (why === null) return reason('training.exited', { code: String(exit.code), log });
+  return reason('training.failed', { reason: why.replace(/\.$/, ''), log });
 }
 
 function lastLine(text: string): string | null {

@@ -54,7 +54,7 @@ export interface RunPatch {
   modelId?: string | null;
   heldOut?: HeldOutMetrics | null;
   error?: string | null;
-  /** `error` in the UI's language (shared/refusals.ts); set to null with every change of `error` unless given. */
+  /** `error` in the UI's language (shared/refusals.ts); cleared with every change of `error` that does not give it. */
   errorSaid?: Said | null;
   runDir?: string;
 }
@@ -81,6 +81,11 @@ export function downsample(points: LossPoint[], limit = maxLossPoints): LossPoin
   if (points.length <= limit) return points;
   const half = Math.floor(points.length / 2);
   return [...points.slice(0, half).filter((_, i) => i % 2 === 0), ...points.slice(half)];
+}
+
+/** A patch that changes `error` without words for the UI clears the old words: a screen never words a stale failure. */
+export function clearingStaleWords(patch: RunPatch): RunPatch {
+  return patch.error !== undefined && patch.errorSaid === undefined ? { ...patch, errorSaid: null } : patch;
 }
 
 /** A run's `error` and `errorSaid` from a reason (shared/refusals.ts). */
@@ -115,7 +120,7 @@ export class RunsStore {
   }
 
   update(id: number, patch: RunPatch): TrainingRun {
-    if (patch.error !== undefined && patch.errorSaid === undefined) patch = { ...patch, errorSaid: null };
+    patch = clearingStaleWords(patch);
     const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter((k) => patch[k] !== undefined);
     const values = keys.map((k) => (jsonColumns.has(k) ? (patch[k] === null ? null : JSON.stringify(patch[k])) : patch[k]));
     this.db.prepare(`UPDATE training_runs SET ${[...keys.map((k) => `${columns[k]} = ?`), 'updated_at = ?'].join(', ')} WHERE id = ?`).run(...values, Date.now(), id);
@@ -164,7 +169,7 @@ function toRun(row: Row): TrainingRun {
     losses: JSON.parse(row.losses_json) as LossPoint[],
     preview: row.preview_json ? (JSON.parse(row.preview_json) as RunPreview) : null,
     error: row.error,
-    ...(row.error_said ? { errorSaid: storedSaid(row.error_said) } : {}),
+    errorSaid: storedSaid(row.error_said),
     resumable: row.state === 'stopped' || row.state === 'failed',
     modelId: row.model_id,
     heldOut: row.heldout_json ? (JSON.parse(row.heldout_json) as HeldOutMetrics) : null,

@@ -21,7 +21,7 @@ import { finishRun } from './registration.js';
 import { defaultRunName, distinctRunName, runConfig, writeRunConfig } from './run-config.js';
 import { checkpointFile, isInside, previewPath, requireRunFolder, setupFailure } from './run-folder.js';
 import { handleTrainerMessage } from './run-messages.js';
-import { RunsStore, type RunPatch } from './runs-store.js';
+import { RunsStore, clearingStaleWords, type RunPatch } from './runs-store.js';
 import { scanSource, splitHeldOut } from './source-scan.js';
 import { TrainerSlot } from './trainer-slot.js';
 import { refusal } from '../../shared/refusals.js';
@@ -225,7 +225,8 @@ export class TrainingService {
    * kept here (the run still shows it) and written by a later call, so a full disk never leaves a run "running".
    */
   private record(id: number, patch: RunPatch): TrainingRun {
-    const pending = { ...this.unsaved.get(id), ...patch };
+    // merged after clearing: a newer error must not keep the words of an older one still waiting to be saved
+    const pending = { ...this.unsaved.get(id), ...clearingStaleWords(patch) };
     try {
       this.store.update(id, pending);
       this.unsaved.delete(id);
