@@ -142,6 +142,8 @@ export const refusalTexts = {
     notAbsolute: `The Python interpreter must be a full path (got "{{value}}"). ${useAnotherPython}`,
     missing: `The Python interpreter {{file}} does not exist. ${useAnotherPython}`,
     notExecutable: `The Python interpreter {{file}} is not executable. ${useAnotherPython}`,
+    notAProgram: `The Python interpreter {{file}} is {{fileKind}}, not a program. ${useAnotherPython}`,
+    notPythonNamed: `{{file}}: it is not a Python interpreter (a Python is named python, python3, python3.12 or similar; {{name}} was not run). ${useAnotherPython}`,
     cannotTrain: `The Python interpreter {{file}} cannot train: {{problem}}. ${useAnotherPython}`,
   },
 };

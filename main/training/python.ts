@@ -7,7 +7,6 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { PythonInfo } from '../../shared/training/types.js';
-import { StudioError } from '../../shared/errors.js';
 import { fileKind } from '../imaging/file-kind.js';
 import { refusal } from '../../shared/refusals.js';
 
@@ -182,7 +181,6 @@ export async function discoverPython(options: DiscoveryOptions = {}): Promise<Py
 export async function validatePythonSetting(value: string, options: ValidationOptions = {}): Promise<void> {
   if (!value) return;
   const file = value.trim();
-  const fix = 'Choose the python executable of an installation that has PyTorch, or clear the field to let the app look for one.';
   if (!path.isAbsolute(file)) throw refusal('invalid-settings', 'python.notAbsolute', { value }, { file: value });
   let stat;
   try {
@@ -190,7 +188,7 @@ export async function validatePythonSetting(value: string, options: ValidationOp
   } catch {
     throw refusal('invalid-settings', 'python.missing', { file }, { file });
   }
-  if (!stat.isFile()) throw new StudioError('invalid-settings', `The Python interpreter ${file} is ${fileKind(stat)}, not a program. ${fix}`, { file });
+  if (!stat.isFile()) throw refusal('invalid-settings', 'python.notAProgram', { file, fileKind: fileKind(stat) }, { file });
   if ((options.platform ?? process.platform) !== 'win32') {
     try {
       accessSync(file, constants.X_OK);
@@ -198,7 +196,7 @@ export async function validatePythonSetting(value: string, options: ValidationOp
       throw refusal('invalid-settings', 'python.notExecutable', { file }, { file });
     }
   }
-  if (!isPythonName(file)) throw new StudioError('invalid-settings', `${file}: ${notPythonName(file)}. ${fix}`, { file });
+  if (!isPythonName(file)) throw refusal('invalid-settings', 'python.notPythonNamed', { file, name: path.basename(file) }, { file });
   const discover = options.discover ?? ((setting: string) => discoverPython({ setting, timeoutMs: options.timeoutMs }));
   // the setting is the first candidate; a broken one may be followed by others, which do not make it usable
   const problem = (await discover(file)).tried[0]?.problem;

@@ -26,6 +26,8 @@ describe('errorText', () => {
     const folder = refusal('unsupported-format', 'files.notAnImageFile', { file: '/in/x', fileKind: 'folder' });
     expect(folder.message).toBe('/in/x is a folder, not an image file. Only regular image files are read.');
     expect(errorText(folder)).toBe('/in/x ist ein Ordner, keine Bilddatei. Gelesen werden nur gewöhnliche Bilddateien.');
+    const python = refusal('invalid-settings', 'python.notAProgram', { file: '/opt/py', fileKind: 'folder' });
+    expect(errorText(python)).toMatch(/^Der Python-Interpreter \/opt\/py ist ein Ordner, kein Programm\. Wählen Sie/);
     const skipped = reason('output.existsSkip', { file: '/out/a.png' });
     expect(skipped.reason).toBe('/out/a.png already exists (collision policy: skip)');
     expect(saidText(skipped.said, skipped.reason)).toBe('/out/a.png gibt es bereits (wenn die Ausgabe existiert: Bild überspringen)');

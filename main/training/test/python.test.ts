@@ -111,6 +111,8 @@ describe('validatePythonSetting', () => {
 
   it('says what a path that is not a file is (a device is not "a folder")', async () => {
     await expect(validatePythonSetting('/dev/zero')).rejects.toThrow('The Python interpreter /dev/zero is a device, not a program.');
+    // the UI says it in its own language from the key and values
+    await expect(validatePythonSetting(dir)).rejects.toMatchObject({ said: { key: 'python.notAProgram', params: { file: dir, fileKind: 'folder' } } });
   });
 
   it('never runs a program that is not named as a Python (a shell would run the probe as a script)', async () => {
@@ -121,6 +123,7 @@ describe('validatePythonSetting', () => {
     await symlink(tool, disguised);
     for (const program of [tool, disguised, '/bin/sh']) {
       await expect(validatePythonSetting(program)).rejects.toThrow(/is not a Python interpreter \(a Python is named python, python3, python3\.12 or similar; \S+ was not run\)/);
+      await expect(validatePythonSetting(program)).rejects.toMatchObject({ said: { key: 'python.notPythonNamed', params: { file: program, name: path.basename(program) } } });
     }
     const info = await discoverPython({ env: { PATH: path.join(dir, 'empty'), CTMSR_PYTHON: tool }, usualPlaces: [] });
     expect(info.tried[0]).toEqual({ candidate: `CTMSR_PYTHON (${tool})`, problem: expect.stringContaining('is not a Python interpreter') });

@@ -491,6 +491,8 @@ export const de: Locale = {
       notAbsolute: 'Der Python-Interpreter muss als vollständiger Pfad angegeben werden (angegeben: „{{value}}“). Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
       missing: 'Den Python-Interpreter {{file}} gibt es nicht. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
       notExecutable: 'Der Python-Interpreter {{file}} ist nicht ausführbar. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
+      notAProgram: 'Der Python-Interpreter {{file}} ist {{fileKind}}, kein Programm. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
+      notPythonNamed: '{{file}}: Das ist kein Python-Interpreter (ein Python heißt python, python3, python3.12 oder ähnlich; {{name}} wurde nicht ausgeführt). Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
       cannotTrain: 'Mit dem Python-Interpreter {{file}} lässt sich nicht trainieren: {{problem}}. Wählen Sie das Python-Programm einer Installation mit PyTorch oder leeren Sie das Feld, damit die App selbst eines sucht.',
     },
   },
