@@ -22,8 +22,9 @@ on from the committed checkpoint into trainer/campaigns/<name>/arms/<arm>/ (curv
 its own work folder. Arms of equal --iterations compare one setting each; the winner's setting goes into the plan. An
 arm run again (with the same --set) goes on from its own work folder, so an arm can be run longer later.
 
-A segment ends at --minutes, after --iterations, or on SIGTERM/Ctrl-C; then the full checkpoint is written and slimmed
-into the committed one, ready to commit. Scoring samples the plan's `score.steps` (a σ list, default [1]: one step at
+A segment ends at --minutes, after --iterations, or on SIGTERM/Ctrl-C (a scoring under way is abandoned between two
+images, and its step gets no row); then the full checkpoint is written and slimmed into the committed one, ready to
+commit. Scoring samples the plan's `score.steps` (a σ list, default [1]: one step at
 σ = 1; [1, 0.5] for a model shipped to sample in two steps), seed 0, on fixed sets, made once with `make_eval_set`
 into trainer/runs/eval-sets/ so every row of the curve scores the same pixels.
 """
@@ -38,7 +39,7 @@ import torch
 import yaml
 
 from . import checkpoint, config as config_mod, protocol, train
-from .evaluate import evaluate, load_niqe
+from .evaluate import ScoringStopped, evaluate, load_niqe
 from .make_eval_set import make_eval_set
 from .protocol import log
 
@@ -211,8 +212,15 @@ class Segment:
                 "device": self.device}
         paired = [folder for folder, lr_only in self.sets.values() if not lr_only]
         photos = [folder for folder, lr_only in self.sets.values() if lr_only]
-        res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=self.sigmas, seed=0, max_images=self.max_images,
-                       device=tr.device, sched=tr.sched, niqe_params=self.niqe, lr_only=photos)
+        try:
+            res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=self.sigmas, seed=0,
+                           max_images=self.max_images, device=tr.device, sched=tr.sched, niqe_params=self.niqe,
+                           lr_only=photos, should_stop=lambda: train._STOP[0])
+        except ScoringStopped:
+            # a stop request ends the segment now, not after minutes of scoring; the weights are checkpointed anyway
+            log(f"campaign: stop requested while scoring step {tr.step}: no row for it")
+            self.t0 += time.time() - t
+            return
         res = {label: res[os.path.basename(os.path.normpath(folder))] for label, (folder, _) in self.sets.items()}
         for kind in kinds:
             row = {**base, "kind": "ema" if kind == "model" else kind, **scored_row(res, kind)}

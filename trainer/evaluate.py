@@ -17,11 +17,16 @@ from .protocol import log
 from .sampling import ConsistencyStep, super_resolve
 
 
+class ScoringStopped(Exception):
+    """`should_stop` said so before every image was scored: no result, rather than one over part of a set."""
+
+
 def evaluate(net, sets, eval_root=None, lpips=None, steps=(1.0,), seed=0, max_images=0, scale=None,
-             device="cpu", sched=None, niqe_params=None, spread_seeds=0, lr_only=()):
+             device="cpu", sched=None, niqe_params=None, spread_seeds=0, lr_only=(), should_stop=None):
     """Returns {set: {"model": {psnr, ssim, lpips[, niqe]}, "bicubic": {...}, "images": n[, "spread": levels]}};
     net None -> bicubic only. lr_only: folders of LR photos without ground truth (NIQE only). spread_seeds > 1:
-    the mean per-pixel standard deviation of the output over that many seeds (seed, seed + 1, …)."""
+    the mean per-pixel standard deviation of the output over that many seeds (seed, seed + 1, …). should_stop:
+    asked before each image; True raises ScoringStopped (a stop request need not wait for minutes of scoring)."""
     eval_root = eval_root or default_eval_root()
     scale = scale or (net.cfg.scale if net is not None else 4)
     step_fn = ConsistencyStep(net, **(sched or {})).eval() if net is not None else None
@@ -33,6 +38,8 @@ def evaluate(net, sets, eval_root=None, lpips=None, steps=(1.0,), seed=0, max_im
         acc = {"model": [], "bicubic": []} if net is not None else {"bicubic": []}
         spreads = []
         for _, lr01, hr01 in pairs:
+            if should_stop and should_stop():
+                raise ScoringStopped(name)
             outs = {"bicubic": bicubic_up(lr01, scale, device)}
             if net is not None:
                 lr = forward.to_model_range(lr01)[None].to(device)

@@ -187,6 +187,23 @@ def test_an_arm_tries_a_setting_from_where_the_campaign_stands_and_leaves_the_ca
     assert (tmp_path / "runs" / "campaign-tiny-arm-lambda-0.5" / "checkpoint.pt").is_file()
 
 
+def test_a_stop_request_ends_a_scoring_without_a_row(tmp_path, hr_folder):
+    """SIGTERM sets the flag the scoring asks before each image: the segment ends now, not minutes later."""
+    from trainer import campaign, train
+    _plan(tmp_path, hr_folder)
+    camp = campaign.Campaign("tiny", str(tmp_path / "campaigns"), str(tmp_path / "runs"), arm="stopped")
+    tr = campaign.start_trainer(camp, camp.config())
+    seg = campaign.Segment(camp, tr, minutes=0, iterations=0)
+    train._STOP[0] = True
+    try:
+        seg.score(kinds=("bicubic", "model"))
+    finally:
+        train._STOP[0] = False
+    assert campaign.read_curve(camp.curve) == [] and not os.path.exists(camp.scored(tr.step))
+    seg.score(kinds=("bicubic", "model"))
+    assert [r["kind"] for r in campaign.read_curve(camp.curve)] == ["bicubic", "ema"]
+
+
 def test_an_arm_run_again_goes_on_from_its_own_work_folder_after_the_campaign_moved_on(tmp_path, hr_folder):
     _plan(tmp_path, hr_folder)
     _campaign(tmp_path, "--iterations", "5")

@@ -1,5 +1,6 @@
 import os
 
+import pytest
 import torch
 from PIL import Image
 
@@ -61,6 +62,15 @@ def test_evaluate_model_and_bicubic_on_generated_set(tmp_path):
     table = evaluate.table(res)
     assert "bicubic" in table and "model" in table
     assert metrics.manifest_metrics(res)["Tiny"]["lpips"] == -1.0
+
+
+def test_a_stop_request_ends_the_scoring_between_images(tmp_path):
+    net = build(make_config("S", model_channels=16)).eval()
+    asked = []
+    stop_after_first_image = lambda: asked.append(1) or len(asked) > 1  # noqa: E731
+    with pytest.raises(evaluate.ScoringStopped):
+        evaluate.evaluate(net, [_tiny_set(tmp_path)], lpips=None, should_stop=stop_after_first_image)
+    assert len(asked) == 2  # asked before each image; the second image was not scored
 
 
 @needs_shared
