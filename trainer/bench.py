@@ -22,7 +22,7 @@ import time
 import torch
 
 from . import config
-from .train import Trainer
+from .train import LAYOUT_NAMES, Trainer
 
 STAGE_ITERATIONS = {"warmup": (1000, 0, 0), "ct": (0, 1000, 0), "dtm": (0, 0, 1000)}
 
@@ -78,6 +78,7 @@ def line(a):
         extra = f"min {lo:.2f}, max {hi:.2f}; data {data_s:.3f} s/batch"
     return (f"preset {a.preset} ({sum(p.numel() for p in tr.net.parameters()):,} params), batch {a.batch}, "
             f"HR crop {a.crop}, stage {a.stage}, distance {a.distance}, amp {tr.amp or 'float32'}, "
+            f"layout {LAYOUT_NAMES[tr.layout]}, "
             f"{torch.get_num_threads()} threads: {1 / s:.3f} it/s ({s:.2f} s/it, {extra}); CPU time {cpu:.2f} s/it")
 
 

@@ -85,6 +85,50 @@ def amp_dtype(mode, device):
     return torch.float16
 
 
+LAYOUTS = {"channels_last": torch.channels_last, "contiguous": torch.contiguous_format}
+LAYOUT_NAMES = {v: k for k, v in LAYOUTS.items()}
+
+
+def memory_format(layout, net, amp, shape, world=1):
+    """The tensor layout of the training step, and the CPU seconds `auto` measured (None when it measured nothing).
+
+    Channels-last is cuDNN's fast layout under AMP, so CUDA always gets it. On CPUs the faster layout depends on the
+    CPU: oneDNN's channels-last convolutions were 1.7× contiguous ones on an AVX-512 machine, while on a 2-core AVX2
+    EPYC a float32 CT + DTM step took 1.3× longer in channels-last. So `auto` times a forward and backward pass of
+    this network at the training batch in each layout and keeps the faster (every process the same one)."""
+    if layout in LAYOUTS:
+        return LAYOUTS[layout], None
+    if layout != "auto":
+        raise ValueError(f"layout must be auto, {' or '.join(LAYOUTS)}; got {layout!r}")
+    if next(net.parameters()).device.type != "cpu":
+        return torch.channels_last, None
+    seconds = torch.tensor([pass_seconds(net, fmt, amp, *shape) for fmt in LAYOUTS.values()], dtype=torch.float64)
+    if world > 1:
+        torch.distributed.all_reduce(seconds)
+        seconds /= world
+    probed = dict(zip(LAYOUTS, seconds.tolist()))
+    return LAYOUTS[min(probed, key=probed.get)], probed
+
+
+def pass_seconds(net, fmt, amp, batch, crop, scale, repeats=2):
+    """CPU seconds of one forward and backward pass of a copy of `net` in layout `fmt` (the fastest of `repeats`,
+    after one pass that warms oneDNN's kernel cache); the random numbers drawn leave the training's own untouched."""
+    probe = copy.deepcopy(net).to(memory_format=fmt).train()
+    g = torch.Generator().manual_seed(0)
+    x_t, lr = (torch.randn(batch, 3, size, size, generator=g).to(memory_format=fmt) for size in (crop, crop // scale))
+    sigma = torch.rand(batch, generator=g)
+    best = float("inf")
+    with torch.random.fork_rng(devices=[]):
+        for i in range(repeats + 1):
+            t = time.process_time()
+            with torch.autocast("cpu", dtype=amp) if amp else contextlib.nullcontext():
+                out = probe(x_t, lr, sigma)
+            out.float().square().mean().backward()
+            if i:
+                best = min(best, time.process_time() - t)
+    return best
+
+
 def lr_at(step, optim):
     """Step decay: lr · gamma^(number of milestones passed) (official: halved at 50k)."""
     return optim.lr * optim.gamma ** sum(step >= m for m in optim.milestones)
@@ -150,12 +194,13 @@ class Trainer:
         resumed = checkpoint.load(ck_path) if resume else None
         # on resume, the architecture the run started with (stored in the checkpoint), not today's preset
         self.net = build(checkpoint.net_config_of(resumed) if resumed else checkpoint.net_config(cfg.to_dict()))
-        # channels-last: oneDNN's and cuDNN's fast convolution layout (1.7× float32 convolutions on a 2-core CPU)
-        self.net = self.net.to(self.device, memory_format=torch.channels_last)
+        self.amp = amp_dtype(cfg.amp, self.device)
+        self.layout, probed = memory_format(cfg.layout, self.net.to(self.device), self.amp,
+                                            (max(1, cfg.data.batch // self.world), cfg.data.crop, cfg.scale), self.world)
+        self.net = self.net.to(memory_format=self.layout)
         self.ema = copy.deepcopy(self.net).eval().requires_grad_(False)
         o = cfg.optim
         self.opt = torch.optim.AdamW(self.net.parameters(), lr=o.lr, betas=tuple(o.betas), weight_decay=o.weight_decay)
-        self.amp = amp_dtype(cfg.amp, self.device)
         self.scaler = make_scaler(self.amp == torch.float16)
         self.lpips = self._lpips()
         self.ct_dist = Distance(cfg.ct.distance, self.lpips, tuple(cfg.ct.weights))
@@ -192,6 +237,9 @@ class Trainer:
             log(f"train: preset {cfg.preset} ({count_params(self.net):,} parameters), {len(source)} images, "
                 f"device {self.device}, {self.world} process(es), stages warmup {cfg.warmup_iterations} / "
                 f"CT {cfg.ct_iterations} / DTM {cfg.dtm_iterations}, starting at step {self.step}")
+            if probed:
+                log("train: layout " + ", ".join(f"{k} {v:.2f}" for k, v in probed.items())
+                    + f" CPU s per forward and backward pass: {LAYOUT_NAMES[self.layout]}")
 
     def _lpips(self):
         c = self.cfg
@@ -245,7 +293,7 @@ class Trainer:
 
     def train_step(self, step, batch):
         c, dev = self.cfg, self.device
-        x0, lr = (batch[k].to(dev, non_blocking=True, memory_format=torch.channels_last) for k in ("hr", "lr"))
+        x0, lr = (batch[k].to(dev, non_blocking=True, memory_format=self.layout) for k in ("hr", "lr"))
         b = x0.shape[0]
         rng = np.random.default_rng([c.seed, step, self.rank, 1])   # scalar draws (index n, t)
         gdev = dev if dev.type == "cuda" else torch.device("cpu")

@@ -133,7 +133,11 @@ def test_dtm_under_mse_equals_the_alg3_notation_in_gradient():
     x0_hat.grad = None
     target = (x0_hat - omega.view(-1, 1, 1, 1) * grad).detach()
     (0.5 * Distance("mse")(x0_hat, target)).sum().backward()
-    assert torch.allclose(ours, x0_hat.grad, rtol=1e-4, atol=1e-9)
+    # dtm_loss runs f_θ' on both batches in one call, _by_hand in two: the networks' float32 outputs (≈ 1) round
+    # differently by ~1e-6, which is a large relative error where fake − real nearly cancels; hence a tolerance
+    # scaled to the gradient's size (a wrong ω would be off by a factor of 2.5 to 25)
+    want = x0_hat.grad
+    assert torch.allclose(ours, want, rtol=1e-4, atol=1e-4 * want.abs().max().item())
 
 
 def test_dtm_checks_see_a_target_inside_the_image_range():

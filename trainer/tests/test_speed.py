@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from trainer import config
-from trainer.train import Trainer, amp_dtype
+from trainer.train import LAYOUTS, Trainer, amp_dtype, memory_format
 
 from .conftest import LPIPS_DIR, REPO, needs_lpips, tiny_config
 
@@ -60,10 +60,43 @@ def test_amp_modes_on_the_cpu():
     assert amp_dtype("auto", torch.device("mps")) is None
 
 
-def test_the_network_trains_in_channels_last(tmp_path, hr_folder):
-    tr = Trainer(tiny_config(tmp_path / "run", hr_folder))
+@pytest.mark.parametrize("layout", ["channels_last", "contiguous"])
+def test_the_network_trains_in_the_layout_asked_for(tmp_path, hr_folder, layout):
+    tr = Trainer(tiny_config(tmp_path / "run", hr_folder, layout=layout))
     conv = next(m for m in tr.net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size == (3, 3))
-    assert conv.weight.is_contiguous(memory_format=torch.channels_last)
+    assert conv.weight.is_contiguous(memory_format=LAYOUTS[layout]) and not conv.weight.is_contiguous(
+        memory_format=LAYOUTS[{"channels_last": "contiguous", "contiguous": "channels_last"}[layout]])
+
+
+def test_a_step_in_either_layout_is_the_same_step(tmp_path, hr_folder):
+    """The layout is how tensors sit in memory, not what they hold: a CT + DTM step's losses and weights agree to
+    float32 rounding (the convolutions sum in another order)."""
+    cfg = tiny_config(tmp_path / "run", hr_folder, net={"model_channels": 16, "zero_init": False}, ct_iterations=2,
+                      dtm_iterations=4, dtm={"distance": "charbonnier"}, amp="off")
+    a, b = (Trainer(config.merge(cfg, {"layout": layout})) for layout in ("channels_last", "contiguous"))
+    batch = a.maker[3]
+    want, _ = a.train_step(3, batch)
+    got, _ = b.train_step(3, batch)
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-4), k
+    # AdamW's first step moves each weight by about ±lr whatever the gradient's size, so a gradient within rounding
+    # of zero may move either way: nearly every weight moves the same way
+    diff = torch.cat([(pa - pb).abs().flatten() for pa, pb in zip(a.net.parameters(), b.net.parameters())])
+    assert (diff > 1e-3 * a.cfg.optim.lr).float().mean().item() < 0.01
+
+
+def test_auto_times_both_layouts_keeps_the_faster_and_leaves_the_random_numbers_alone(tmp_path, hr_folder, capsys):
+    net = Trainer(tiny_config(tmp_path / "run", hr_folder, layout="contiguous")).net
+    state = torch.get_rng_state()
+    fmt, probed = memory_format("auto", net, None, (2, 32, 4))
+    assert torch.equal(torch.get_rng_state(), state)
+    assert set(probed) == set(LAYOUTS) and all(v > 0 for v in probed.values())
+    assert fmt == LAYOUTS[min(probed, key=probed.get)]
+    assert memory_format("contiguous", net, None, (2, 32, 4)) == (torch.contiguous_format, None)  # nothing timed
+    with pytest.raises(ValueError, match="layout must be auto, channels_last or contiguous; got 'nhwc'"):
+        memory_format("nhwc", net, None, (2, 32, 4))
+    Trainer(tiny_config(tmp_path / "auto", hr_folder))
+    assert "train: layout channels_last " in capsys.readouterr().err  # the log says what it measured and chose
 
 
 def test_openmp_threads_wait_passively_unless_the_user_says_otherwise():
