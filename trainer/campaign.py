@@ -215,7 +215,7 @@ class Segment:
         try:
             res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=self.sigmas, seed=0,
                            max_images=self.max_images, device=tr.device, sched=tr.sched, niqe_params=self.niqe,
-                           lr_only=photos, should_stop=lambda: train._STOP[0])
+                           lr_only=photos, should_stop=lambda: train._STOP[0], bicubic="bicubic" in kinds)
         except ScoringStopped:
             # a stop request ends the segment now, not after minutes of scoring; the weights are checkpointed anyway
             log(f"campaign: stop requested while scoring step {tr.step}: no row for it")

@@ -22,11 +22,13 @@ class ScoringStopped(Exception):
 
 
 def evaluate(net, sets, eval_root=None, lpips=None, steps=(1.0,), seed=0, max_images=0, scale=None,
-             device="cpu", sched=None, niqe_params=None, spread_seeds=0, lr_only=(), should_stop=None):
+             device="cpu", sched=None, niqe_params=None, spread_seeds=0, lr_only=(), should_stop=None, bicubic=True):
     """Returns {set: {"model": {psnr, ssim, lpips[, niqe]}, "bicubic": {...}, "images": n[, "spread": levels]}};
     net None -> bicubic only. lr_only: folders of LR photos without ground truth (NIQE only). spread_seeds > 1:
     the mean per-pixel standard deviation of the output over that many seeds (seed, seed + 1, …). should_stop:
-    asked before each image; True raises ScoringStopped (a stop request need not wait for minutes of scoring)."""
+    asked before each image; True raises ScoringStopped (a stop request need not wait for minutes of scoring).
+    bicubic False: the model alone (a campaign's later rows; bicubic's NIQE on large photos costs as much as the
+    model's)."""
     eval_root = eval_root or default_eval_root()
     scale = scale or (net.cfg.scale if net is not None else 4)
     step_fn = ConsistencyStep(net, **(sched or {})).eval() if net is not None else None
@@ -35,12 +37,12 @@ def evaluate(net, sets, eval_root=None, lpips=None, steps=(1.0,), seed=0, max_im
     named += [(folder, lambda f=folder: load_lr_only(f, max_images)) for folder in lr_only]
     for name, load in named:
         pairs = load()
-        acc = {"model": [], "bicubic": []} if net is not None else {"bicubic": []}
+        acc = {k: [] for k in (["model"] if net is not None else []) + (["bicubic"] if bicubic or net is None else [])}
         spreads = []
         for _, lr01, hr01 in pairs:
             if should_stop and should_stop():
                 raise ScoringStopped(name)
-            outs = {"bicubic": bicubic_up(lr01, scale, device)}
+            outs = {"bicubic": bicubic_up(lr01, scale, device)} if "bicubic" in acc else {}
             if net is not None:
                 lr = forward.to_model_range(lr01)[None].to(device)
                 sample = lambda sd: forward.to_pixel_range(  # noqa: E731

@@ -12,8 +12,6 @@ import math
 import os
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 BLOCK = 96
 PARAMS_FILE = "niqe_pris_params.npz"
@@ -106,12 +104,24 @@ def block_features(block):
 def mscn(img, window):
     """Mean-subtracted contrast-normalised coefficients: (I − μ) / (σ + 1), local Gaussian μ and σ, replicated
     borders (MATLAB imfilter 'replicate')."""
-    k = torch.from_numpy(np.ascontiguousarray(window, dtype=np.float64))[None, None]
-    pad = k.shape[-1] // 2
-    filt = lambda a: F.conv2d(F.pad(torch.from_numpy(a)[None, None], (pad,) * 4, mode="replicate"), k)[0, 0].numpy()  # noqa: E731,E501
-    mu = filt(img)
-    sigma = np.sqrt(np.abs(filt(img * img) - mu * mu))
+    mu = gaussian_filter(img, window)
+    sigma = np.sqrt(np.abs(gaussian_filter(img * img, window) - mu * mu))
     return (img - mu) / (sigma + 1)
+
+
+def gaussian_filter(img, window):
+    """`img` correlated with `window` over replicated borders. A Gaussian window is the outer product of two 1-D
+    ones, so it runs as two 1-D passes in float64: 14 multiply-adds a pixel instead of 49 (scoring a 2-megapixel
+    output took seconds as one 2-D convolution), the same numbers to ~1e-15."""
+    u, s, vt = np.linalg.svd(window)
+    col, row = u[:, 0] * math.sqrt(s[0]), vt[0] * math.sqrt(s[0])
+    if not np.allclose(np.outer(col, row), window, rtol=0, atol=1e-15):
+        raise ValueError("the NIQE window is not separable (not a Gaussian): check niqe_pris_params.npz")
+    ph, pw = len(col) // 2, len(row) // 2
+    a = np.pad(img, ((ph, ph), (pw, pw)), mode="edge")
+    h, w = img.shape
+    across = sum(row[k] * a[:, k:k + w] for k in range(len(row)))
+    return sum(col[k] * across[k:k + h] for k in range(len(col)))
 
 
 def measurable(height, width, crop_border=0):

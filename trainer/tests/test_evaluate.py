@@ -55,13 +55,16 @@ def _tiny_set(tmp_path):
 def test_evaluate_model_and_bicubic_on_generated_set(tmp_path):
     torch.manual_seed(0)
     net = build(make_config("S", model_channels=16)).eval()
-    res = evaluate.evaluate(net, [_tiny_set(tmp_path)], lpips=None)
+    tiny = _tiny_set(tmp_path)
+    res = evaluate.evaluate(net, [tiny], lpips=None)
     r = res["Tiny"]
     assert r["images"] == 2 and set(r) == {"model", "bicubic", "images"}
     assert r["bicubic"]["psnr"] > 20 and 0 < r["bicubic"]["ssim"] <= 1
     table = evaluate.table(res)
     assert "bicubic" in table and "model" in table
     assert metrics.manifest_metrics(res)["Tiny"]["lpips"] == -1.0
+    alone = evaluate.evaluate(net, [tiny], lpips=None, bicubic=False)["Tiny"]
+    assert set(alone) == {"model", "images"} and alone["model"] == r["model"]
 
 
 def test_a_stop_request_ends_the_scoring_between_images(tmp_path):

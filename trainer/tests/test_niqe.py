@@ -60,6 +60,20 @@ def test_missing_parameters_name_the_file(tmp_path):
         niqe.load_params(str(tmp_path))
 
 
+def test_the_gaussian_filter_runs_separably_as_the_2d_correlation():
+    import torch
+    import torch.nn.functional as F
+    x = np.arange(7) - 3.0
+    g = np.exp(-x ** 2 / (2 * (7 / 6) ** 2))
+    window = np.outer(g, g) / np.outer(g, g).sum()
+    img = np.random.default_rng(0).uniform(16, 235, (40, 57)).round()
+    want = F.conv2d(F.pad(torch.from_numpy(img)[None, None], (3,) * 4, mode="replicate"),
+                    torch.from_numpy(window)[None, None])[0, 0].numpy()
+    assert np.abs(niqe.gaussian_filter(img, window) - want).max() < 1e-12
+    with pytest.raises(ValueError, match="not separable"):
+        niqe.gaussian_filter(img, window + np.eye(7) * 1e-3)
+
+
 @needs_niqe
 def test_baboon_matches_the_matlab_reference():
     """README: 5.72957338 (MATLAB R2021a), Y channel, crop border 0; within 0.01 is a correct implementation."""
