@@ -89,6 +89,8 @@ def parser():
     c.add_argument("--score-every", type=int, default=0, help="iterations between scorings (0: the plan's)")
     c.add_argument("--plot", action="store_true", help="only draw curve.png from curve.csv (needs matplotlib)")
     c.add_argument("--table", action="store_true", help="only print curve.csv as a Markdown table")
+    c.add_argument("--holdout", nargs="+", metavar="CHECKPOINT",
+                   help="only score these checkpoints (and bicubic) on the plan's held-out sets, sampled as its rows")
     c.set_defaults(fn=_cmd_campaign)
 
     e = sub.add_parser("export", help="export a checkpoint (EMA weights) to ONNX + manifest")
@@ -144,6 +146,7 @@ def parser():
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--scale", type=int, default=4)
     d.add_argument("--max-images", type=int, default=0, help="only the first N images (by name)")
+    d.add_argument("--skip", type=int, default=0, help="leave out the first N images (by name), e.g. the scored ones")
     d.add_argument("--out", required=True, help="output folder")
     d.set_defaults(fn=_cmd_make_eval_set)
 

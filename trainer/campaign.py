@@ -30,8 +30,10 @@ into trainer/runs/eval-sets/ so every row of the curve scores the same pixels.
 """
 import copy
 import csv
+import json
 import os
 import platform
+import shutil
 import signal
 import time
 
@@ -39,7 +41,8 @@ import torch
 import yaml
 
 from . import checkpoint, config as config_mod, protocol, train
-from .evaluate import ScoringStopped, evaluate, load_niqe
+from .evaluate import ScoringStopped, evaluate, load_lpips, load_niqe, table as eval_table
+from .data import list_images
 from .make_eval_set import make_eval_set
 from .protocol import log
 
@@ -84,24 +87,55 @@ class Campaign:
         return cfg
 
     def score_sets(self):
-        """{label: (folder, lr_only)}: a folder holding HR/ and LR_x<s>/ (sets with `make` parameters are written
-        once), or with `lr_only` a folder of photos as they are, scored by NIQE alone."""
+        """{label: (folder, lr_only)} of the plan's `score.sets`: what every row scores."""
+        return self._sets((self.spec.get("score") or {}).get("sets"))
+
+    def holdout_sets(self):
+        """{label: (folder, lr_only)} of the plan's `holdout`: images no row scores and nothing trains on, to choose
+        what ships by (a blend, a row) without choosing on the curve's own images."""
+        return self._sets(self.spec.get("holdout"))
+
+    def _sets(self, entries):
+        """A folder holding HR/ and LR_x<s>/ (sets with `make` parameters are written once into the runs folder), or
+        with `lr_only` a folder of photos as they are, scored by NIQE alone (`skip` / `max_images`: a range of it
+        by name, copied once)."""
         out = {}
-        for label, entry in (self.spec.get("score", {}).get("sets") or {}).items():
+        for label, entry in (entries or {}).items():
             entry = entry or {}
+            folder = os.path.join(self.sets_dir, label)
             if "make" in entry:
-                folder = os.path.join(self.sets_dir, label)
                 if not os.path.isfile(os.path.join(folder, "eval-set.json")):
                     m = entry["make"]
                     log(f"campaign: making the evaluation set {label} in {folder}")
                     make_eval_set(m["hr_dir"], folder, m.get("degradation", "realesrgan"), m.get("seed", 0),
-                                  m.get("scale", 4), m.get("max_images", 0), m.get("lr_dir"), m.get("quality", 20))
+                                  m.get("scale", 4), m.get("max_images", 0), m.get("lr_dir"), m.get("quality", 20),
+                                  m.get("skip", 0))
                 out[label] = (folder, False)
+            elif "lr_only" in entry and ("skip" in entry or "max_images" in entry):
+                out[label] = (photo_range(entry["lr_only"], folder, entry.get("skip", 0), entry.get("max_images", 0)),
+                              True)
             elif "lr_only" in entry:
                 out[label] = (entry["lr_only"], True)
             else:
                 out[label] = (entry["path"], False)
         return out
+
+
+def photo_range(src, out, skip, max_images):
+    """Copies images skip … skip + max_images of `src` (by name) into `out` once; photos.json, written last, lists
+    them, so a folder holding it is complete."""
+    marker = os.path.join(out, "photos.json")
+    if not os.path.isfile(marker):
+        files = list_images(src, recursive=False)[skip:]
+        files = files[:max_images] if max_images else files
+        if not files:
+            raise FileNotFoundError(f"no images in {src} after the first {skip}")
+        os.makedirs(out, exist_ok=True)
+        for path in files:
+            shutil.copyfile(path, os.path.join(out, os.path.basename(path)))
+        with open(marker, "w") as f:
+            json.dump({"source": os.path.abspath(src), "images": [os.path.basename(p) for p in files]}, f, indent=1)
+    return out
 
 
 # ---------------------------------------------------------------- the curve
@@ -293,8 +327,29 @@ def main(args):
     if args.table:
         print(table(Campaign(args.name, args.campaigns, args.runs, arm=args.arm)))
         return 0
+    if args.holdout:
+        return holdout(Campaign(args.name, args.campaigns, args.runs, args.shared), args.holdout)
     return run_segment(args.name, args.minutes, args.iterations, args.set, args.device, args.campaigns, args.runs,
                        args.shared, not args.no_score, args.arm, args.score_every)
+
+
+def holdout(camp, checkpoints):
+    """Bicubic and each checkpoint on the plan's held-out sets, sampled as the rows are (σ list, seed 0, every image):
+    a table on stderr and a `metrics` message per checkpoint."""
+    sets = camp.holdout_sets()
+    if not sets:
+        raise ValueError(f"campaign {camp.name} names no held-out sets: add a `holdout` section to {camp.dir}/campaign.yaml")
+    score = camp.spec.get("score") or {}
+    paired = [folder for folder, lr_only in sets.values() if not lr_only]
+    photos = [folder for folder, lr_only in sets.values() if lr_only]
+    lpips, niqe = load_lpips(None), load_niqe(score.get("niqe_dir"))
+    for ck in checkpoints:
+        net, sched = checkpoint.load_for_inference(ck)
+        res = evaluate(net, paired, lpips=lpips, steps=[float(x) for x in score.get("steps", [1.0])], seed=0,
+                       sched=sched, niqe_params=niqe, lr_only=photos)
+        log(f"{ck}, {sampling(camp)}, seed 0:\n{eval_table(res)}")
+        protocol.metrics(res)
+    return 0
 
 
 # ---------------------------------------------------------------- the plot and the table

@@ -67,7 +67,7 @@ def main_spread(args):
 
 def main_make_eval_set(args):
     info = make_eval_set(args.hr_dir, args.out, args.degradation, args.seed, args.scale, args.max_images,
-                         args.lr_dir, args.quality)
+                         args.lr_dir, args.quality, args.skip)
     log(f"make-eval-set: {len(info['images'])} images ({args.degradation}, seed {args.seed}) in {args.out}")
     protocol.eval_set(os.path.abspath(args.out), len(info["images"]), args.degradation, args.seed, args.scale)
     return 0

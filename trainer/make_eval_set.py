@@ -31,7 +31,8 @@ def _sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_images=0, lr_dir=None, quality=20):
+def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_images=0, lr_dir=None, quality=20,
+                  skip=0):
     """Writes out/HR (each HR image cropped to a multiple of scale, PNG) and out/LR_x<scale> (the degraded LR,
     PNG), then out/eval-set.json (parameters and SHA-256 of every file) last, so its presence marks a complete set.
 
@@ -46,6 +47,7 @@ def make_eval_set(hr_dir, out, degradation="realesrgan", seed=0, scale=4, max_im
     files = list_images(hr_dir, recursive=False)
     if not files:
         raise FileNotFoundError(f"no images in {hr_dir}")
+    files = files[skip:]  # skip / max_images: a range of the folder's images by name, e.g. a held-out part
     if max_images:
         files = files[:max_images]
     stems = [os.path.splitext(os.path.basename(p))[0] for p in files]

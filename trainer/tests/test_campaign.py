@@ -134,6 +134,31 @@ def test_a_set_the_plan_adds_becomes_new_columns_and_photos_without_ground_truth
     assert float(rows[3]["tiny-real psnr"]) > 10
 
 
+def test_holdout_scores_checkpoints_on_the_plans_held_out_ranges(tmp_path, hr_folder):
+    _plan(tmp_path, hr_folder)
+    plan_path = tmp_path / "campaigns" / "tiny" / "campaign.yaml"
+    with pytest.raises(subprocess.CalledProcessError) as no_holdout:
+        subprocess.run([sys.executable, "-m", "trainer", "campaign", "--name", "tiny", "--campaigns",
+                        str(tmp_path / "campaigns"), "--runs", str(tmp_path / "runs"), "--holdout", "x.pt"],
+                       cwd=REPO, capture_output=True, text=True, check=True)
+    assert "names no held-out sets" in no_holdout.value.stderr
+    plan = yaml.safe_load(plan_path.read_text())
+    eval_hr = plan["score"]["sets"]["tiny-real"]["make"]["hr_dir"]
+    plan["holdout"] = {"held-real": {"make": {"hr_dir": eval_hr, "seed": 1, "skip": 1}},
+                       "held-photos": {"lr_only": eval_hr, "skip": 2, "max_images": 1}}
+    plan_path.write_text(yaml.safe_dump(plan))
+    _campaign(tmp_path, "--iterations", "2", "--no-score")
+
+    lines = _campaign(tmp_path, "--holdout", str(tmp_path / "campaigns" / "tiny" / "checkpoint.pt"))
+    res = [x for x in lines if x["type"] == "metrics"][-1]["results"]
+    assert res["held-real"]["images"] == 2 and set(res["held-real"]) == {"model", "bicubic", "images"}
+    assert res["held-photos"]["images"] == 1
+    sets = tmp_path / "runs" / "eval-sets"
+    assert set(json.load(open(sets / "held-real" / "eval-set.json"))["images"]) == {"e1", "e2"}
+    assert sorted(os.listdir(sets / "held-photos")) == ["e2.png", "photos.json"]
+    assert not (tmp_path / "campaigns" / "tiny" / "curve.csv").exists()  # scoring held-out sets writes no row
+
+
 def test_an_unknown_campaign_is_named(tmp_path):
     r = subprocess.run([sys.executable, "-m", "trainer", "campaign", "--name", "nope", "--campaigns", str(tmp_path)],
                        cwd=REPO, capture_output=True, text=True, timeout=120)

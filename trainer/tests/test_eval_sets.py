@@ -72,6 +72,16 @@ def test_make_eval_set_is_deterministic_sized_and_order_free(tmp_path):
     assert sum(d[f"LR_x4/im{i}.png"] != a[f"LR_x4/im{i}.png"] for i in range(3)) >= 2
 
 
+def test_make_eval_set_takes_a_range_of_the_folder_by_name(tmp_path):
+    hr = _hr_folder(tmp_path / "hr")
+    rc, lines, err = _cli("make-eval-set", "--hr-dir", hr, "--skip", "1", "--max-images", "1", "--seed", "0",
+                          "--out", str(tmp_path / "a"))
+    assert rc == 0, err
+    assert set(json.load(open(tmp_path / "a" / "eval-set.json"))["images"]) == {"im1"}
+    make_eval_set.make_eval_set(hr, str(tmp_path / "all"), "realesrgan", seed=0)
+    assert _files(tmp_path / "a")["LR_x4/im1.png"] == _files(tmp_path / "all")["LR_x4/im1.png"]  # same pixels
+
+
 def test_make_eval_set_bicubic_is_the_training_bicubic(tmp_path):
     hr = _hr_folder(tmp_path / "hr", sizes=((48, 64),))
     make_eval_set.make_eval_set(hr, str(tmp_path / "s"), "bicubic", seed=0)
