@@ -93,8 +93,8 @@ def memory_format(layout, net, amp, shape, world=1):
     """The tensor layout of the training step, and the CPU seconds `auto` measured (None when it measured nothing).
 
     Channels-last is cuDNN's fast layout under AMP, so CUDA always gets it. On CPUs the faster layout depends on the
-    CPU: oneDNN's channels-last convolutions were 1.7× contiguous ones on an AVX-512 machine, while on a 2-core AVX2
-    EPYC a float32 CT + DTM step took 1.3× longer in channels-last. So `auto` times a forward and backward pass of
+    CPU: oneDNN's channels-last float32 convolutions were 1.7× contiguous ones on an earlier session's 2-core CPU,
+    while on a 2-core AVX2 EPYC a float32 forward and backward pass took 1.2× longer in channels-last. So `auto` times a forward and backward pass of
     this network at the training batch in each layout and keeps the faster (every process the same one)."""
     if layout in LAYOUTS:
         return LAYOUTS[layout], None
