@@ -121,6 +121,12 @@ class Campaign:
         return out
 
 
+def by_kind(sets):
+    """The folders of `_sets`' result as (paired sets, photos scored by NIQE alone)."""
+    return ([folder for folder, lr_only in sets.values() if not lr_only],
+            [folder for folder, lr_only in sets.values() if lr_only])
+
+
 def photo_range(src, out, skip, max_images):
     """Copies images skip … skip + max_images of `src` (by name) into `out` once; photos.json, written last, lists
     them, so a folder holding it is complete."""
@@ -244,8 +250,7 @@ class Segment:
         t = time.time()
         base = {"step": tr.step, "stage": tr.cfg.stage_at(max(tr.step - 1, 0)), "hours": round(self.hours(), 3),
                 "device": self.device}
-        paired = [folder for folder, lr_only in self.sets.values() if not lr_only]
-        photos = [folder for folder, lr_only in self.sets.values() if lr_only]
+        paired, photos = by_kind(self.sets)
         try:
             res = evaluate(tr.ema.eval(), paired, lpips=tr.lpips, steps=self.sigmas, seed=0,
                            max_images=self.max_images, device=tr.device, sched=tr.sched, niqe_params=self.niqe,
@@ -340,8 +345,7 @@ def holdout(camp, checkpoints):
     if not sets:
         raise ValueError(f"campaign {camp.name} names no held-out sets: add a `holdout` section to {camp.dir}/campaign.yaml")
     score = camp.spec.get("score") or {}
-    paired = [folder for folder, lr_only in sets.values() if not lr_only]
-    photos = [folder for folder, lr_only in sets.values() if lr_only]
+    paired, photos = by_kind(sets)
     lpips, niqe = load_lpips(None), load_niqe(score.get("niqe_dir"))
     for ck in checkpoints:
         net, sched = checkpoint.load_for_inference(ck)
